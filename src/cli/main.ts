@@ -1,0 +1,111 @@
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { scenarioSchema } from '../scenario/schema.js';
+import { loadScenario } from '../scenario/load.js';
+import { toolVersion } from '../run/session.js';
+import { ExitCode, UserError } from './errors.js';
+import { runCommand } from './run-command.js';
+
+const exitCodesHelp = `
+Exit codes:
+  0    every run finished
+  2    usage or input error (bad flag, bad scenario file): nothing was run
+  4    the run itself broke (target never ready, crashed, no valid runs)
+  130  interrupted (Ctrl-C); the result file keeps the finished runs`;
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('apm-bench')
+    .exitOverride()
+    .description('Measure what an APM agent costs a Fastify service before you roll it out:\nCPU per request, memory, event loop, latency and telemetry volume, per instrumentation config, under identical load.')
+    .version(toolVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Examples:
+  $ apm-bench run scenarios/quick.yaml           measure the bundled fixture: none vs. agents
+  $ apm-bench run scenarios/*.yaml --rounds 10   more rounds, narrower confidence intervals
+  $ apm-bench validate my-scenario.yaml          check a scenario without running it
+${exitCodesHelp}`);
+
+  program
+    .command('run')
+    .description('Run scenarios: a fresh target per config × round, fixed offered rate, paired with the baseline.')
+    .argument('<scenario...>', 'scenario YAML files')
+    .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
+    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds (blocks)')
+    .option('-q, --quiet', 'no progress output; only the final table')
+    .addHelpText('after', `
+How it measures:
+  Every round is a block that runs each config once, in rotated order, each in a
+  fresh target process (warm-up discarded). Target CPU comes from /proc/<pid>/stat,
+  latency from a µs HDR histogram, event loop and GC from a probe preloaded in
+  every config. Changes are medians of per-block ratios against the baseline.
+  A run whose achieved rate falls >2% short of the offered rate is saturated and
+  excluded. Results are written to <out>/<scenario>-<time>.json after every run.
+
+Examples:
+  $ apm-bench run scenarios/quick.yaml
+  $ apm-bench run scenarios/quick.yaml --rounds 5 --out /tmp/results
+  $ CI=1 apm-bench run scenarios/quick.yaml --quiet
+${exitCodesHelp}`)
+    .action(async (files: string[], flags) => {
+      process.exitCode = await runCommand(files, flags);
+    });
+
+  program
+    .command('validate')
+    .description('Check scenario files (schema, paths, baseline) without running anything.')
+    .argument('<scenario...>', 'scenario YAML files')
+    .addHelpText('after', `
+Examples:
+  $ apm-bench validate scenarios/*.yaml
+Each problem names the file, line, field and what was expected. Exit 0 when all are valid, 2 otherwise.`)
+    .action((files: string[]) => {
+      let failed = 0;
+      for (const file of files) {
+        try {
+          const loaded = loadScenario(file);
+          const w = loaded.scenario.workload;
+          process.stdout.write(`${file}: ok — ${loaded.configs.length} configs (${loaded.configs.map((c) => c.name).join(', ')}), ${w.rounds} rounds at ${w.rate} req/s\n`);
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          failed += 1;
+          process.stderr.write(`${error.message}\n`);
+        }
+      }
+      process.exitCode = failed ? ExitCode.input : ExitCode.ok;
+    });
+
+  program
+    .command('schema')
+    .description('Print the scenario JSON Schema (for editor completion and validation).')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.input;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`apm-bench: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `apm-bench: internal error: ${(error as Error)?.message ?? String(error)}\n` +
+      'This is a bug in apm-bench. Re-run with APM_BENCH_DEBUG=1 for the stack trace.\n',
+    );
+    if (process.env.APM_BENCH_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    return ExitCode.runBroke;
+  }
+}

@@ -1,0 +1,111 @@
+import { join, resolve } from 'node:path';
+import { summarise } from '../analysis/summary.js';
+import { renderEnvironment, renderTable } from '../report/table.js';
+import { killAllGroupsNow } from '../run/processes.js';
+import { runSession } from '../run/session.js';
+import type { ResultDocument } from '../samples/result.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { formatDuration } from '../scenario/duration.js';
+import { ExitCode, InputError } from './errors.js';
+import { Progress } from './progress.js';
+
+export interface RunFlags {
+  out: string;
+  rounds?: string;
+  quiet?: boolean;
+}
+
+function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+function estimateSeconds(loaded: LoadedScenario, rounds: number): number {
+  const w = loaded.scenario.workload;
+  const perRun = 1.5 + (w.warmup + w.duration + (w.maxThroughput ? w.maxThroughput.duration : 0)) / 1000;
+  return Math.round(perRun * rounds * loaded.configs.length);
+}
+
+function describeFailures(result: ResultDocument): string[] {
+  return result.runs
+    .filter((run) => run.status === 'failed')
+    .map((run) => {
+      const tail = run.failure?.outputTail ? `\n  Last output of the target:\n${run.failure.outputTail.split('\n').map((l) => `    ${l}`).join('\n')}` : '\n  The target printed nothing.';
+      return `Run ${run.index + 1} (${run.config}, block ${run.block + 1}) failed: ${run.failure?.reason}. Its later runs were skipped; the other configs' results are kept.${tail}`;
+    });
+}
+
+/** `apm-bench run`: every scenario in turn; returns the exit code. */
+export async function runCommand(files: string[], flags: RunFlags): Promise<number> {
+  const rounds = flags.rounds === undefined ? undefined : Number(flags.rounds);
+  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1)) {
+    throw new InputError(`--rounds: expected a whole number of at least 1, got "${flags.rounds}".`);
+  }
+  // Validate every file before running any, so a typo in the third file does not waste the first two runs.
+  const scenarios = files.map((file) => loadScenario(file));
+  const progress = new Progress(process.stderr, Boolean(flags.quiet));
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      killAllGroupsNow();
+      process.stderr.write('\nStopped at once; the result file holds every run finished so far.\n');
+      process.exit(ExitCode.interrupted);
+    }
+    progress.message(`\n${signal}: stopping after cleaning up the current run (press Ctrl-C again to stop at once)…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exitCode: number = ExitCode.ok;
+  try {
+    for (const loaded of scenarios) {
+      if (controller.signal.aborted) break;
+      const effectiveRounds = rounds ?? loaded.scenario.workload.rounds;
+      const outPath = resolve(flags.out, `${loaded.name}-${timestamp()}.json`);
+      const w = loaded.scenario.workload;
+      progress.message(
+        `${loaded.name}: ${loaded.configs.length} configs × ${effectiveRounds} rounds at ${w.rate} req/s ` +
+        `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} measured per run), about ${formatDuration(estimateSeconds(loaded, effectiveRounds) * 1000)}.`,
+      );
+      const result = await runSession(loaded, {
+        outPath,
+        signal: controller.signal,
+        rounds: effectiveRounds,
+        onRunStart: (run, total) => progress.runStart(run, total, effectiveRounds),
+        onPhase: (run, phase, ms) => progress.setPhase(run, phase, ms),
+        onRunEnd: (sample) => progress.runEnd(sample),
+      });
+      progress.stop();
+      const summaries = summarise(result);
+      process.stdout.write(`\n${loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, summaries)}`);
+      process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\n`);
+      const failures = describeFailures(result);
+      if (failures.length) {
+        process.stderr.write(`\n${failures.join('\n\n')}\n`);
+        exitCode = Math.max(exitCode, ExitCode.runBroke);
+      }
+      if (summaries.every((s) => s.validRuns === 0) && result.status !== 'interrupted') {
+        process.stderr.write('\nNo run produced valid measurements.\n');
+        exitCode = Math.max(exitCode, ExitCode.runBroke);
+      }
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (controller.signal.aborted) {
+    process.stderr.write('Interrupted: the result file keeps every run that finished.\n');
+    return ExitCode.interrupted;
+  }
+  return exitCode;
+}
+
+function relativeToCwd(path: string): string {
+  const cwd = process.cwd();
+  return path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
+}
+
+export const defaultOutDir = join('reports');

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+
+/** What a local intake counted during the measured window. */
+export interface IntakeCounts {
+  payloads: number;
+  payloadBytes: number;
+  /** Items by kind: spans, traces, errorEvents, transactions, series, scrapes… */
+  items: Record<string, number>;
+}
+
+/** A loopback server that speaks a vendor's wire format and counts what arrives. */
+export interface Intake {
+  /** Env pointing the agent at this intake. */
+  readonly env: Record<string, string>;
+  /** Zero the counters (called when the measured window starts). */
+  reset(): void;
+  snapshot(): IntakeCounts;
+  close(): Promise<void>;
+}
+
+/** A fully resolved instrumentation config: one column of the report. */
+export interface InstrumentationConfig {
+  /** Unique display name, e.g. "none", "in-house-tracer", "datadog@0.1". */
+  name: string;
+  /** Adapter kind: "none", "custom", "datadog", … */
+  kind: string;
+  /** Absolute paths preloaded with --require (.cjs/.js) or --import (.mjs). */
+  preloads: string[];
+  env: Record<string, string>;
+  nodeOptions: string[];
+  /** The options as the user wrote them (after expansion), kept in the result. */
+  options: Record<string, unknown>;
+  /** Started before the target, stopped after it. */
+  createIntake?: () => Promise<Intake>;
+}
+
+export interface ExpandContext {
+  /** Directory of the scenario file: relative paths resolve from here. */
+  scenarioDir: string;
+  /** Directory of the target app: agent packages resolve from here first. */
+  targetDir: string;
+}
+
+/** One vendor. Adding a vendor means adding one file that exports one of these. */
+export interface Adapter {
+  kind: string;
+  /** The YAML entry, e.g. `{ datadog: { sampleRate: [0.1, 1] } }`. */
+  entrySchema: z.ZodType;
+  /** True when a parsed instrumentation entry belongs to this adapter. */
+  matches(entry: unknown): boolean;
+  /** One entry may expand to several configs (sample-rate sweeps, ladders). */
+  expand(entry: unknown, ctx: ExpandContext): InstrumentationConfig[];
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../cli/errors.js';
+import { bundledFixture } from '../paths.js';
+import { expandCustom } from '../instrument/custom.js';
+import { adapters } from '../instrument/registry.js';
+import type { InstrumentationConfig } from '../instrument/types.js';
+import { scenarioSchema, type Scenario } from './schema.js';
+
+export interface ResolvedTarget {
+  kind: 'fixture' | 'module' | 'command';
+  /** For fixture/module: the script. For command: the argv to exec. */
+  script?: string;
+  command?: string[];
+  cwd: string;
+  fixedPort?: number;
+  readyPath: string;
+  readyTimeoutMs: number;
+  env: Record<string, string>;
+}
+
+export interface LoadedScenario {
+  file: string;
+  name: string;
+  /** sha256 of the file's bytes, so results can be traced to the exact scenario. */
+  hash: string;
+  scenario: Scenario;
+  target: ResolvedTarget;
+  configs: InstrumentationConfig[];
+}
+
+export function loadScenario(file: string): LoadedScenario {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError(`${file}: no such scenario file.`);
+  const text = readFileSync(path, 'utf8');
+  const scenario = parseScenarioText(text, file);
+  const scenarioDir = dirname(path);
+  const target = resolveTarget(scenario, scenarioDir, file);
+  const configs = expandInstrumentations(scenario, { scenarioDir, targetDir: target.cwd }, file);
+  if (!configs.some((config) => config.name === scenario.baseline)) {
+    throw new InputError(
+      `${file}: baseline: no instrumentation is named "${scenario.baseline}". ` +
+      `Add "- name: ${scenario.baseline}" to instrumentations, or set baseline to one of: ${configs.map((c) => c.name).join(', ')}.`,
+    );
+  }
+  return {
+    file: path,
+    name: scenario.name ?? basename(path, extname(path)),
+    hash: createHash('sha256').update(text).digest('hex'),
+    scenario,
+    target,
+    configs,
+  };
+}
+
+/** Parse and validate YAML text; every problem names the file, line, field and what was expected. */
+export function parseScenarioText(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const pos = lineCounter.linePos(first.pos[0]);
+    const where = `${file}:${pos.line}:${pos.col}`;
+    throw new InputError(`${where}: not valid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError(`${file}: expected a YAML mapping with "workload" and "instrumentations" at the top level.`);
+  }
+  const parsed = scenarioSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+
+  const lines = parsed.error.issues.slice(0, 8).map((issue) => {
+    const fieldPath = issue.path.map(String);
+    const node = doc.getIn(issue.path as (string | number)[], true);
+    const range = isNode(node) ? node.range : undefined;
+    const line = range ? `:${lineCounter.linePos(range[0]).line}` : '';
+    const field = fieldPath.length ? fieldPath.join('.') : '(top level)';
+    return `  ${file}${line}: ${field}: ${describeIssue(issue)}`;
+  });
+  const more = parsed.error.issues.length > 8 ? `\n  …and ${parsed.error.issues.length - 8} more.` : '';
+  throw new InputError(`${file} is not a valid scenario:\n${lines.join('\n')}${more}\nSee scenario.schema.json for every field.`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_union':
+      return 'does not match any allowed form (check the field names and types against scenario.schema.json)';
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
+
+function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): ResolvedTarget {
+  const target = scenario.target;
+  if (!target) {
+    return {
+      kind: 'fixture',
+      script: bundledFixture,
+      cwd: dirname(bundledFixture),
+      readyPath: '/healthz',
+      readyTimeoutMs: 20_000,
+      env: {},
+    };
+  }
+  const cwd = resolve(scenarioDir, target.cwd ?? '.');
+  if (!existsSync(cwd)) throw new InputError(`${file}: target.cwd: directory not found: ${cwd}`);
+  const common = { cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env };
+  if ('module' in target) {
+    const script = resolve(cwd, target.module);
+    if (!existsSync(script)) throw new InputError(`${file}: target.module: file not found: ${target.module} (resolved to ${script}).`);
+    return { kind: 'module', script, ...common };
+  }
+  return { kind: 'command', command: splitCommand(target.command), ...common };
+}
+
+/** Split a command line on whitespace, honouring simple single and double quotes. */
+export function splitCommand(command: string): string[] {
+  const parts: string[] = [];
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (const match of command.matchAll(pattern)) parts.push(match[1] ?? match[2] ?? match[3]!);
+  return parts;
+}
+
+function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; targetDir: string }, file: string): InstrumentationConfig[] {
+  const configs: InstrumentationConfig[] = [];
+  scenario.instrumentations.forEach((entry, index) => {
+    const where = `${file}: instrumentations.${index}`;
+    const adapter = adapters.find((candidate) => candidate.matches(entry));
+    configs.push(...(adapter ? adapter.expand(entry, ctx) : [expandCustom(entry as never, ctx, where)]));
+  });
+  const seen = new Set<string>();
+  for (const config of configs) {
+    if (seen.has(config.name)) throw new InputError(`${file}: instrumentations: the name "${config.name}" is used twice; names must be unique.`);
+    seen.add(config.name);
+  }
+  return configs;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { parseDurationMs } from './duration.js';
+import { adapterSchemas } from '../instrument/registry.js';
+
+/** "5s", "500ms", "2m" or a number of seconds, parsed to milliseconds. */
+export const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "5s", "500ms" or "2m", got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'A duration: "500ms", "5s", "2m", or a number of seconds.' });
+
+const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+export const routeSchema = z.strictObject({
+  method: httpMethod.default('GET'),
+  path: z.string().startsWith('/', { message: 'expected a path starting with "/"' }),
+  weight: z.number().positive().default(1).meta({ description: 'Relative share of requests in the mix.' }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional().meta({ description: 'Request body; objects are sent as JSON.' }),
+  expectStatus: z.number().int().optional().meta({ description: 'Status this route should answer (e.g. 500 for an error route), so it is not counted as a failure.' }),
+});
+
+const moduleTarget = z.strictObject({
+  module: z.string().meta({ description: 'Path to a Node script that starts the app and listens on process.env.PORT (and HOST).' }),
+  cwd: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
+  readyPath: z.string().startsWith('/').default('/healthz'),
+  readyTimeout: duration.default(20_000),
+  env: envMap.default({}),
+});
+
+const commandTarget = z.strictObject({
+  command: z.string().min(1).meta({ description: 'Command that starts the app, e.g. "node dist/server.js". It must exec node directly (not through npm) so the measured PID is the app.' }),
+  cwd: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  readyPath: z.string().startsWith('/').default('/healthz'),
+  readyTimeout: duration.default(20_000),
+  env: envMap.default({}),
+});
+
+export const targetSchema = z.union([moduleTarget, commandTarget]);
+
+const maxThroughput = z.strictObject({
+  duration: duration.default(5_000),
+  connections: z.number().int().positive().default(32),
+});
+
+export const workloadSchema = z.strictObject({
+  routes: z.array(routeSchema).min(1),
+  rate: z.number().positive().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity.' }),
+  connections: z.number().int().positive().default(8),
+  warmup: duration.default(2_000),
+  duration: duration.default(5_000),
+  rounds: z.number().int().min(1).max(500).default(3).meta({ description: 'Blocks: each block runs every config once, in rotated order.' }),
+  maxThroughput: z.union([z.literal(false), maxThroughput]).default(false).meta({
+    description: 'Also measure closed-loop max throughput after the fixed-rate window (a secondary capacity figure).',
+  }),
+  requestTimeout: duration.default(10_000),
+});
+
+export const customInstrumentationSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.@:-]+$/, { message: 'expected a name of letters, digits and _.@:-' }),
+  preload: z.union([z.string(), z.array(z.string())]).optional()
+    .meta({ description: 'File(s) preloaded into the target: --require for .cjs/.js, --import for .mjs.' }),
+  env: envMap.default({}),
+  nodeOptions: z.array(z.string()).default([]).meta({ description: 'Extra node flags for the target.' }),
+});
+
+export const instrumentationSchema = z.union([customInstrumentationSchema, ...adapterSchemas()]);
+
+export const scenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  target: targetSchema.optional().meta({ description: 'The app under test; the bundled Fastify fixture when omitted.' }),
+  workload: workloadSchema,
+  instrumentations: z.array(instrumentationSchema).min(1),
+  baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),
+  pinCpus: z.boolean().default(true).meta({ description: 'Pin target and load generator to different CPUs (taskset) when there is more than one.' }),
+});
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Route = z.output<typeof routeSchema>;
+export type Workload = z.output<typeof workloadSchema>;
+export type Target = z.output<typeof targetSchema>;
+export type CustomInstrumentation = z.output<typeof customInstrumentationSchema>;
+export type InstrumentationEntry = z.output<typeof instrumentationSchema>;

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { quickWorkload, root, runCli, tempDir, writeScenario } from '../helpers.js';
+
+async function expectInputError(yaml: string, ...fragments: (string | RegExp)[]) {
+  const dir = tempDir();
+  const file = writeScenario(dir, 'bad.yaml', yaml);
+  for (const command of ['validate', 'run']) {
+    const { code, stdout, stderr } = await runCli([command, file, '--out', join(dir, 'out')].slice(0, command === 'run' ? 4 : 2));
+    expect(code, `${command}: ${stderr}`).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(file);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    for (const fragment of fragments) expect(stderr).toMatch(fragment);
+  }
+}
+
+describe('bad scenarios give one clear error and exit 2', () => {
+  it('names a field with the wrong type, with its line', async () => {
+    await expectInputError(
+      `workload:\n  routes: [{ path: /ping }]\n  rate: fast\ninstrumentations:\n  - name: none\n`,
+      /bad\.yaml:3: workload\.rate: expected number, received string/,
+    );
+  });
+
+  it('names an unknown field', async () => {
+    await expectInputError(
+      `${quickWorkload()}  warmpu: 2s\ninstrumentations:\n  - name: none\n`,
+      /workload: unknown field "warmpu"/,
+    );
+  });
+
+  it('names a missing preload file', async () => {
+    await expectInputError(
+      `${quickWorkload()}instrumentations:\n  - name: none\n  - name: tracer\n    preload: ./missing-tracer.cjs\n`,
+      /instrumentations\.1\.preload: file not found: \.\/missing-tracer\.cjs/,
+    );
+  });
+
+  it('names a malformed duration', async () => {
+    await expectInputError(
+      quickWorkload({ duration: 'soon' }) + 'instrumentations:\n  - name: none\n',
+      /workload\.duration: expected a duration like "5s"/,
+    );
+  });
+
+  it('reports a YAML syntax error with its position', async () => {
+    await expectInputError('workload: [unclosed\n', /bad\.yaml:\d+:\d+: not valid YAML/);
+  });
+
+  it('requires the baseline to exist', async () => {
+    await expectInputError(`${quickWorkload()}instrumentations:\n  - name: other\n`, /baseline: no instrumentation is named "none"/);
+  });
+
+  it('rejects an unknown flag as a usage error', async () => {
+    const { code, stderr } = await runCli(['run', join(root, 'scenarios', 'quick.yaml'), '--roundz', '3']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown option '--roundz'");
+  });
+
+  it('validates the bundled scenarios', async () => {
+    const { code, stdout } = await runCli(['validate', join(root, 'scenarios', 'quick.yaml')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('quick.yaml: ok');
+  });
+});

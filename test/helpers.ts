@@ -1,0 +1,80 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ResultDocument } from '../src/samples/result.js';
+
+export const root = resolve(import.meta.dirname, '..');
+export const cli = join(root, 'bin', 'apm-bench.js');
+export const fixtures = join(root, 'test', 'fixtures');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real CLI as a user would, in its own process. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: options.cwd ?? root,
+      env: { ...process.env, CI: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    if (child.pid) options.onSpawn?.(child.pid);
+    child.on('exit', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = 'apm-bench-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeScenario(dir: string, name: string, yaml: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+export function readOnlyResult(outDir: string): ResultDocument {
+  const files = readdirSync(outDir).filter((file) => file.endsWith('.json'));
+  if (files.length !== 1) throw new Error(`expected one result in ${outDir}, found ${files.join(', ') || 'none'}`);
+  return JSON.parse(readFileSync(join(outDir, files[0]!), 'utf8')) as ResultDocument;
+}
+
+/** Processes whose command line mentions `marker` (e.g. a test's temp dir or a fixture path). */
+export function processesMentioning(marker: string): string[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return table.split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
+}
+
+/** A small, fast workload on the bundled fixture for end-to-end tests. */
+export function quickWorkload(overrides: { rate?: number; rounds?: number; duration?: string; warmup?: string } = {}): string {
+  return `workload:
+  routes:
+    - { method: GET, path: /json, weight: 3 }
+    - { method: GET, path: /ping, weight: 1 }
+  rate: ${overrides.rate ?? 200}
+  connections: 4
+  warmup: ${overrides.warmup ?? '1s'}
+  duration: ${overrides.duration ?? '3s'}
+  rounds: ${overrides.rounds ?? 2}
+`;
+}
+
+/** Whether a TCP service answers on 127.0.0.1:port (PostgreSQL, Redis). */
+export function reachable(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    import('node:net').then(({ connect }) => {
+      const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+      socket.once('connect', () => { socket.destroy(); resolvePromise(true); });
+      socket.once('error', () => resolvePromise(false));
+      socket.once('timeout', () => { socket.destroy(); resolvePromise(false); });
+    });
+  });
+}

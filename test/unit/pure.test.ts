@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { median, pairedRatios } from '../../src/analysis/summary.js';
+import { planBlocks } from '../../src/plan/plan.js';
+import { parseProcStat, parseProcStatus } from '../../src/run/procfs.js';
+import { sanitizeEnv } from '../../src/run/env.js';
+import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
+import { preloadFlags } from '../../src/run/target.js';
+import { parseDurationMs } from '../../src/scenario/duration.js';
+import { parseScenarioText, splitCommand } from '../../src/scenario/load.js';
+import { scenarioSchema } from '../../src/scenario/schema.js';
+import type { RunSample } from '../../src/samples/result.js';
+import { root } from '../helpers.js';
+
+describe('plan', () => {
+  it('rotates the config order per block so each config runs next to the baseline', () => {
+    const plan = planBlocks(['none', 'a', 'b'], 3);
+    expect(plan.map((run) => `${run.block}:${run.config}`)).toEqual([
+      '0:none', '0:a', '0:b',
+      '1:a', '1:b', '1:none',
+      '2:b', '2:none', '2:a',
+    ]);
+    expect(plan.map((run) => run.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe('route mix', () => {
+  it('follows the weights and interleaves routes', () => {
+    const routes = [{ path: '/a', weight: 3 }, { path: '/b', weight: 1 }];
+    const sequence = weightedSequence(routes).map((route) => route.path);
+    expect(sequence).toEqual(['/a', '/a', '/b', '/a']);
+  });
+
+  it('handles fractional weights', () => {
+    const sequence = weightedSequence([{ path: '/a', weight: 0.5 }, { path: '/b', weight: 0.25 }]);
+    expect(sequence.filter((r) => r.path === '/a')).toHaveLength(2);
+    expect(sequence.filter((r) => r.path === '/b')).toHaveLength(1);
+  });
+
+  it('sends object bodies as JSON', () => {
+    expect(toWireRequest({ method: 'POST', path: '/orders', weight: 1, body: { sku: 'x' } })).toEqual({
+      method: 'POST', path: '/orders', headers: { 'content-type': 'application/json' }, body: '{"sku":"x"}',
+    });
+  });
+});
+
+describe('/proc parsing', () => {
+  it('reads utime and stime even when the command name has spaces and parentheses', () => {
+    const stat = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 0 0 20 0 11 0 1000 1000 100 18446744073709551615';
+    expect(parseProcStat(stat, 100)).toEqual({ userMs: 2500, systemMs: 400 });
+  });
+
+  it('reads RSS and its peak from status', () => {
+    expect(parseProcStatus('Name:\tnode\nVmHWM:\t  81920 kB\nVmRSS:\t  65536 kB\n')).toEqual({ rssBytes: 65536 * 1024, rssPeakBytes: 81920 * 1024 });
+  });
+});
+
+describe('durations and commands', () => {
+  it('parses durations to milliseconds', () => {
+    expect(parseDurationMs('500ms')).toBe(500);
+    expect(parseDurationMs('5s')).toBe(5000);
+    expect(parseDurationMs('2m')).toBe(120_000);
+    expect(parseDurationMs(3)).toBe(3000);
+    expect(parseDurationMs('soon')).toBeUndefined();
+  });
+
+  it('splits a start command honouring quotes', () => {
+    expect(splitCommand(`node "dist/my server.js" --flag 'a b'`)).toEqual(['node', 'dist/my server.js', '--flag', 'a b']);
+  });
+
+  it('preloads CommonJS with --require and ES modules with --import', () => {
+    expect(preloadFlags(['/a/tracer.cjs', '/b/otel.mjs', '/c/x.js'])).toEqual(['--require', '/a/tracer.cjs', '--import', '/b/otel.mjs', '--require', '/c/x.js']);
+  });
+});
+
+describe('environment sanitising', () => {
+  it('removes vendor keys, endpoints and inherited node flags, and keeps the rest', () => {
+    const { env, removed } = sanitizeEnv({
+      PATH: '/usr/bin', HOME: '/root', DD_API_KEY: 'k', DD_SITE: 'datadoghq.eu', SENTRY_DSN: 'https://x@o1.ingest.sentry.io/1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com', NEW_RELIC_LICENSE_KEY: 'n', NODE_OPTIONS: '--require evil.js',
+    });
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root' });
+    expect(removed).toEqual(['DD_API_KEY', 'DD_SITE', 'NEW_RELIC_LICENSE_KEY', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'SENTRY_DSN']);
+  });
+});
+
+describe('scenario parsing', () => {
+  it('applies defaults', () => {
+    const scenario = parseScenarioText('workload:\n  routes: [{ path: /ping }]\n  rate: 100\ninstrumentations:\n  - name: none\n', 's.yaml');
+    expect(scenario.workload).toMatchObject({ connections: 8, warmup: 2000, duration: 5000, rounds: 3, maxThroughput: false });
+    expect(scenario.workload.routes[0]).toMatchObject({ method: 'GET', weight: 1 });
+    expect(scenario.baseline).toBe('none');
+  });
+
+  it('lists every problem with its line', () => {
+    const text = 'workload:\n  routes: []\n  rate: -1\ninstrumentations: []\n';
+    expect(() => parseScenarioText(text, 's.yaml')).toThrow(/s\.yaml:2: workload\.routes: .*\n.*s\.yaml:3: workload\.rate: .*\n.*s\.yaml:4: instrumentations/);
+  });
+});
+
+describe('paired ratios', () => {
+  const run = (block: number, config: string, cpu: number, extra: Partial<RunSample> = {}): RunSample => ({
+    index: 0, block, position: 0, config, status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 100, cpuMsPerRequest: cpu, ...extra,
+  });
+
+  it('pairs each config with the baseline of the same block and skips invalid runs', () => {
+    const runs = [
+      run(0, 'none', 0.2), run(0, 'dd', 0.5),
+      run(1, 'none', 0.25), run(1, 'dd', 0.5),
+      run(2, 'none', 0.2), run(2, 'dd', 9, { invalidReasons: ['saturated'] }),
+      run(3, 'dd', 0.4),
+    ];
+    expect(pairedRatios(runs, 'dd', 'none', 'cpuMsPerRequest')).toEqual([2.5, 2]);
+    expect(median([2.5, 2])).toBe(2.25);
+  });
+});
+
+describe('scenario.schema.json', () => {
+  it('is generated from the zod schema (run "npm run schema" after changing it)', () => {
+    const committed = JSON.parse(readFileSync(join(root, 'scenario.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }))));
+  });
+});
