@@ -61,7 +61,11 @@ export interface ConfigSummary {
   achievedRpsMedian?: number;
   offeredRps: number;
   spansPerRequest?: number;
+  errorEventsPerRequest?: number;
   bytesPerRequest?: number;
+  /** Prometheus: series in the latest scrape, and bytes per scrape. */
+  series?: number;
+  bytesPerScrape?: number;
   maxThroughputRps?: number;
 }
 
@@ -93,9 +97,30 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
       changeVsBaseline,
       achievedRpsMedian: valid.length ? median(valid.map((run) => run.achievedRps ?? 0)) : undefined,
       offeredRps: result.scenario.workload.rate as number,
-      spansPerRequest: intakeRuns.length ? median(intakeRuns.map((run) => run.intake!.perRequest.spans ?? 0)) : undefined,
-      bytesPerRequest: intakeRuns.length ? median(intakeRuns.map((run) => run.intake!.bytesPerRequest)) : undefined,
+      ...telemetry(intakeRuns),
       maxThroughputRps: maxRuns.length ? median(maxRuns) : undefined,
     };
   });
+}
+
+/** Medians of what the intakes counted, in the unit that matters for each kind of agent. */
+function telemetry(runs: RunSample[]): Partial<ConfigSummary> {
+  if (runs.length === 0) return {};
+  const medianOf = (read: (run: RunSample) => number | undefined) => {
+    const values = runs.map(read).filter((value): value is number => value !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const scrapes = medianOf((run) => run.intake!.items.scrapes);
+  if (scrapes !== undefined) {
+    return {
+      series: medianOf((run) => run.intake!.items.series),
+      bytesPerScrape: medianOf((run) => (run.intake!.items.scrapes ? run.intake!.payloadBytes / run.intake!.items.scrapes : undefined)),
+      bytesPerRequest: medianOf((run) => run.intake!.bytesPerRequest),
+    };
+  }
+  return {
+    spansPerRequest: medianOf((run) => run.intake!.perRequest.spans ?? 0),
+    errorEventsPerRequest: medianOf((run) => run.intake!.perRequest.errorEvents),
+    bytesPerRequest: medianOf((run) => run.intake!.bytesPerRequest),
+  };
 }

@@ -1,8 +1,12 @@
 import type { z } from 'zod';
 import type { Adapter } from './types.js';
+import { datadog } from './datadog.js';
+import { sentry } from './sentry.js';
+import { prometheus } from './prometheus.js';
+import { opentelemetry } from './opentelemetry.js';
 
 /** Vendor adapters. Each lives in its own file; list it here once. */
-export const adapters: Adapter[] = [];
+export const adapters: Adapter[] = [datadog, sentry, prometheus, opentelemetry];
 
 export function adapterSchemas(): z.ZodType[] {
   return adapters.map((adapter) => adapter.entrySchema);

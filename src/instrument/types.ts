@@ -12,8 +12,14 @@ export interface IntakeCounts {
 export interface Intake {
   /** Env pointing the agent at this intake. */
   readonly env: Record<string, string>;
-  /** Zero the counters (called when the measured window starts). */
-  reset(): void;
+  /** Called once the target answers, for intakes that pull (a Prometheus scraper). */
+  attachTarget?(baseUrl: string): void;
+  /** The measured window starts now: from here, count items whose own timestamp falls in the window. */
+  startWindow(): void;
+  /** The measured window ends now; items created before this may still be in flight. */
+  endWindow(): void;
+  /** True once everything created inside the window has arrived (an item from after the window was seen). */
+  caughtUp(): boolean;
   snapshot(): IntakeCounts;
   close(): Promise<void>;
 }
@@ -30,8 +36,12 @@ export interface InstrumentationConfig {
   nodeOptions: string[];
   /** The options as the user wrote them (after expansion), kept in the result. */
   options: Record<string, unknown>;
+  /** The agent package measured, resolved from the target app first. */
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
   /** Started before the target, stopped after it. */
   createIntake?: () => Promise<Intake>;
+  /** Reasons a measured run cannot be trusted (no spans delivered, never scraped…). */
+  validate?: (counts: IntakeCounts | undefined, requests: number) => string[];
 }
 
 export interface ExpandContext {

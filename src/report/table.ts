@@ -2,6 +2,14 @@ import type { ConfigSummary } from '../analysis/summary.js';
 import type { ResultDocument } from '../samples/result.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
 
+/** Spans (and error events) per request and bytes per request for tracers; series and bytes per scrape for Prometheus. */
+export function telemetryCell(s: ConfigSummary): string {
+  if (s.series !== undefined) return `${Math.round(s.series)} series, ${formatBytes(s.bytesPerScrape)}/scrape`;
+  if (s.spansPerRequest === undefined) return '';
+  const errors = s.errorEventsPerRequest ? `, ${formatNumber(s.errorEventsPerRequest)} errors` : '';
+  return `${formatNumber(s.spansPerRequest)} spans${errors}, ${formatBytes(s.bytesPerRequest)}`;
+}
+
 function withChange(value: string, change: number | undefined): string {
   const delta = formatChange(change);
   return delta ? `${value} (${delta})` : value;
@@ -19,7 +27,7 @@ export function renderTable(result: ResultDocument, summaries: ConfigSummary[]):
     withChange(formatMicros(s.medians.latencyP50Us), s.changeVsBaseline.latencyP50Us),
     withChange(formatMicros(s.medians.latencyP99Us), s.changeVsBaseline.latencyP99Us),
     s.achievedRpsMedian === undefined ? '–' : `${s.achievedRpsMedian.toFixed(0)}/${s.offeredRps}`,
-    s.spansPerRequest === undefined ? '' : `${formatNumber(s.spansPerRequest)} spans, ${formatBytes(s.bytesPerRequest)}`,
+    telemetryCell(s),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd();

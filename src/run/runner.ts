@@ -12,10 +12,12 @@ import { buildLaunch, TargetFailure, TargetProcess } from './target.js';
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
 export const SATURATION_SHORTFALL = 0.02;
+/** An achieved rate this far above the offered rate means the load generator sent an extra burst. */
+export const OVERSHOOT = 0.1;
 /** More unexpected statuses or socket errors than this share of requests make a run invalid. */
 export const MAX_ERROR_SHARE = 0.01;
 
-export type Phase = 'starting' | 'warmup' | 'measuring' | 'max-throughput' | 'stopping';
+export type Phase = 'starting' | 'warmup' | 'measuring' | 'draining' | 'max-throughput' | 'stopping';
 
 export interface RunContext {
   scenario: LoadedScenario;
@@ -72,6 +74,7 @@ export async function measureRun(run: PlannedRun, config: InstrumentationConfig,
     const pid = probe.hello.pid;
     sample.targetPid = pid;
     const url = `http://127.0.0.1:${port}`;
+    intake?.attachTarget?.(url);
     const requests = weightedSequence(workload.routes).map(toWireRequest);
     const expected = new Set(workload.routes.map((route) => route.expectStatus).filter((s): s is number => s !== undefined));
     const load = (durationMs: number, rate: number | undefined, connections = workload.connections) =>
@@ -89,7 +92,7 @@ export async function measureRun(run: PlannedRun, config: InstrumentationConfig,
 
     ctx.onPhase?.(run, 'measuring', workload.duration);
     await probe.mark();
-    intake?.reset();
+    intake?.startWindow();
     const cpuBefore = readCpuTimes(pid);
     const timeline = startTimeline(pid);
     let result: LoadResult;
@@ -99,11 +102,18 @@ export async function measureRun(run: PlannedRun, config: InstrumentationConfig,
       result = await load(workload.duration, workload.rate);
       checkpoint();
       cpuAfter = readCpuTimes(pid);
+      intake?.endWindow();
       stats = await probe.collect();
     } finally {
       timeline.stop();
     }
     const memory = readMemoryStatus(pid);
+    if (intake) {
+      ctx.onPhase?.(run, 'draining', MAX_DRAIN_MS);
+      await drainIntake(intake, (durationMs, signal) =>
+        runLoad({ url, requests, rate: workload.rate, connections: workload.connections, durationMs, timeoutMs: workload.requestTimeout, signal }));
+      checkpoint();
+    }
     const counts = intake?.snapshot();
     fillMeasurements(sample, result, cpuBefore, cpuAfter, stats, memory, timeline.points, expected);
     if (counts) {
@@ -111,6 +121,7 @@ export async function measureRun(run: PlannedRun, config: InstrumentationConfig,
       for (const [kind, count] of Object.entries(counts.items)) perRequest[kind] = count / Math.max(1, result.responses);
       sample.intake = { ...counts, perRequest, bytesPerRequest: counts.payloadBytes / Math.max(1, result.responses) };
     }
+    sample.invalidReasons.push(...(config.validate?.(counts, result.responses) ?? []));
 
     if (workload.maxThroughput) {
       ctx.onPhase?.(run, 'max-throughput', workload.maxThroughput.duration);
@@ -135,6 +146,24 @@ export async function measureRun(run: PlannedRun, config: InstrumentationConfig,
     await intake?.close();
   }
   return sample;
+}
+
+/** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
+export const MAX_DRAIN_MS = 12_000;
+
+/**
+ * After the window, spans created in it may still sit in an exporter's batch.
+ * Keep the same load running (so batches fill and flush as they did in the
+ * window) until the intake has seen an item created after the window.
+ */
+async function drainIntake(intake: Intake, load: (durationMs: number, signal: AbortSignal) => Promise<LoadResult>): Promise<void> {
+  if (intake.caughtUp()) return;
+  const stop = new AbortController();
+  const running = load(MAX_DRAIN_MS, stop.signal).catch(() => undefined);
+  const deadline = Date.now() + MAX_DRAIN_MS;
+  while (!intake.caughtUp() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  stop.abort();
+  await running;
 }
 
 function fillMeasurements(
@@ -177,6 +206,10 @@ function fillMeasurements(
     sample.invalidReasons.push(
       `saturated: achieved ${result.achievedRps.toFixed(1)} req/s of ${sample.offeredRps} offered (more than ${SATURATION_SHORTFALL * 100}% short)`,
     );
+  }
+  if (result.achievedRps > sample.offeredRps * (1 + OVERSHOOT)) {
+    // autocannon sends each second's budget in a burst; an extra burst at the window's edge changes the load.
+    sample.invalidReasons.push(`load overshot: achieved ${result.achievedRps.toFixed(1)} req/s of ${sample.offeredRps} offered (an extra burst from the load generator)`);
   }
   if (requests === 0) sample.invalidReasons.push('no responses were received');
   const errors = sample.unexpectedStatusCount + result.socketErrors;

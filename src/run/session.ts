@@ -59,6 +59,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       preloads: config.preloads,
       options: config.options,
       envKeys: Object.keys(config.env).sort(),
+      ...(config.agent ? { agent: config.agent } : {}),
     })),
     environment: {
       hostname: machine.hostname,

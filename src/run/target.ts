@@ -38,8 +38,9 @@ export function buildLaunch(opts: {
     ...opts.baseEnv,
     NODE_ENV: 'production',
     ...target.env,
-    ...opts.extraEnv,
     ...config.env,
+    // Last, so a config cannot point an agent away from its local intake.
+    ...opts.extraEnv,
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     APM_BENCH_PROBE: opts.probeSocket,

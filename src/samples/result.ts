@@ -69,6 +69,7 @@ export interface ConfigRecord {
   preloads: string[];
   options: Record<string, unknown>;
   envKeys: string[];
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
 }
 
 export interface EnvironmentRecord {

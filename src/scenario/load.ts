@@ -7,6 +7,7 @@ import { InputError } from '../cli/errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustom } from '../instrument/custom.js';
 import { adapters } from '../instrument/registry.js';
+import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
@@ -110,6 +111,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   }
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
   if (!existsSync(cwd)) throw new InputError(`${file}: target.cwd: directory not found: ${cwd}`);
+  assertLoopbackOnly({ name: 'target', kind: 'target', preloads: [], env: target.env, nodeOptions: [], options: {} }, `${file}: target.env`);
   const common = { cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env };
   if ('module' in target) {
     const script = resolve(cwd, target.module);
@@ -136,6 +138,7 @@ function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; 
   });
   const seen = new Set<string>();
   for (const config of configs) {
+    assertLoopbackOnly(config, file);
     if (seen.has(config.name)) throw new InputError(`${file}: instrumentations: the name "${config.name}" is used twice; names must be unique.`);
     seen.add(config.name);
   }

@@ -123,3 +123,35 @@ describe('scenario.schema.json', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }))));
   });
 });
+
+describe('agent resolution', () => {
+  it("prefers the target app's own copy of an agent", async () => {
+    const { mkdirSync, symlinkSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { resolveAgent } = await import('../../src/instrument/resolve-agent.js');
+    const app = mkdtempSync(join(tmpdir(), 'user-app-'));
+    mkdirSync(join(app, 'node_modules'));
+    symlinkSync(join(root, 'node_modules', 'prom-client'), join(app, 'node_modules', 'prom-client'));
+    const version = JSON.parse(readFileSync(join(root, 'node_modules', 'prom-client', 'package.json'), 'utf8')).version;
+    expect(resolveAgent('prom-client', app)).toMatchObject({ from: 'target', version, dir: join(app, 'node_modules', 'prom-client') });
+    expect(resolveAgent('dd-trace', app)).toMatchObject({ from: 'apm-bench' });
+  });
+});
+
+describe('sweeps', () => {
+  it('expands list values into one named config each', async () => {
+    const { expandSweep } = await import('../../src/instrument/sweep.js');
+    expect(expandSweep('datadog', { sampleRate: [0.01, 0.1, 1] }, ['sampleRate'], 'sampleRate').map((c) => c.name)).toEqual(['datadog@0.01', 'datadog@0.1', 'datadog@1']);
+    expect(expandSweep('datadog', { sampleRate: 0.5 }, ['sampleRate'], 'sampleRate')).toEqual([{ name: 'datadog@0.5', options: { sampleRate: 0.5 } }]);
+  });
+});
+
+describe('egress guard', () => {
+  it('knows loopback from elsewhere', async () => {
+    const { isLoopbackHost, destinationHost } = await import('../../src/instrument/egress.js');
+    expect(['127.0.0.1', '127.8.0.1', 'localhost', '[::1]', '::1'].every(isLoopbackHost)).toBe(true);
+    expect(['10.0.0.1', 'datadoghq.com', '0.0.0.0', '192.168.1.2'].some(isLoopbackHost)).toBe(false);
+    expect(destinationHost('https://abc@o1.ingest.sentry.io/1')).toBe('o1.ingest.sentry.io');
+    expect(destinationHost('intake.example.com:8126')).toBe('intake.example.com');
+  });
+});

@@ -1,0 +1,34 @@
+'use strict';
+// apm-bench's OpenTelemetry preload: the real Node SDK with HTTP, Fastify, pg
+// and ioredis instrumentation, a parent-based trace-id-ratio sampler and a
+// batch span processor exporting OTLP/HTTP protobuf. Package paths (resolved
+// from the target app first) and options arrive as JSON in env.
+const modules = JSON.parse(process.env.APM_BENCH_OTEL_MODULES);
+const options = JSON.parse(process.env.APM_BENCH_OTEL_OPTIONS || '{}');
+
+const { NodeSDK } = require(modules['@opentelemetry/sdk-node']);
+const { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, AlwaysOffSampler } = require(modules['@opentelemetry/sdk-trace-base']);
+const { OTLPTraceExporter } = require(modules['@opentelemetry/exporter-trace-otlp-proto']);
+const { HttpInstrumentation } = require(modules['@opentelemetry/instrumentation-http']);
+const { FastifyInstrumentation } = require(modules['@opentelemetry/instrumentation-fastify']);
+const { PgInstrumentation } = require(modules['@opentelemetry/instrumentation-pg']);
+const { IORedisInstrumentation } = require(modules['@opentelemetry/instrumentation-ioredis']);
+
+const ratio = Number(options.ratio);
+const sampler = new ParentBasedSampler({ root: ratio > 0 ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOffSampler() });
+const exporter = new OTLPTraceExporter({ url: process.env.APM_BENCH_OTLP_TRACES_URL });
+
+const sdk = new NodeSDK({
+  serviceName: 'apm-bench-target',
+  sampler,
+  spanProcessors: [new BatchSpanProcessor(exporter, options.batch || {})],
+  instrumentations: [
+    new HttpInstrumentation(),
+    new FastifyInstrumentation(),
+    new PgInstrumentation(),
+    new IORedisInstrumentation(),
+  ],
+  // No metric reader and no log exporter: this config measures tracing.
+});
+sdk.start();
+process.once('SIGTERM', () => { sdk.shutdown().catch(() => {}); });

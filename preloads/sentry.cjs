@@ -1,0 +1,22 @@
+'use strict';
+// apm-bench's Sentry preload: initialises the real @sentry/node (resolved from
+// the target app first) with the scenario's options, as an app's instrument.js
+// would. Options arrive as JSON in APM_BENCH_SENTRY_OPTIONS.
+const Sentry = require(process.env.APM_BENCH_SENTRY_MODULE);
+
+const options = JSON.parse(process.env.APM_BENCH_SENTRY_OPTIONS || '{}');
+const disabled = new Set(options.disableIntegrations || []);
+
+Sentry.init({
+  dsn: process.env.APM_BENCH_SENTRY_DSN,
+  environment: 'bench',
+  release: 'apm-bench-target@1.0.0',
+  tracesSampleRate: options.tracesSampleRate,
+  sendDefaultPii: Boolean(options.sendDefaultPii),
+  ...(options.enabled === false ? { enabled: false } : {}),
+  integrations: (defaults) => defaults.filter((integration) => !disabled.has(integration.name)),
+});
+
+// Fastify errors reach Sentry only through its error handler, which apps add in
+// their own code; the bundled fixture (and any app that wants it) calls this.
+globalThis.__apmBenchSetupFastify = (app) => Sentry.setupFastifyErrorHandler(app);

@@ -1,0 +1,169 @@
+import { createSocket } from 'node:dgram';
+import { join } from 'node:path';
+import { decode } from '@msgpack/msgpack';
+import { z } from 'zod';
+import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
+import { resolveAgent } from './resolve-agent.js';
+import { expandSweep, sweepable } from './sweep.js';
+import type { Adapter } from './types.js';
+import type { IntakeCounts } from './types.js';
+
+/**
+ * Datadog: the real dd-trace, preloaded with `--require dd-trace/init` and
+ * configured through DD_* variables, talking to a local stand-in for the
+ * Datadog agent that decodes the msgpack trace payloads and counts spans.
+ */
+const options = z.strictObject({
+  name: z.string().optional(),
+  sampleRate: sweepable(z.number().min(0).max(1)).default(1),
+  profiling: z.boolean().default(false),
+  runtimeMetrics: z.boolean().default(false),
+  appsec: z.boolean().default(false),
+  logInjection: z.boolean().default(false),
+  telemetry: z.boolean().default(false).meta({ description: 'Instrumentation telemetry (off by default: it is not what users pay for).' }),
+  remoteConfig: z.boolean().default(false),
+  env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra DD_* settings.' }),
+});
+
+const entrySchema = z.strictObject({ datadog: options.default({} as never) }).meta({ title: 'Datadog dd-trace' });
+
+const SAMPLING_PRIORITY = '_sampling_priority_v1';
+
+type Span = Map<unknown, unknown> | Record<string, unknown>;
+
+function field(span: Span, key: string): unknown {
+  return span instanceof Map ? span.get(key) : span[key];
+}
+
+/** Nanoseconds (bigint or number) since the epoch → milliseconds. */
+function nsToMs(value: unknown): number {
+  return typeof value === 'bigint' ? Number(value / 1_000_000n) : Number(value) / 1e6;
+}
+
+/**
+ * Decode a /v0.4 or /v0.5 trace payload into timed items, one trace at a time,
+ * stamped with the trace's earliest span start. "kept" = the trace's sampling
+ * priority is above 0, so the Datadog agent would keep (ingest) it.
+ */
+export function decodeTracePayload(path: string, body: Buffer): TimedItem[] {
+  const decoded = decode(body, { useBigInt64: true }) as unknown;
+  const items: TimedItem[] = [];
+  const addTrace = (spanCount: number, startMs: number, priority: number, errorSpans: number) => {
+    items.push({ kind: 'traces', tMs: startMs }, { kind: 'spans', tMs: startMs, n: spanCount });
+    if (priority > 0) items.push({ kind: 'keptTraces', tMs: startMs }, { kind: 'keptSpans', tMs: startMs, n: spanCount });
+    if (errorSpans > 0) items.push({ kind: 'errorSpans', tMs: startMs, n: errorSpans });
+  };
+  if (path.startsWith('/v0.5/')) {
+    // [stringTable, traces]; a span is [service, name, resource, traceId, spanId, parentId, start, duration, error, meta, metrics, type].
+    const [strings, traces] = decoded as [string[], unknown[][][]];
+    for (const trace of traces) {
+      let priority = 0;
+      let errors = 0;
+      let startMs = Number.POSITIVE_INFINITY;
+      for (const span of trace) {
+        startMs = Math.min(startMs, nsToMs(span[6]));
+        if (Number(span[8]) > 0) errors += 1;
+        const metrics = span[10] as Map<number, number> | Record<string, number> | undefined;
+        const entries = metrics instanceof Map ? [...metrics.entries()] : Object.entries(metrics ?? {});
+        for (const [key, value] of entries) if (strings[Number(key)] === SAMPLING_PRIORITY) priority = Math.max(priority, Number(value));
+      }
+      addTrace(trace.length, startMs, priority, errors);
+    }
+  } else {
+    for (const trace of decoded as Span[][]) {
+      let priority = 0;
+      let errors = 0;
+      let startMs = Number.POSITIVE_INFINITY;
+      for (const span of trace) {
+        startMs = Math.min(startMs, nsToMs(field(span, 'start')));
+        const metrics = field(span, 'metrics') as Span | undefined;
+        const value = metrics ? field(metrics, SAMPLING_PRIORITY) : undefined;
+        if (value !== undefined) priority = Math.max(priority, Number(value));
+        if (Number(field(span, 'error') ?? 0) > 0) errors += 1;
+      }
+      addTrace(trace.length, startMs, priority, errors);
+    }
+  }
+  return items;
+}
+
+async function startAgentIntake() {
+  const http = await startHttpIntake((request, raw, counter) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (/^\/v0\.[45]\/traces$/.test(path)) {
+      counter.payload(raw.length, raw.length > 0 ? decodeTracePayload(path, decodeBody(request, raw)) : []);
+      // Like the real agent: the tracer adjusts priority sampling from this answer.
+      return { body: JSON.stringify({ rate_by_service: { 'service:,env:': 1 } }) };
+    }
+    if (path === '/info') {
+      return { body: JSON.stringify({ version: '7.99.0-apm-bench', endpoints: ['/v0.4/traces', '/v0.5/traces', '/profiling/v1/input', '/telemetry/proxy/'], client_drop_p0s: false }) };
+    }
+    if (path.startsWith('/profiling/')) {
+      counter.payload(raw.length, [], { profiles: 1 });
+      return { body: '{}' };
+    }
+    // Telemetry, remote config, stats: answered so the tracer never logs connection errors; counted by name.
+    counter.add(`other:${path}`);
+    return { body: '{}' };
+  });
+  // DogStatsD (runtime metrics) arrives over UDP.
+  const udp = createSocket('udp4');
+  udp.on('message', (message) => {
+    http.counter.payload(message.length, [], { metricPoints: message.toString('utf8').split('\n').filter(Boolean).length });
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
+  const udpPort = udp.address().port;
+  return {
+    env: {
+      DD_TRACE_AGENT_URL: `http://127.0.0.1:${http.port}`,
+      DD_AGENT_HOST: '127.0.0.1',
+      DD_TRACE_AGENT_PORT: String(http.port),
+      DD_DOGSTATSD_HOST: '127.0.0.1',
+      DD_DOGSTATSD_PORT: String(udpPort),
+    },
+    ...counterWindow(http.counter),
+    close: async () => {
+      udp.close();
+      await http.close();
+    },
+  };
+}
+
+export const datadog: Adapter = {
+  kind: 'datadog',
+  entrySchema,
+  matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,
+  expand(entry, ctx) {
+    const parsed = (entry as z.output<typeof entrySchema>).datadog;
+    const agent = resolveAgent('dd-trace', ctx.targetDir);
+    return expandSweep('datadog', parsed, ['sampleRate'], 'sampleRate').map(({ name, options: o }) => {
+      const sampleRate = o.sampleRate as number;
+      return {
+        name,
+        kind: 'datadog',
+        preloads: [join(agent.dir, 'init.js')],
+        env: {
+          DD_SERVICE: 'apm-bench-target',
+          DD_ENV: 'bench',
+          DD_VERSION: '1.0.0',
+          DD_TRACE_SAMPLE_RATE: String(sampleRate),
+          DD_PROFILING_ENABLED: String(parsed.profiling),
+          DD_RUNTIME_METRICS_ENABLED: String(parsed.runtimeMetrics),
+          DD_APPSEC_ENABLED: String(parsed.appsec),
+          DD_LOGS_INJECTION: String(parsed.logInjection),
+          DD_INSTRUMENTATION_TELEMETRY_ENABLED: String(parsed.telemetry),
+          DD_REMOTE_CONFIGURATION_ENABLED: String(parsed.remoteConfig),
+          DD_TRACE_STARTUP_LOGS: 'false',
+          DD_CRASHTRACKING_ENABLED: 'false',
+          ...parsed.env,
+        },
+        nodeOptions: [],
+        options: { ...o, sampleRate },
+        agent: { package: agent.package, version: agent.version, from: agent.from },
+        createIntake: startAgentIntake,
+        validate: (counts: IntakeCounts | undefined) =>
+          (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],
+      };
+    });
+  },
+};

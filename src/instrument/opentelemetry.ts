@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { packageRoot } from '../paths.js';
+import { counterWindow, decodeBody, startHttpIntake } from './intake-server.js';
+import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
+import { resolveAgent } from './resolve-agent.js';
+import { expandSweep, sweepable } from './sweep.js';
+import type { Adapter, IntakeCounts } from './types.js';
+
+/**
+ * OpenTelemetry: the real Node SDK (HTTP, Fastify, pg, ioredis instrumentation),
+ * exporting OTLP/HTTP to a local collector stand-in that counts spans and bytes.
+ */
+const options = z.strictObject({
+  name: z.string().optional(),
+  ratio: sweepable(z.number().min(0).max(1)).default(1).meta({ description: 'parentbased_traceidratio sampler ratio.' }),
+  batch: z.strictObject({
+    maxQueueSize: z.number().int().positive().optional(),
+    maxExportBatchSize: z.number().int().positive().optional(),
+    scheduledDelayMillis: z.number().int().positive().optional(),
+  }).default({}),
+});
+
+const entrySchema = z.strictObject({ opentelemetry: options.default({} as never) }).meta({ title: 'OpenTelemetry Node SDK' });
+
+const packages = [
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/exporter-trace-otlp-proto',
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-fastify',
+  '@opentelemetry/instrumentation-pg',
+  '@opentelemetry/instrumentation-ioredis',
+];
+
+async function startOtlpIntake() {
+  const http = await startHttpIntake((request, raw, counter) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const json = String(request.headers['content-type'] ?? '').includes('json');
+    const kind = path === '/v1/traces' ? 'spans' : path === '/v1/metrics' ? 'metrics' : path === '/v1/logs' ? 'logs' : undefined;
+    if (!kind) { counter.add(`other:${path}`); return { status: 404, body: '{}' }; }
+    const body = decodeBody(request, raw);
+    if (kind === 'spans') {
+      const starts = json ? jsonSpanStartTimesMs(JSON.parse(body.toString('utf8'))) : protobufSpanStartTimesMs(body);
+      counter.payload(raw.length, starts.map((tMs) => ({ kind: 'spans', tMs })));
+    } else if (kind === 'metrics') {
+      counter.payload(raw.length, [], { metrics: json ? countJsonMetrics(JSON.parse(body.toString('utf8'))) : countProtobufMetrics(body) });
+    } else counter.payload(raw.length, [], { logPayloads: 1 });
+    // An empty Export*ServiceResponse means full success in both encodings.
+    return json ? { body: '{}' } : { contentType: 'application/x-protobuf', body: Buffer.alloc(0) };
+  });
+  return {
+    env: { APM_BENCH_OTLP_TRACES_URL: `http://127.0.0.1:${http.port}/v1/traces` },
+    ...counterWindow(http.counter),
+    close: http.close,
+  };
+}
+
+export const opentelemetry: Adapter = {
+  kind: 'opentelemetry',
+  entrySchema,
+  matches: (entry) => typeof entry === 'object' && entry !== null && 'opentelemetry' in entry,
+  expand(entry, ctx) {
+    const parsed = (entry as z.output<typeof entrySchema>).opentelemetry;
+    const resolved = packages.map((name) => resolveAgent(name, ctx.targetDir));
+    const modules = Object.fromEntries(resolved.map((agent) => [agent.package, agent.dir]));
+    const sdk = resolved[0]!;
+    return expandSweep('opentelemetry', parsed, ['ratio'], 'ratio').map(({ name, options: o }) => ({
+      name,
+      kind: 'opentelemetry',
+      preloads: [join(packageRoot, 'preloads', 'opentelemetry.cjs')],
+      env: {
+        APM_BENCH_OTEL_MODULES: JSON.stringify(modules),
+        APM_BENCH_OTEL_OPTIONS: JSON.stringify(o),
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+      },
+      nodeOptions: [],
+      options: o,
+      agent: { package: sdk.package, version: sdk.version, from: sdk.from },
+      createIntake: startOtlpIntake,
+      validate: (counts: IntakeCounts | undefined) =>
+        (o.ratio as number) > 0 && (counts?.items.spans ?? 0) === 0
+          ? ['the OpenTelemetry SDK delivered no spans to the local OTLP intake although ratio > 0']
+          : [],
+    }));
+  },
+};

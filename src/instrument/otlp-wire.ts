@@ -1,0 +1,108 @@
+/**
+ * Just enough of the protobuf wire format to count OTLP items without the
+ * generated classes: walk length-delimited fields by number.
+ *   ExportTraceServiceRequest:   1 resource_spans → ResourceSpans: 2 scope_spans → ScopeSpans: 2 spans
+ *   ExportMetricsServiceRequest: 1 resource_metrics → ResourceMetrics: 2 scope_metrics → ScopeMetrics: 2 metrics
+ */
+function readVarint(buffer: Uint8Array, offset: number): [value: number, next: number] {
+  let value = 0;
+  let shift = 0;
+  let position = offset;
+  for (;;) {
+    if (position >= buffer.length) throw new Error('truncated protobuf varint');
+    const byte = buffer[position++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return [value, position];
+    shift += 7;
+    if (shift > 63) throw new Error('protobuf varint too long');
+  }
+}
+
+/** The payloads of every length-delimited field numbered `fieldNumber` in one message. */
+export function lengthDelimitedFields(message: Uint8Array, fieldNumber: number): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  let offset = 0;
+  while (offset < message.length) {
+    const [key, afterKey] = readVarint(message, offset);
+    const field = Math.floor(key / 8);
+    const wireType = key & 7;
+    offset = afterKey;
+    switch (wireType) {
+      case 0: offset = readVarint(message, offset)[1]; break;
+      case 1: offset += 8; break;
+      case 5: offset += 4; break;
+      case 2: {
+        const [length, afterLength] = readVarint(message, offset);
+        const end = afterLength + length;
+        if (end > message.length) throw new Error('truncated protobuf field');
+        if (field === fieldNumber) found.push(message.subarray(afterLength, end));
+        offset = end;
+        break;
+      }
+      default:
+        throw new Error(`unsupported protobuf wire type ${wireType}`);
+    }
+  }
+  return found;
+}
+
+/** Count leaf items along a path of field numbers (e.g. [1, 2, 2] for spans). */
+export function countNested(message: Uint8Array, path: readonly number[]): number {
+  const [head, ...rest] = path;
+  if (head === undefined) return 1;
+  return lengthDelimitedFields(message, head).reduce((sum, child) => sum + countNested(child, rest), 0);
+}
+
+/** The fixed64 field `fieldNumber` of one message, as milliseconds (from nanoseconds). */
+function fixed64NanosAsMs(message: Uint8Array, fieldNumber: number): number | undefined {
+  let offset = 0;
+  while (offset < message.length) {
+    const [key, afterKey] = readVarint(message, offset);
+    const field = Math.floor(key / 8);
+    const wireType = key & 7;
+    offset = afterKey;
+    if (wireType === 1) {
+      if (field === fieldNumber) {
+        const view = new DataView(message.buffer, message.byteOffset + offset, 8);
+        return Number(view.getBigUint64(0, true) / 1_000_000n);
+      }
+      offset += 8;
+    } else if (wireType === 0) offset = readVarint(message, offset)[1];
+    else if (wireType === 5) offset += 4;
+    else if (wireType === 2) {
+      const [length, afterLength] = readVarint(message, offset);
+      offset = afterLength + length;
+    } else throw new Error(`unsupported protobuf wire type ${wireType}`);
+  }
+  return undefined;
+}
+
+function nestedMessages(message: Uint8Array, path: readonly number[]): Uint8Array[] {
+  const [head, ...rest] = path;
+  if (head === undefined) return [message];
+  return lengthDelimitedFields(message, head).flatMap((child) => nestedMessages(child, rest));
+}
+
+/** Start time of every span (Span.start_time_unix_nano is field 7, fixed64). */
+export function protobufSpanStartTimesMs(body: Uint8Array): number[] {
+  return nestedMessages(body, [1, 2, 2]).map((span) => fixed64NanosAsMs(span, 7) ?? Date.now());
+}
+
+export const countProtobufSpans = (body: Uint8Array) => countNested(body, [1, 2, 2]);
+export const countProtobufMetrics = (body: Uint8Array) => countNested(body, [1, 2, 2]);
+
+interface JsonTraces { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> }
+interface JsonMetrics { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: unknown[] }> }> }
+
+export function countJsonSpans(body: JsonTraces): number {
+  return (body.resourceSpans ?? []).reduce((sum, rs) => sum + (rs.scopeSpans ?? []).reduce((s, ss) => s + (ss.spans?.length ?? 0), 0), 0);
+}
+
+export function jsonSpanStartTimesMs(body: { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ startTimeUnixNano?: string | number }> }> }> }): number[] {
+  return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((span) =>
+    span.startTimeUnixNano === undefined ? Date.now() : Number(BigInt(span.startTimeUnixNano) / 1_000_000n))));
+}
+
+export function countJsonMetrics(body: JsonMetrics): number {
+  return (body.resourceMetrics ?? []).reduce((sum, rm) => sum + (rm.scopeMetrics ?? []).reduce((s, sm) => s + (sm.metrics?.length ?? 0), 0), 0);
+}

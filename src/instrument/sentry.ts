@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { packageRoot } from '../paths.js';
+import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
+import { resolveAgent } from './resolve-agent.js';
+import { expandSweep, sweepable } from './sweep.js';
+import type { Adapter, IntakeCounts } from './types.js';
+
+/**
+ * Sentry: the real @sentry/node, initialised by a preload with the scenario's
+ * options; its DSN points at a local envelope endpoint that parses every item.
+ */
+const options = z.strictObject({
+  name: z.string().optional(),
+  tracesSampleRate: sweepable(z.number().min(0).max(1)).default(1),
+  profilesSampleRate: z.literal(0).default(0).meta({ description: 'Profiling needs @sentry/profiling-node; only 0 is supported for now.' }),
+  sendDefaultPii: z.boolean().default(false),
+  disableIntegrations: z.array(z.string()).default([]).meta({ description: 'Default integrations to switch off, by name (e.g. "Http", "Fastify").' }),
+});
+
+const entrySchema = z.strictObject({ sentry: options.default({} as never) }).meta({ title: 'Sentry @sentry/node' });
+
+/**
+ * Parse a Sentry envelope: a header line, then (item header, payload) pairs.
+ * An item header may give `length`; otherwise the payload runs to the newline.
+ */
+export function decodeEnvelope(body: Buffer): { timed: TimedItem[]; untimed: Record<string, number> } {
+  const timed: TimedItem[] = [];
+  const untimed: Record<string, number> = {};
+  let offset = body.indexOf(0x0a);
+  if (offset < 0) return { timed, untimed };
+  offset += 1;
+  while (offset < body.length) {
+    const headerEnd = body.indexOf(0x0a, offset);
+    const headerText = body.subarray(offset, headerEnd < 0 ? body.length : headerEnd).toString('utf8').trim();
+    if (!headerText) { offset = headerEnd < 0 ? body.length : headerEnd + 1; continue; }
+    const header = JSON.parse(headerText) as { type: string; length?: number };
+    const start = headerEnd < 0 ? body.length : headerEnd + 1;
+    let end: number;
+    if (typeof header.length === 'number') end = start + header.length;
+    else {
+      const newline = body.indexOf(0x0a, start);
+      end = newline < 0 ? body.length : newline;
+    }
+    const payload = body.subarray(start, end);
+    offset = end + 1;
+    // Sentry timestamps are seconds since the epoch, as floats.
+    switch (header.type) {
+      case 'event': {
+        const event = JSON.parse(payload.toString('utf8')) as { timestamp?: number };
+        timed.push({ kind: 'errorEvents', tMs: (event.timestamp ?? Date.now() / 1000) * 1000 });
+        break;
+      }
+      case 'transaction': {
+        const transaction = JSON.parse(payload.toString('utf8')) as { spans?: unknown[]; start_timestamp?: number };
+        const tMs = (transaction.start_timestamp ?? Date.now() / 1000) * 1000;
+        // The transaction is itself a span, and Sentry bills it as one.
+        timed.push({ kind: 'transactions', tMs }, { kind: 'spans', tMs, n: 1 + (transaction.spans?.length ?? 0) });
+        break;
+      }
+      case 'span': {
+        const span = JSON.parse(payload.toString('utf8')) as { start_timestamp?: number };
+        timed.push({ kind: 'spans', tMs: (span.start_timestamp ?? Date.now() / 1000) * 1000 });
+        break;
+      }
+      case 'profile':
+      case 'profile_chunk':
+        untimed.profiles = (untimed.profiles ?? 0) + 1;
+        break;
+      default:
+        untimed[`other:${header.type}`] = (untimed[`other:${header.type}`] ?? 0) + 1;
+    }
+  }
+  return { timed, untimed };
+}
+
+async function startEnvelopeIntake() {
+  const http = await startHttpIntake((request, raw, counter) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    if (/^\/api\/\d+\/envelope\/?$/.test(path)) {
+      const { timed, untimed } = decodeEnvelope(decodeBody(request, raw));
+      counter.payload(raw.length, timed, untimed);
+      return { body: '{}' };
+    }
+    counter.add(`other:${path}`);
+    return { body: '{}' };
+  });
+  return {
+    env: { APM_BENCH_SENTRY_DSN: `http://apmbenchpublickey@127.0.0.1:${http.port}/1` },
+    ...counterWindow(http.counter),
+    close: http.close,
+  };
+}
+
+export const sentry: Adapter = {
+  kind: 'sentry',
+  entrySchema,
+  matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,
+  expand(entry, ctx) {
+    const parsed = (entry as z.output<typeof entrySchema>).sentry;
+    const agent = resolveAgent('@sentry/node', ctx.targetDir);
+    return expandSweep('sentry', parsed, ['tracesSampleRate'], 'tracesSampleRate').map(({ name, options: o }) => ({
+      name,
+      kind: 'sentry',
+      preloads: [join(packageRoot, 'preloads', 'sentry.cjs')],
+      env: {
+        APM_BENCH_SENTRY_MODULE: agent.dir,
+        APM_BENCH_SENTRY_OPTIONS: JSON.stringify(o),
+      },
+      nodeOptions: [],
+      options: o,
+      agent: { package: agent.package, version: agent.version, from: agent.from },
+      createIntake: startEnvelopeIntake,
+      validate: (counts: IntakeCounts | undefined) =>
+        (o.tracesSampleRate as number) > 0 && (counts?.items.spans ?? 0) === 0
+          ? ['@sentry/node delivered no transactions to the local intake although tracesSampleRate > 0: the SDK did not load or did not export']
+          : [],
+    }));
+  },
+};

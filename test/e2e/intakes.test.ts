@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it, afterEach } from 'vitest';
+import { freePort } from '../../src/run/ports.js';
+import { adapters } from '../../src/instrument/registry.js';
+import type { Intake, IntakeCounts, InstrumentationConfig } from '../../src/instrument/types.js';
+import { preloadFlags } from '../../src/run/target.js';
+import { bundledFixture } from '../../src/paths.js';
+import { sanitizeEnv } from '../../src/run/env.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
+import { dirname } from 'node:path';
+
+/**
+ * Each intake against the payloads its real SDK sends: start the adapter's
+ * intake, run the fixture with the adapter's preload and env, send a known
+ * number of requests, and check the exact counts decoded from the wire.
+ */
+const children: ChildProcess[] = [];
+afterEach(() => { for (const child of children.splice(0)) child.kill('SIGKILL'); });
+
+function configFor(entry: string): InstrumentationConfig {
+  const scenario = parseScenarioText(`workload: { routes: [{ path: /ping }], rate: 1 }\ninstrumentations:\n  - ${entry}\n`, 'inline.yaml');
+  const parsed = scenario.instrumentations[0];
+  const adapter = adapters.find((candidate) => candidate.matches(parsed))!;
+  return adapter.expand(parsed, { scenarioDir: process.cwd(), targetDir: dirname(bundledFixture) })[0]!;
+}
+
+async function startFixture(config: InstrumentationConfig, intake: Intake): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...preloadFlags(config.preloads), bundledFixture], {
+    env: { ...sanitizeEnv(process.env).env, ...config.env, ...intake.env, PORT: String(port), HOST: '127.0.0.1', DOWNSTREAM_URL: 'http://127.0.0.1:1' },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i += 1) {
+    try { if ((await fetch(`${url}/healthz`)).ok) return url; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('fixture did not start');
+}
+
+async function send(url: string, path: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i += 1) await (await fetch(`${url}${path}`)).arrayBuffer();
+}
+
+async function waitFor(intake: Intake, done: (counts: IntakeCounts) => boolean, timeoutMs = 20_000): Promise<IntakeCounts> {
+  const deadline = Date.now() + timeoutMs;
+  let counts = intake.snapshot();
+  while (!done(counts) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    counts = intake.snapshot();
+  }
+  return counts;
+}
+
+async function exercise(entry: string, requests: Array<[path: string, times: number]>, done: (counts: IntakeCounts) => boolean, timeoutMs = 20_000) {
+  const config = configFor(entry);
+  const intake = await config.createIntake!();
+  try {
+    const url = await startFixture(config, intake);
+    intake.attachTarget?.(url);
+    await new Promise((r) => setTimeout(r, 300));
+    intake.startWindow();
+    for (const [path, times] of requests) await send(url, path, times);
+    const counts = await waitFor(intake, done, timeoutMs);
+    // Let a late duplicate (if the decoder double counted) show up before asserting.
+    await new Promise((r) => setTimeout(r, 500));
+    return { counts: intake.snapshot(), config, first: counts };
+  } finally {
+    await intake.close();
+  }
+}
+
+describe('local intakes decode what the real SDKs send', () => {
+  it('datadog: msgpack traces from dd-trace, one span per request, errors flagged, all kept at 1.0', async () => {
+    const { counts, config } = await exercise('datadog: { sampleRate: 1 }', [['/json', 10], ['/error', 4]], (c) => (c.items.traces ?? 0) >= 14);
+    expect(config.agent?.package).toBe('dd-trace');
+    expect(counts.items).toMatchObject({ traces: 14, spans: 14, keptTraces: 14, keptSpans: 14, errorSpans: 4 });
+    expect(counts.payloadBytes).toBeGreaterThan(14 * 200);
+  });
+
+  it('sentry: envelopes from @sentry/node, one transaction per request and one error event per failure', async () => {
+    const { counts } = await exercise('sentry: { tracesSampleRate: 1 }', [['/json', 10], ['/error', 4]], (c) => (c.items.transactions ?? 0) >= 14 && (c.items.errorEvents ?? 0) >= 4);
+    expect(counts.items.transactions).toBe(14);
+    expect(counts.items.errorEvents).toBe(4);
+    // Each transaction counts as a span, plus its child spans.
+    expect(counts.items.spans).toBeGreaterThanOrEqual(14);
+    expect(counts.payloadBytes).toBeGreaterThan(0);
+  });
+
+  it('opentelemetry: OTLP/HTTP protobuf from the Node SDK, the same spans for every request', async () => {
+    const { counts } = await exercise('opentelemetry: { ratio: 1, batch: { scheduledDelayMillis: 200 } }', [['/json', 10]], (c) => (c.items.spans ?? 0) >= 10);
+    const spans = counts.items.spans!;
+    expect(spans).toBeGreaterThanOrEqual(10);
+    expect(spans % 10).toBe(0);
+    expect(counts.items.decodeErrors).toBeUndefined();
+  });
+
+  it('opentelemetry: ratio 0 exports nothing', async () => {
+    const { counts } = await exercise('opentelemetry: { ratio: 0, batch: { scheduledDelayMillis: 200 } }', [['/json', 10]], () => false, 2_000);
+    expect(counts.items.spans ?? 0).toBe(0);
+  }, 60_000);
+
+  it('prometheus: scrapes /metrics from prom-client and counts series', async () => {
+    const { counts } = await exercise('prometheus: { scrapeInterval: 300ms }', [['/json', 10], ['/error', 4]], (c) => (c.items.scrapes ?? 0) >= 2);
+    expect(counts.items.scrapes).toBeGreaterThanOrEqual(2);
+    // Default metrics plus 2 label sets × (14 buckets + +Inf + sum + count).
+    expect(counts.items.series).toBeGreaterThan(34);
+    expect(counts.payloadBytes / counts.items.scrapes!).toBeGreaterThan(2000);
+  });
+});
