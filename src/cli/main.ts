@@ -5,6 +5,7 @@ import { loadScenario } from '../scenario/load.js';
 import { toolVersion } from '../run/session.js';
 import { ExitCode, UserError } from './errors.js';
 import { runCommand } from './run-command.js';
+import { calibrateCommand } from './calibrate-command.js';
 
 const exitCodesHelp = `
 Exit codes:
@@ -51,6 +52,26 @@ Examples:
 ${exitCodesHelp}`)
     .action(async (files: string[], flags) => {
       process.exitCode = await runCommand(files, flags);
+    });
+
+  program
+    .command('calibrate')
+    .description('Measure this machine\'s noise floor for a scenario: its baseline against itself (A/A) and a no-op preload.')
+    .argument('<scenario>', 'scenario YAML file (its workload and baseline are used)')
+    .addOption(new Option('-o, --out <dir>', 'directory for the calibration result').default('reports'))
+    .option('-r, --rounds <n>', 'rounds (blocks) to measure', '10')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', `
+Prints the per-block spread of identical runs and the smallest overhead the
+scenario can detect with 5, 10, 20 or 30 rounds. "run" reads the newest
+calibration in the same --out directory and warns when a budget is tighter
+than what its rounds can detect.
+
+Examples:
+  $ apm-bench calibrate scenarios/quick.yaml
+  $ apm-bench calibrate scenarios/realistic.yaml --rounds 20`)
+    .action(async (file: string, flags) => {
+      process.exitCode = await calibrateCommand(file, flags);
     });
 
   program

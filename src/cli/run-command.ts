@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { summarise } from '../analysis/summary.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
+import { renderAnalysis } from '../report/analysis-text.js';
 import { killAllGroupsNow } from '../run/processes.js';
 import { runSession } from '../run/session.js';
 import type { ResultDocument } from '../samples/result.js';
@@ -8,6 +9,8 @@ import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../scenario/duration.js';
 import { ExitCode, InputError } from './errors.js';
 import { Progress } from './progress.js';
+import { latestCalibration } from './calibrate-command.js';
+import { minimumDetectableEffect } from '../analysis/stats.js';
 
 export interface RunFlags {
   out: string;
@@ -19,7 +22,8 @@ function timestamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-function estimateSeconds(loaded: LoadedScenario, rounds: number): number {
+function estimateSeconds(loaded: LoadedScenario, rounds: number | 'auto'): number {
+  if (rounds === 'auto') rounds = loaded.scenario.workload.autoRounds.min;
   const w = loaded.scenario.workload;
   const perRun = 1.5 + (w.warmup + w.duration + (w.maxThroughput ? w.maxThroughput.duration : 0)) / 1000;
   return Math.round(perRun * rounds * loaded.configs.length);
@@ -66,20 +70,23 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
       const outPath = resolve(flags.out, `${loaded.name}-${timestamp()}.json`);
       const w = loaded.scenario.workload;
       progress.message(
-        `${loaded.name}: ${loaded.configs.length} configs × ${effectiveRounds} rounds at ${w.rate} req/s ` +
+        `${loaded.name}: ${loaded.configs.length} configs × ${effectiveRounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : effectiveRounds} rounds at ${w.rate} req/s ` +
         `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} measured per run), about ${formatDuration(estimateSeconds(loaded, effectiveRounds) * 1000)}.`,
       );
+      warnBudgetsBelowNoise(loaded, flags.out, effectiveRounds, progress);
       const result = await runSession(loaded, {
         outPath,
         signal: controller.signal,
         rounds: effectiveRounds,
-        onRunStart: (run, total) => progress.runStart(run, total, effectiveRounds),
+        onNote: (text) => progress.message(text),
+        onRunStart: (run, total) => progress.runStart(run, total, effectiveRounds === 'auto' ? w.autoRounds.max : effectiveRounds),
         onPhase: (run, phase, ms) => progress.setPhase(run, phase, ms),
         onRunEnd: (sample) => progress.runEnd(sample),
       });
       progress.stop();
       const summaries = summarise(result);
       process.stdout.write(`\n${loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, summaries)}`);
+      if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
       process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\n`);
       const failures = describeFailures(result);
       if (failures.length) {
@@ -101,6 +108,26 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
     return ExitCode.interrupted;
   }
   return exitCode;
+}
+
+/** A budget tighter than what the scenario's rounds can detect can only come out inconclusive. */
+function warnBudgetsBelowNoise(loaded: LoadedScenario, outDir: string, rounds: number | 'auto', progress: Progress): void {
+  const relative = loaded.budgets.filter((b) => b.kind === 'relative');
+  if (!relative.length) return;
+  const calibration = latestCalibration(outDir, loaded.name);
+  if (!calibration) {
+    progress.message(`Tip: "apm-bench calibrate ${loaded.file}" measures the noise floor, so budgets can be checked against what ${rounds} rounds can detect.`);
+    return;
+  }
+  const n = rounds === 'auto' ? loaded.scenario.workload.autoRounds.max : rounds;
+  for (const budget of relative) {
+    const entry = calibration.metrics[budget.metric];
+    if (!entry) continue;
+    const mde = minimumDetectableEffect(entry.logRatioSD, n);
+    if (budget.limit < mde) {
+      progress.message(`Warning: budget ${budget.config} ${budget.text} is below what ${n} rounds can detect on this machine (≈${(mde * 100).toFixed(0)}%); expect "inconclusive".`);
+    }
+  }
 }
 
 function relativeToCwd(path: string): string {

@@ -35,6 +35,10 @@ export function renderTable(result: ResultDocument, summaries: ConfigSummary[]):
 
   const notes: string[] = [];
   notes.push('Medians of valid rounds; (±x%) is the median paired change against the baseline run of the same block.');
+  const ticks = result.runs.map((run) => run.cpuTicks).filter((t): t is number => t !== undefined);
+  if (ticks.length && Math.min(...ticks) < 100) {
+    notes.push(`CPU is read in 10 ms ticks and the smallest run had ${Math.min(...ticks)} ticks (±1 tick = ±${(100 / Math.min(...ticks)).toFixed(0)}%): lengthen workload.duration for finer CPU figures.`);
+  }
   for (const s of summaries) {
     if (s.saturatedRuns) notes.push(`${s.config}: ${s.saturatedRuns} run(s) saturated (achieved rate more than 2% below offered) and excluded.`);
     const other = s.invalidReasons.filter((reason) => !reason.startsWith('saturated'));

@@ -4,7 +4,7 @@ import type { PlannedRun } from '../plan/plan.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { RunSample, TimelinePoint } from '../samples/result.js';
 import { runLoad, type LoadResult } from './load.js';
-import { readCpuTimes, readMemoryStatus } from './procfs.js';
+import { clockTicksPerSecond, readCpuTimes, readMemoryStatus } from './procfs.js';
 import type { ProbeServer, ProbeStats } from './probe-server.js';
 import { freePort } from './ports.js';
 import { toWireRequest, weightedSequence } from './route-mix.js';
@@ -190,6 +190,8 @@ function fillMeasurements(
   sample.cpuUserMs = after.userMs - before.userMs;
   sample.cpuSystemMs = after.systemMs - before.systemMs;
   sample.cpuMsPerRequest = requests > 0 ? (sample.cpuUserMs + sample.cpuSystemMs) / requests : undefined;
+  sample.cpuTicks = Math.round(((sample.cpuUserMs + sample.cpuSystemMs) * clockTicksPerSecond()) / 1000);
+  sample.probeCpuMsPerRequest = requests > 0 ? (stats.processCpuUserUs + stats.processCpuSystemUs) / 1000 / requests : undefined;
   const rssSamples = [...timeline.map((point) => point.rssBytes), memory.rssBytes].filter((value) => value > 0);
   sample.rssMeanBytes = rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length;
   sample.rssPeakBytes = memory.rssPeakBytes;

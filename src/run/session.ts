@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planBlocks, type PlannedRun } from '../plan/plan.js';
+import { analyse, undecided } from '../analysis/analyse.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
 import { RESULT_SCHEMA_VERSION, writeResultAtomic, type ResultDocument, type RunSample } from '../samples/result.js';
@@ -21,7 +22,10 @@ export function toolVersion(): string {
 export interface SessionOptions {
   outPath: string;
   signal: AbortSignal;
-  rounds?: number;
+  /** Overrides the scenario's rounds. */
+  rounds?: number | 'auto';
+  /** Progress notes, e.g. why an adaptive run keeps going. */
+  onNote?: (text: string) => void;
   onRunStart?: (run: PlannedRun, total: number) => void;
   onPhase?: (run: PlannedRun, phase: Phase, phaseMs: number) => void;
   onRunEnd?: (sample: RunSample, total: number) => void;
@@ -36,8 +40,11 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const machine = machineFacts();
   const pinning = pinCpus(scenario.pinCpus);
   const { env: baseEnv, removed } = sanitizeEnv(process.env);
+  const names = loaded.configs.map((config) => config.name);
   const rounds = options.rounds ?? scenario.workload.rounds;
-  const plan = planBlocks(loaded.configs.map((config) => config.name), rounds);
+  const auto = scenario.workload.autoRounds;
+  const minBlocks = rounds === 'auto' ? auto.min : rounds;
+  const maxBlocks = rounds === 'auto' ? Math.max(auto.min, auto.max) : rounds;
 
   const result: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -50,6 +57,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       sha256: loaded.hash,
       baseline: scenario.baseline,
       workload: { ...scenario.workload, rounds },
+      budgets: loaded.budgets,
       target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
     },
     loadModel: LOAD_MODEL,
@@ -84,11 +92,29 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   await probes.listen();
   const downstream = await startDownstreamStub();
   const brokenConfigs = new Map<string, string>();
+  const total = () => (rounds === 'auto' ? maxBlocks : minBlocks) * names.length;
   try {
+    for (let block = 0; block < maxBlocks && !options.signal.aborted; block += 1) {
+      if (block >= minBlocks) {
+        const open = undecided(result, loaded.budgets, auto.precision);
+        if (open.length === 0) {
+          options.onNote?.(`All verdicts decided after ${block} rounds.`);
+          break;
+        }
+        options.onNote?.(`Round ${block + 1}: still undecided — ${open.slice(0, 3).join('; ')}${open.length > 3 ? `; +${open.length - 3} more` : ''}`);
+      }
+      await runBlock(planBlocks(names, 1, block).map((run) => ({ ...run, index: result.runs.length + run.position })));
+    }
+  } finally {
+    await downstream.close();
+    await probes.close();
+  }
+
+  async function runBlock(plan: PlannedRun[]): Promise<void> {
     for (const run of plan) {
       if (options.signal.aborted) break;
       const config = loaded.configs.find((candidate) => candidate.name === run.config)!;
-      options.onRunStart?.(run, plan.length);
+      options.onRunStart?.(run, total());
       let sample: RunSample;
       const broken = brokenConfigs.get(run.config);
       if (broken) {
@@ -112,12 +138,10 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       }
       result.runs.push(sample);
       writeResultAtomic(options.outPath, result);
-      options.onRunEnd?.(sample, plan.length);
+      options.onRunEnd?.(sample, total());
     }
-  } finally {
-    await downstream.close();
-    await probes.close();
   }
+  result.analysis = analyse(result, loaded.budgets);
   result.status = options.signal.aborted ? 'interrupted' : result.runs.some((run) => run.status === 'failed') ? 'failed' : 'complete';
   result.finishedAt = new Date().toISOString();
   result.environment.loadAverageEnd = machineFacts().loadAverage;

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { IntakeCounts } from '../instrument/types.js';
 import type { LatencySummaryUs } from '../run/load.js';
 import { InputError } from '../cli/errors.js';
+import type { Analysis } from '../analysis/analyse.js';
+import type { Budget } from '../analysis/budgets.js';
 
 /**
  * The result file: every run's raw measurements, the scenario and the machine.
@@ -49,6 +51,10 @@ export interface RunSample {
   cpuUserMs?: number;
   cpuSystemMs?: number;
   cpuMsPerRequest?: number;
+  /** Clock ticks behind cpuUserMs + cpuSystemMs: ±1 tick is the resolution (below ~100 ticks, lengthen the window). */
+  cpuTicks?: number;
+  /** The same CPU from inside the target (process.cpuUsage, µs resolution), as a cross-check. */
+  probeCpuMsPerRequest?: number;
   rssMeanBytes?: number;
   rssPeakBytes?: number;
   heapUsedBytes?: number;
@@ -87,6 +93,12 @@ export interface EnvironmentRecord {
   strippedEnv: string[];
 }
 
+export interface Calibration {
+  pairs: number;
+  /** Per metric: SD of per-block A/A log-ratios, and the minimum detectable overhead by number of rounds. */
+  metrics: Record<string, { logRatioSD: number; minimumDetectableEffect: Record<string, number> }>;
+}
+
 export interface ResultDocument {
   schemaVersion: number;
   tool: { name: 'apm-bench'; version: string };
@@ -99,6 +111,7 @@ export interface ResultDocument {
     sha256: string;
     baseline: string;
     workload: Record<string, unknown>;
+    budgets: Budget[];
     target: { kind: string; path: string };
   };
   loadModel: string;
@@ -106,6 +119,10 @@ export interface ResultDocument {
   environment: EnvironmentRecord;
   runs: RunSample[];
   notes: string[];
+  /** Set by `apm-bench calibrate`: the A/A noise floor of this scenario on this machine. */
+  calibration?: Calibration;
+  /** Estimates, verdicts and models derived from `runs` when the session ended (recomputable from runs). */
+  analysis?: Analysis;
 }
 
 /** Write via a temporary file and rename, so a crash or Ctrl-C never leaves half a file. */

@@ -10,6 +10,7 @@ import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { metricAliases, parseBudgetValue, type Budget } from '../analysis/budgets.js';
 
 export interface ResolvedTarget {
   kind: 'fixture' | 'module' | 'command';
@@ -31,6 +32,7 @@ export interface LoadedScenario {
   scenario: Scenario;
   target: ResolvedTarget;
   configs: InstrumentationConfig[];
+  budgets: Budget[];
 }
 
 export function loadScenario(file: string): LoadedScenario {
@@ -47,8 +49,10 @@ export function loadScenario(file: string): LoadedScenario {
       `Add "- name: ${scenario.baseline}" to instrumentations, or set baseline to one of: ${configs.map((c) => c.name).join(', ')}.`,
     );
   }
+  const budgets = parseBudgets(scenario.budgets, file);
   return {
     file: path,
+    budgets,
     name: scenario.name ?? basename(path, extname(path)),
     hash: createHash('sha256').update(text).digest('hex'),
     scenario,
@@ -119,6 +123,20 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
     return { kind: 'module', script, ...common };
   }
   return { kind: 'command', command: splitCommand(target.command), ...common };
+}
+
+function parseBudgets(raw: Record<string, Record<string, string>>, file: string): Budget[] {
+  const budgets: Budget[] = [];
+  for (const [config, limits] of Object.entries(raw)) {
+    for (const [alias, text] of Object.entries(limits)) {
+      const metric = metricAliases[alias];
+      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${Object.keys(metricAliases).join(', ')}.`);
+      const parsed = parseBudgetValue(metric, text);
+      if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
+      budgets.push({ config, metric, ...parsed, text: `${alias} ≤ ${text}` });
+    }
+  }
+  return budgets;
 }
 
 /** Split a command line on whitespace, honouring simple single and double quotes. */

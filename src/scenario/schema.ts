@@ -46,7 +46,13 @@ export const workloadSchema = z.strictObject({
   connections: z.number().int().positive().default(8),
   warmup: duration.default(2_000),
   duration: duration.default(5_000),
-  rounds: z.number().int().min(1).max(500).default(3).meta({ description: 'Blocks: each block runs every config once, in rotated order.' }),
+  rounds: z.union([z.number().int().min(1).max(500), z.literal('auto')]).default(3)
+    .meta({ description: 'Blocks: each block runs every config once, in rotated order. "auto" adds blocks (between autoRounds.min and .max) until every verdict is decided.' }),
+  autoRounds: z.strictObject({
+    min: z.number().int().min(2).default(5),
+    max: z.number().int().min(2).max(500).default(30),
+    precision: z.number().positive().max(1).default(0.05).meta({ description: 'With no budget, stop when the CPU overhead CI is within ± this fraction.' }),
+  }).default({ min: 5, max: 30, precision: 0.05 }),
   maxThroughput: z.union([z.literal(false), maxThroughput]).default(false).meta({
     description: 'Also measure closed-loop max throughput after the fixed-rate window (a secondary capacity figure).',
   }),
@@ -70,6 +76,9 @@ export const scenarioSchema = z.strictObject({
   target: targetSchema.optional().meta({ description: 'The app under test; the bundled Fastify fixture when omitted.' }),
   workload: workloadSchema,
   instrumentations: z.array(instrumentationSchema).min(1),
+  budgets: z.record(z.string(), z.record(z.string(), z.string())).default({}).meta({
+    description: 'Overhead budgets per config (or glob, e.g. "datadog@*"): { cpu: "+15%", p99: "+2ms", rss: "+64MB", elu: "+20%" }.',
+  }),
   baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),
   pinCpus: z.boolean().default(true).meta({ description: 'Pin target and load generator to different CPUs (taskset) when there is more than one.' }),
 });

@@ -52,6 +52,12 @@ instrumentations:
     // Event-loop utilisation rises too: 200 req/s × 1 ms = 20% of a core more.
     const elu = (config: string) => result.runs.filter((run) => run.config === config).map((run) => run.eventLoopUtilization!);
     expect(Math.min(...elu('burn'))).toBeGreaterThan(Math.max(...elu('none')) + 0.1);
+    // The paired estimate in the result: significant, and the known burn inside the absolute CI (with tick slack).
+    const cpu = result.analysis!.estimates.find((e) => e.config === 'burn' && e.metric === 'cpuMsPerRequest')!;
+    expect(cpu.significance).toBe('significant overhead');
+    expect(cpu.deltaCI.low).toBeLessThan(burnMs * 1.1);
+    expect(cpu.deltaCI.high).toBeGreaterThan(burnMs * 0.9);
+    expect(stdout).toMatch(/burn\s+▲ CPU\/req \+\d+% \[\+\d+%, \+\d+%\] \(\+\d\.\d+ ms\)/);
     expect(processesMentioning(dir)).toEqual([]);
   });
 

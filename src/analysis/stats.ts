@@ -1,0 +1,173 @@
+import { linearRegression, medianAbsoluteDeviation, quantileSorted } from 'simple-statistics';
+
+/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same bootstrap. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface BootstrapOptions {
+  iterations?: number;
+  confidence?: number;
+  seed?: number;
+}
+
+/**
+ * Percentile bootstrap CI of `statistic` (the median by default): resample the
+ * values with replacement, recompute, take the (α/2, 1−α/2) quantiles.
+ * Seeded, so a result file always re-renders to the same interval.
+ */
+export function bootstrapCI(values: readonly number[], options: BootstrapOptions = {}, statistic: (sample: number[]) => number = median): Interval {
+  const { iterations = 4000, confidence = 0.95, seed = 1 } = options;
+  if (values.length === 0) return { low: Number.NaN, high: Number.NaN };
+  if (values.length === 1) return { low: values[0]!, high: values[0]! };
+  const random = seededRandom(seed);
+  const estimates = new Float64Array(iterations);
+  const sample = new Array<number>(values.length);
+  for (let i = 0; i < iterations; i += 1) {
+    for (let j = 0; j < values.length; j += 1) sample[j] = values[Math.floor(random() * values.length)]!;
+    estimates[i] = statistic(sample);
+  }
+  const sorted = Array.from(estimates).sort((a, b) => a - b);
+  const alpha = 1 - confidence;
+  return { low: quantileSorted(sorted, alpha / 2), high: quantileSorted(sorted, 1 - alpha / 2) };
+}
+
+/**
+ * Two-sided sign-flip permutation test for paired differences (H0: the
+ * differences are symmetric around 0). Exact for up to 16 pairs, otherwise
+ * Monte Carlo with a seed. simple-statistics' permutationTest is for two
+ * independent samples, which would throw away the pairing.
+ */
+export function pairedPermutationPValue(differences: readonly number[], options: { iterations?: number; seed?: number } = {}): number {
+  const n = differences.length;
+  if (n === 0) return Number.NaN;
+  const observed = Math.abs(differences.reduce((sum, d) => sum + d, 0));
+  const tolerance = 1e-12 * Math.max(1, observed);
+  let extreme = 0;
+  let total = 0;
+  if (n <= 16) {
+    for (let mask = 0; mask < 1 << n; mask += 1) {
+      let sum = 0;
+      for (let i = 0; i < n; i += 1) sum += mask & (1 << i) ? -differences[i]! : differences[i]!;
+      if (Math.abs(sum) >= observed - tolerance) extreme += 1;
+      total += 1;
+    }
+    return extreme / total;
+  }
+  const { iterations = 20_000, seed = 1 } = options;
+  const random = seededRandom(seed);
+  for (let k = 0; k < iterations; k += 1) {
+    let sum = 0;
+    for (let i = 0; i < n; i += 1) sum += random() < 0.5 ? -differences[i]! : differences[i]!;
+    if (Math.abs(sum) >= observed - tolerance) extreme += 1;
+  }
+  // Count the observed arrangement itself, so p is never 0.
+  return (extreme + 1) / (iterations + 1);
+}
+
+/** Indices of values far from the median (|x − median| > k · 1.4826 · MAD). Flagged, never dropped. */
+export function outlierIndices(values: readonly number[], k = 3.5): number[] {
+  if (values.length < 4) return [];
+  const center = median(values);
+  const scale = 1.4826 * medianAbsoluteDeviation([...values]);
+  if (scale === 0) return [];
+  return values.flatMap((value, index) => (Math.abs(value - center) > k * scale ? [index] : []));
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/**
+ * Against a budget (an upper limit on the overhead): pass when the whole CI is
+ * within it, fail when the whole CI is over it, inconclusive otherwise.
+ */
+export function verdictAgainstBudget(ci: Interval, budget: number): Verdict {
+  if (!Number.isFinite(ci.low) || !Number.isFinite(ci.high)) return 'inconclusive';
+  if (ci.high <= budget) return 'pass';
+  if (ci.low > budget) return 'fail';
+  return 'inconclusive';
+}
+
+export type Significance = 'significant overhead' | 'significant improvement' | 'no significant difference';
+
+/** With no budget: does the CI of the change exclude zero? */
+export function significance(ci: Interval): Significance {
+  if (ci.low > 0) return 'significant overhead';
+  if (ci.high < 0) return 'significant improvement';
+  return 'no significant difference';
+}
+
+export interface LineFit {
+  intercept: number;
+  slope: number;
+  interceptSE: number;
+  slopeSE: number;
+  r2: number;
+  n: number;
+}
+
+/** Ordinary least squares y = intercept + slope·x, with standard errors of both coefficients. */
+export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {
+  const n = xs.length;
+  if (n !== ys.length || n < 3) throw new Error('fitLine needs at least 3 (x, y) pairs');
+  const { m: slope, b: intercept } = linearRegression(xs.map((x, i) => [x, ys[i]!]));
+  const meanX = xs.reduce((s, x) => s + x, 0) / n;
+  const meanY = ys.reduce((s, y) => s + y, 0) / n;
+  const sxx = xs.reduce((s, x) => s + (x - meanX) ** 2, 0);
+  const residualSS = xs.reduce((s, x, i) => s + (ys[i]! - (intercept + slope * x)) ** 2, 0);
+  const totalSS = ys.reduce((s, y) => s + (y - meanY) ** 2, 0);
+  const sigma2 = residualSS / (n - 2);
+  return {
+    intercept,
+    slope,
+    slopeSE: sxx > 0 ? Math.sqrt(sigma2 / sxx) : Number.NaN,
+    interceptSE: sxx > 0 ? Math.sqrt(sigma2 * (1 / n + meanX ** 2 / sxx)) : Number.NaN,
+    r2: totalSS > 0 ? 1 - residualSS / totalSS : 1,
+    n,
+  };
+}
+
+/** Standard normal quantile (Acklam's approximation), for minimum-detectable-effect estimates. */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/**
+ * The smallest relative effect a paired design with `rounds` blocks detects
+ * with 80% power at 95% confidence, given the per-block log-ratio SD of an
+ * A/A comparison. The median's standard error is √(π/2) ≈ 1.25× the mean's.
+ */
+export function minimumDetectableEffect(aaLogRatioSD: number, rounds: number, confidence = 0.95, power = 0.8): number {
+  const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
+  return Math.exp((z * Math.sqrt(Math.PI / 2) * aaLogRatioSD) / Math.sqrt(rounds)) - 1;
+}

@@ -1,0 +1,76 @@
+import type { Analysis } from '../analysis/analyse.js';
+import type { Estimate } from '../analysis/estimates.js';
+import type { MetricName } from '../analysis/summary.js';
+import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
+
+export const metricLabels: Record<MetricName, string> = {
+  cpuMsPerRequest: 'CPU/req',
+  rssMeanBytes: 'RSS',
+  eventLoopUtilization: 'ELU',
+  latencyP50Us: 'p50',
+  latencyP99Us: 'p99',
+};
+
+/** A metric's absolute delta in its own unit, signed. */
+export function formatDelta(metric: MetricName, value: number): string {
+  const sign = value >= 0 ? '+' : '−';
+  const magnitude = Math.abs(value);
+  switch (metric) {
+    case 'cpuMsPerRequest': return `${sign}${formatNumber(magnitude)} ms`;
+    case 'rssMeanBytes': return `${sign}${formatBytes(magnitude)}`;
+    case 'eventLoopUtilization': return `${sign}${(magnitude * 100).toFixed(1)} pts`;
+    default: return `${sign}${formatMicros(magnitude)} µs`;
+  }
+}
+
+export function formatEstimate(e: Estimate): string {
+  const ci = `[${formatChange(e.overheadCI.low)}, ${formatChange(e.overheadCI.high)}]`;
+  return `${metricLabels[e.metric]} ${formatChange(e.overhead)} ${ci} (${formatDelta(e.metric, e.delta)})`;
+}
+
+const marker: Record<Estimate['significance'], string> = {
+  'significant overhead': '▲',
+  'significant improvement': '▼',
+  'no significant difference': '≈',
+};
+
+/** Overheads with 95% CIs, budget verdicts, exclusions and sample-rate models, as plain text. */
+export function renderAnalysis(analysis: Analysis): string {
+  const lines: string[] = [];
+  const configs = [...new Set(analysis.estimates.map((e) => e.config))];
+  if (configs.length) {
+    lines.push(`Overhead against ${analysis.baseline}: median of per-block ratios, [95% bootstrap CI], (absolute change); ▲ significant, ≈ not`);
+    const width = Math.max(...configs.map((c) => c.length));
+    for (const config of configs) {
+      const own = analysis.estimates.filter((e) => e.config === config);
+      const cpu = own.find((e) => e.metric === 'cpuMsPerRequest');
+      const rest = own.filter((e) => e.metric !== 'cpuMsPerRequest' && e.metric !== 'latencyP50Us');
+      const head = cpu ? `${marker[cpu.significance]} ${formatEstimate(cpu)} p=${cpu.pValue < 0.001 ? '<0.001' : cpu.pValue.toFixed(3)}, ${cpu.pairs} pairs` : 'no valid pairs';
+      lines.push(`  ${config.padEnd(width)}  ${head}`);
+      lines.push(`  ${''.padEnd(width)}    ${rest.map((e) => `${marker[e.significance]} ${formatEstimate(e)}`).join('   ')}`);
+      const outliers = own.flatMap((e) => e.perBlock.filter((p) => p.outlier).map((p) => `${metricLabels[e.metric]} block ${p.block + 1}`));
+      if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
+    }
+  }
+  if (analysis.budgets.length) {
+    lines.push('', 'Budgets (pass: whole CI within; fail: whole CI over; otherwise inconclusive):');
+    for (const b of analysis.budgets) {
+      const ci = b.budget.kind === 'relative' ? b.overheadCI : b.deltaCI;
+      const shown = !ci ? '' : b.budget.kind === 'relative'
+        ? ` CI [${formatChange(ci.low)}, ${formatChange(ci.high)}]`
+        : ` CI [${formatDelta(b.budget.metric, ci.low)}, ${formatDelta(b.budget.metric, ci.high)}]`;
+      lines.push(`  ${b.verdict.toUpperCase().padEnd(12)} ${b.config}: ${b.budget.text}${shown}${b.note ? ` — ${b.note}` : ''}`);
+    }
+  }
+  for (const model of analysis.sampleRateModels) {
+    const f = model.fit;
+    lines.push('', `Sample-rate model, ${model.kind} (${model.configs.join(', ')}): CPU overhead = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed + ${formatNumber(f.slope)} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} points)`);
+  }
+  if (analysis.exclusions.length) {
+    lines.push('', 'Excluded from the estimates:');
+    for (const x of analysis.exclusions) {
+      lines.push(`  ${x.config}: ${x.excludedRuns} run(s) — ${Object.entries(x.reasons).map(([reason, n]) => `${reason} ×${n}`).join(', ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

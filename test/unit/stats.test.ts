@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bootstrapCI, fitLine, minimumDetectableEffect, normalQuantile, outlierIndices, pairedPermutationPValue,
+  seededRandom, significance, verdictAgainstBudget,
+} from '../../src/analysis/stats.js';
+import { estimate, sampleRateModels } from '../../src/analysis/estimates.js';
+import type { RunSample } from '../../src/samples/result.js';
+
+function gaussian(random: () => number): number {
+  // Box–Muller.
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+describe('bootstrap CI', () => {
+  it('covers the true value in about 95% of seeded trials', () => {
+    const random = seededRandom(42);
+    const truth = Math.log(1.2);
+    const trials = 400;
+    let covered = 0;
+    for (let trial = 0; trial < trials; trial += 1) {
+      // 15 blocks with the noise of this machine (per-block log-ratio SD ≈ 0.13).
+      const sample = Array.from({ length: 15 }, () => truth + 0.13 * gaussian(random));
+      const ci = bootstrapCI(sample, { iterations: 1500, seed: trial + 1 });
+      if (ci.low <= truth && truth <= ci.high) covered += 1;
+    }
+    const coverage = covered / trials;
+    expect(coverage).toBeGreaterThan(0.9);
+    expect(coverage).toBeLessThan(0.99);
+  });
+
+  it('is reproducible for a seed and narrows with more data', () => {
+    const values = [0.1, 0.12, 0.08, 0.11, 0.3, 0.09, 0.1];
+    expect(bootstrapCI(values, { seed: 7 })).toEqual(bootstrapCI(values, { seed: 7 }));
+    const random = seededRandom(3);
+    const small = Array.from({ length: 5 }, () => 0.1 * gaussian(random));
+    const large = Array.from({ length: 50 }, () => 0.1 * gaussian(random));
+    const width = (ci: { low: number; high: number }) => ci.high - ci.low;
+    expect(width(bootstrapCI(large))).toBeLessThan(width(bootstrapCI(small)));
+  });
+});
+
+describe('paired permutation test', () => {
+  it('gives the exact two-sided p-value for small samples', () => {
+    // All 5 differences positive: only the all-plus and all-minus sign patterns are as extreme: 2/32.
+    expect(pairedPermutationPValue([1, 2, 3, 4, 5])).toBeCloseTo(2 / 32, 12);
+    // Symmetric differences: every arrangement is at least as extreme as a zero sum.
+    expect(pairedPermutationPValue([1, -1, 2, -2])).toBe(1);
+  });
+
+  it('uses a seeded Monte Carlo estimate for large samples', () => {
+    const differences = Array.from({ length: 30 }, (_, i) => (i % 2 ? 1 : -1) * 0.1 + 0.5);
+    const p = pairedPermutationPValue(differences);
+    expect(p).toBeLessThan(0.001);
+    expect(p).toBeGreaterThan(0);
+    expect(pairedPermutationPValue(differences)).toBe(p);
+  });
+});
+
+describe('verdicts', () => {
+  it('passes only when the whole CI is within the budget, fails only when the whole CI is over it', () => {
+    expect(verdictAgainstBudget({ low: 0.05, high: 0.15 }, 0.15)).toBe('pass');
+    expect(verdictAgainstBudget({ low: 0.05, high: 0.1501 }, 0.15)).toBe('inconclusive');
+    expect(verdictAgainstBudget({ low: 0.15, high: 0.3 }, 0.15)).toBe('inconclusive');
+    expect(verdictAgainstBudget({ low: 0.1501, high: 0.3 }, 0.15)).toBe('fail');
+    expect(verdictAgainstBudget({ low: Number.NaN, high: Number.NaN }, 0.15)).toBe('inconclusive');
+  });
+
+  it('reports significance when there is no budget', () => {
+    expect(significance({ low: 0.01, high: 0.2 })).toBe('significant overhead');
+    expect(significance({ low: -0.2, high: -0.01 })).toBe('significant improvement');
+    expect(significance({ low: -0.05, high: 0.05 })).toBe('no significant difference');
+  });
+});
+
+describe('least squares', () => {
+  it('recovers an exact line with zero standard error', () => {
+    const fit = fitLine([0, 0.1, 0.5, 1], [0.2, 0.21, 0.25, 0.3]);
+    expect(fit.intercept).toBeCloseTo(0.2, 12);
+    expect(fit.slope).toBeCloseTo(0.1, 12);
+    expect(fit.slopeSE).toBeCloseTo(0, 12);
+    expect(fit.r2).toBeCloseTo(1, 12);
+  });
+
+  it('matches a hand-computed fit with noise', () => {
+    // x = 1..4, y = 2, 4, 5, 8: slope 1.9, intercept −0.0; residuals .1,.2,−.7,.4 → SSE 0.7, σ² 0.35, Sxx 5.
+    const fit = fitLine([1, 2, 3, 4], [2, 4, 5, 8]);
+    expect(fit.slope).toBeCloseTo(1.9, 12);
+    expect(fit.intercept).toBeCloseTo(0, 12);
+    expect(fit.slopeSE).toBeCloseTo(Math.sqrt(0.35 / 5), 12);
+    expect(fit.interceptSE).toBeCloseTo(Math.sqrt(0.35 * (1 / 4 + 6.25 / 5)), 12);
+  });
+});
+
+describe('noise floor', () => {
+  it('normal quantiles are right', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.8)).toBeCloseTo(0.841621, 5);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+  });
+
+  it('minimum detectable effect shrinks with √rounds', () => {
+    const ten = minimumDetectableEffect(0.13, 10);
+    const forty = minimumDetectableEffect(0.13, 40);
+    expect(Math.log(1 + ten) / Math.log(1 + forty)).toBeCloseTo(2, 10);
+    // 2.8 × 1.2533 × 0.13 / √10 ≈ 0.144 in log space.
+    expect(Math.log(1 + ten)).toBeCloseTo(((1.959964 + 0.841621) * Math.sqrt(Math.PI / 2) * 0.13) / Math.sqrt(10), 4);
+  });
+
+  it('flags outliers without dropping them', () => {
+    expect(outlierIndices([0.1, 0.11, 0.09, 0.1, 0.12, 0.9])).toEqual([5]);
+    expect(outlierIndices([0.1, 0.11, 0.09])).toEqual([]);
+  });
+});
+
+describe('estimates over runs', () => {
+  const run = (block: number, config: string, cpu: number, options: Record<string, unknown> = {}): RunSample => ({
+    index: 0, block, position: 0, config, status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 100, cpuMsPerRequest: cpu, ...options,
+  });
+
+  it('pairs by block, reports overhead and absolute delta', () => {
+    const runs = [0, 1, 2, 3, 4].flatMap((block) => [run(block, 'none', 0.2 + block * 0.01), run(block, 'dd', (0.2 + block * 0.01) * 2)]);
+    const found = estimate(runs, 'dd', 'none', 'cpuMsPerRequest')!;
+    expect(found.pairs).toBe(5);
+    expect(found.overhead).toBeCloseTo(1, 10);
+    expect(found.overheadCI.low).toBeCloseTo(1, 10);
+    expect(found.delta).toBeCloseTo(0.22, 10);
+    expect(found.significance).toBe('significant overhead');
+    expect(found.pValue).toBeCloseTo(2 / 32, 10);
+  });
+
+  it('fits CPU overhead against sample rate', () => {
+    const configs = [
+      { name: 'none', kind: 'none', preloads: [], options: {}, envKeys: [] },
+      ...[0.1, 0.5, 1].map((rate) => ({ name: `dd@${rate}`, kind: 'datadog', preloads: [], options: { sampleRate: rate }, envKeys: [] })),
+    ];
+    const runs = [0, 1].flatMap((block) => [
+      run(block, 'none', 0.3),
+      ...[0.1, 0.5, 1].map((rate) => run(block, `dd@${rate}`, 0.3 + 0.4 + 0.2 * rate)),
+    ]);
+    const [model] = sampleRateModels({ runs, configs, scenario: { baseline: 'none' } as never });
+    expect(model!.kind).toBe('datadog');
+    expect(model!.fit.intercept).toBeCloseTo(0.4, 10);
+    expect(model!.fit.slope).toBeCloseTo(0.2, 10);
+    expect(model!.fit.n).toBe(6);
+  });
+});
+
+describe('budgets', () => {
+  it('parses relative and absolute limits in the metric\'s unit', async () => {
+    const { parseBudgetValue, configMatches, judgeBudgets } = await import('../../src/analysis/budgets.js');
+    expect(parseBudgetValue('cpuMsPerRequest', '+15%')).toEqual({ kind: 'relative', limit: 0.15 });
+    expect(parseBudgetValue('latencyP99Us', '+2ms')).toEqual({ kind: 'absolute', limit: 2000 });
+    expect(parseBudgetValue('rssMeanBytes', '+64MB')).toEqual({ kind: 'absolute', limit: 64 * 1024 * 1024 });
+    expect(parseBudgetValue('rssMeanBytes', '+2ms')).toMatch(/rssMeanBytes takes/);
+    expect(configMatches('datadog@*', 'datadog@0.1')).toBe(true);
+    expect(configMatches('datadog@*', 'sentry@0.1')).toBe(false);
+    const estimate = { config: 'dd', metric: 'cpuMsPerRequest', overheadCI: { low: 0.2, high: 0.3 }, deltaCI: { low: 0.05, high: 0.08 } } as never;
+    const verdicts = judgeBudgets([
+      { config: 'd*', metric: 'cpuMsPerRequest', kind: 'relative', limit: 0.5, text: '' },
+      { config: 'dd', metric: 'cpuMsPerRequest', kind: 'absolute', limit: 0.04, text: '' },
+      { config: 'dd', metric: 'cpuMsPerRequest', kind: 'relative', limit: 0.25, text: '' },
+    ], [estimate], ['dd']);
+    expect(verdicts.map((v) => v.verdict)).toEqual(['pass', 'fail', 'inconclusive']);
+  });
+});
