@@ -8,7 +8,7 @@ export interface Analysis {
   estimates: Estimate[];
   exclusions: Exclusions[];
   sampleRateModels: SampleRateModel[];
-  budgets: Array<Omit<BudgetVerdict, 'estimate'> & { overheadCI?: { low: number; high: number }; deltaCI?: { low: number; high: number } }>;
+  budgets: Array<Omit<BudgetVerdict, 'estimate'> & { value?: number; overheadCI?: { low: number; high: number }; deltaCI?: { low: number; high: number } }>;
 }
 
 /** Everything derived from the runs; pure, so reports can recompute it from any result file. */
@@ -21,7 +21,10 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     exclusions: exclusions(result.runs),
     sampleRateModels: sampleRateModels(result),
     budgets: judgeBudgets(budgets, estimates, result.configs.map((c) => c.name).filter((n) => n !== result.scenario.baseline))
-      .map(({ estimate, ...rest }) => ({ ...rest, ...(estimate ? { overheadCI: estimate.overheadCI, deltaCI: estimate.deltaCI } : {}) })),
+      .map(({ estimate, ...rest }) => ({
+        ...rest,
+        ...(estimate ? { value: rest.budget.kind === 'relative' ? estimate.overhead : estimate.delta, overheadCI: estimate.overheadCI, deltaCI: estimate.deltaCI } : {}),
+      })),
   };
 }
 

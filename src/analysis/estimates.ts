@@ -1,7 +1,7 @@
 import type { ResultDocument, RunSample } from '../samples/result.js';
 import { isValidRun, metrics, metricNames, type MetricName } from './summary.js';
 import {
-  bootstrapCI, fitLine, median, outlierIndices, pairedPermutationPValue, significance,
+  bootstrapCI, fitLine, hull, median, tInterval, outlierIndices, pairedPermutationPValue, significance,
   type Interval, type LineFit, type Significance,
 } from './stats.js';
 
@@ -19,7 +19,7 @@ export interface Estimate {
   baseline: string;
   metric: MetricName;
   pairs: number;
-  /** Median config/baseline ratio − 1 (0.25 = +25%), and its 95% bootstrap CI. */
+  /** Median config/baseline ratio − 1 (0.25 = +25%), and its 95% CI (hull of the bootstrap and t intervals). */
   overhead: number;
   overheadCI: Interval;
   /** Median per-block difference in the metric's own unit (ms, bytes, µs…), and its CI. */
@@ -72,7 +72,7 @@ export function estimate(runs: readonly RunSample[], config: string, baseline: s
   const logRatios = perBlock.map((p) => p.logRatio);
   const deltas = perBlock.map((p) => p.value - p.baselineValue);
   const seed = seedFor(`${config}|${baseline}|${metric}`);
-  const logCI = bootstrapCI(logRatios, { confidence, seed });
+  const logCI = hull(bootstrapCI(logRatios, { confidence, seed }), tInterval(logRatios));
   const overheadCI = { low: Math.exp(logCI.low) - 1, high: Math.exp(logCI.high) - 1 };
   return {
     config,
@@ -82,7 +82,7 @@ export function estimate(runs: readonly RunSample[], config: string, baseline: s
     overhead: Math.exp(median(logRatios)) - 1,
     overheadCI,
     delta: median(deltas),
-    deltaCI: bootstrapCI(deltas, { confidence, seed: seed + 1 }),
+    deltaCI: hull(bootstrapCI(deltas, { confidence, seed: seed + 1 }), tInterval(deltas)),
     pValue: pairedPermutationPValue(logRatios, { seed }),
     significance: significance(overheadCI),
     perBlock,

@@ -171,3 +171,67 @@ export function minimumDetectableEffect(aaLogRatioSD: number, rounds: number, co
   const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
   return Math.exp((z * Math.sqrt(Math.PI / 2) * aaLogRatioSD) / Math.sqrt(rounds)) - 1;
 }
+
+/**
+ * Bootstrap CI of median(b) − median(a) for two independent samples (e.g. the
+ * per-block log-ratios of a saved base result and a new head result).
+ */
+export function bootstrapDifferenceCI(a: readonly number[], b: readonly number[], options: BootstrapOptions = {}): Interval {
+  const { iterations = 4000, confidence = 0.95, seed = 1 } = options;
+  if (a.length === 0 || b.length === 0) return { low: Number.NaN, high: Number.NaN };
+  const random = seededRandom(seed);
+  const estimates = new Float64Array(iterations);
+  const resample = (values: readonly number[]) => Array.from(values, () => values[Math.floor(random() * values.length)]!);
+  for (let i = 0; i < iterations; i += 1) estimates[i] = median(resample(b)) - median(resample(a));
+  const sorted = Array.from(estimates).sort((x, y) => x - y);
+  const alpha = 1 - confidence;
+  return { low: quantileSorted(sorted, alpha / 2), high: quantileSorted(sorted, 1 - alpha / 2) };
+}
+
+const t975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** Two-sided 95% Student-t quantile (table to 30 df, Cornish–Fisher beyond; fractional df round down). */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) return Number.POSITIVE_INFINITY;
+  const whole = Math.floor(df);
+  if (whole <= 30) return t975[whole - 1]!;
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * whole);
+}
+
+function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
+  const mean = values.reduce((s, x) => s + x, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((s, x) => s + (x - mean) ** 2, 0) / (values.length - 1) : Number.NaN;
+  return { mean, variance };
+}
+
+/** 95% Student-t interval for the mean. Infinite with fewer than 2 values. */
+export function tInterval(values: readonly number[]): Interval {
+  if (values.length < 2) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+  const { mean, variance } = meanAndVariance(values);
+  const half = tQuantile975(values.length - 1) * Math.sqrt(variance / values.length);
+  return { low: mean - half, high: mean + half };
+}
+
+/** 95% Welch interval for mean(b) − mean(a). */
+export function welchInterval(a: readonly number[], b: readonly number[]): Interval {
+  if (a.length < 2 || b.length < 2) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
+  const x = meanAndVariance(a);
+  const y = meanAndVariance(b);
+  const va = x.variance / a.length;
+  const vb = y.variance / b.length;
+  const se = Math.sqrt(va + vb);
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1) || 1);
+  const half = tQuantile975(df) * se;
+  return { low: y.mean - x.mean - half, high: y.mean - x.mean + half };
+}
+
+/**
+ * The union of two intervals. The percentile bootstrap of a median is
+ * overconfident with few blocks (it can only resample a handful of values);
+ * the t interval is honest there. Reporting the hull means a verdict needs
+ * both to agree.
+ */
+export function hull(a: Interval, b: Interval): Interval {
+  return { low: Math.min(a.low, b.low), high: Math.max(a.high, b.high) };
+}

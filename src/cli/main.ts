@@ -6,11 +6,14 @@ import { toolVersion } from '../run/session.js';
 import { ExitCode, UserError } from './errors.js';
 import { runCommand } from './run-command.js';
 import { calibrateCommand } from './calibrate-command.js';
+import { compareCommand } from './compare-command.js';
 
 const exitCodesHelp = `
 Exit codes:
-  0    every run finished
+  0    every run finished (with --gate / compare: every budget passed)
+  1    a budget failed, or compare found a regression
   2    usage or input error (bad flag, bad scenario file): nothing was run
+  3    inconclusive: the noise is too large to decide (see --inconclusive)
   4    the run itself broke (target never ready, crashed, no valid runs)
   130  interrupted (Ctrl-C); the result file keeps the finished runs`;
 
@@ -36,6 +39,11 @@ ${exitCodesHelp}`);
     .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
     .option('-r, --rounds <n>', 'override the scenario\'s number of rounds (blocks)')
     .option('-q, --quiet', 'no progress output; only the final table')
+    .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
+    .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')
+    .option('--junit <file>', 'with --gate: write JUnit XML, one test case per config × budget')
+    .option('--markdown <file>', 'with --gate: write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .addOption(new Option('--inconclusive <policy>', 'exit code for inconclusive verdicts: pass (0), fail (1) or error (3)').choices(['pass', 'fail', 'error']).default('error'))
     .addHelpText('after', `
 How it measures:
   Every round is a block that runs each config once, in rotated order, each in a
@@ -49,6 +57,14 @@ Examples:
   $ apm-bench run scenarios/quick.yaml
   $ apm-bench run scenarios/quick.yaml --rounds 5 --out /tmp/results
   $ CI=1 apm-bench run scenarios/quick.yaml --quiet
+  $ apm-bench run scenarios/quick.yaml --gate --budgets budgets.yaml --junit reports/junit.xml
+
+Budgets (in the scenario or a --budgets file):
+  budgets:
+    "datadog@*": { cpu: "+15%", p99: "+2ms", rss: "+64MB" }
+  pass = the whole 95% CI is within the budget, fail = the whole CI is over it,
+  inconclusive = it straddles the budget, or the budget is below the noise floor
+  measured by "apm-bench calibrate".
 ${exitCodesHelp}`)
     .action(async (files: string[], flags) => {
       process.exitCode = await runCommand(files, flags);
@@ -72,6 +88,29 @@ Examples:
   $ apm-bench calibrate scenarios/realistic.yaml --rounds 20`)
     .action(async (file: string, flags) => {
       process.exitCode = await calibrateCommand(file, flags);
+    });
+
+  program
+    .command('compare')
+    .description('Regression check of a new result against a saved one (e.g. main\'s artifact): did any config get more expensive?')
+    .argument('<base>', 'the saved result JSON (before)')
+    .argument('<head>', 'the new result JSON (after)')
+    .option('--max-regression <pct>', 'fail when a config\'s overhead grew by more than this (whole CI above it)', '10%')
+    .option('--metrics <list>', 'metrics to compare: cpu, rss, elu, p50, p99', 'cpu')
+    .option('--junit <file>', 'write JUnit XML')
+    .option('--markdown <file>', 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .addOption(new Option('--inconclusive <policy>', 'exit code for inconclusive verdicts: pass (0), fail (1) or error (3)').choices(['pass', 'fail', 'error']).default('error'))
+    .addHelpText('after', `
+Only same-run ratios are compared: each config's overhead against the baseline
+of its own result. Absolute numbers from different machines or Node versions do
+not transfer, and comparing such results prints a loud warning.
+
+Examples:
+  $ apm-bench compare main-artifact/quick.json reports/quick-20261123-101500.json
+  $ apm-bench compare base.json head.json --max-regression 5% --metrics cpu,p99
+${exitCodesHelp}`)
+    .action((base: string, head: string, flags) => {
+      process.exitCode = compareCommand(base, head, flags);
     });
 
   program

@@ -5,7 +5,10 @@ import { renderAnalysis } from '../report/analysis-text.js';
 import { killAllGroupsNow } from '../run/processes.js';
 import { runSession } from '../run/session.js';
 import type { ResultDocument } from '../samples/result.js';
-import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { applyNoiseGuard, decide, type InconclusivePolicy } from '../gate/gate.js';
+import { budgetCases, emitGateOutputs, renderGateText } from './gate-output.js';
+import { writeResultAtomic } from '../samples/result.js';
 import { formatDuration } from '../scenario/duration.js';
 import { ExitCode, InputError } from './errors.js';
 import { Progress } from './progress.js';
@@ -16,6 +19,11 @@ export interface RunFlags {
   out: string;
   rounds?: string;
   quiet?: boolean;
+  gate?: boolean;
+  budgets?: string;
+  junit?: string;
+  markdown?: string;
+  inconclusive: InconclusivePolicy;
 }
 
 function timestamp(date = new Date()): string {
@@ -46,6 +54,12 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
   }
   // Validate every file before running any, so a typo in the third file does not waste the first two runs.
   const scenarios = files.map((file) => loadScenario(file));
+  const shared = flags.budgets ? loadBudgetsFile(flags.budgets) : [];
+  for (const loaded of scenarios) loaded.budgets.push(...shared);
+  if (flags.gate) {
+    const without = scenarios.filter((loaded) => loaded.budgets.length === 0);
+    if (without.length) throw new InputError(`--gate: ${without.map((l) => l.file).join(', ')} has no budgets. Add "budgets:" to the scenario or pass --budgets budgets.yaml.`);
+  }
   const progress = new Progress(process.stderr, Boolean(flags.quiet));
   const controller = new AbortController();
   let interrupts = 0;
@@ -63,6 +77,7 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
   process.on('SIGTERM', onSignal);
 
   let exitCode: number = ExitCode.ok;
+  let gateExit: number | undefined;
   try {
     for (const loaded of scenarios) {
       if (controller.signal.aborted) break;
@@ -97,6 +112,16 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
         process.stderr.write('\nNo run produced valid measurements.\n');
         exitCode = Math.max(exitCode, ExitCode.runBroke);
       }
+      if (flags.gate && result.analysis && !controller.signal.aborted) {
+        const blocks = new Set(result.runs.map((run) => run.block)).size;
+        const guarded = applyNoiseGuard(result.analysis.budgets, latestCalibration(flags.out, loaded.name), blocks);
+        const outcome = decide(budgetCases(guarded), flags.inconclusive, failures.length > 0);
+        result.gate = { verdict: outcome.verdict, exitCode: outcome.exitCode, inconclusivePolicy: flags.inconclusive, cases: outcome.cases };
+        writeResultAtomic(outPath, result);
+        process.stdout.write(`\n${renderGateText(outcome)}`);
+        emitGateOutputs(loaded.name, outcome, flags);
+        gateExit = Math.max(gateExit ?? 0, outcome.exitCode);
+      }
     }
   } finally {
     progress.stop();
@@ -107,7 +132,8 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
     process.stderr.write('Interrupted: the result file keeps every run that finished.\n');
     return ExitCode.interrupted;
   }
-  return exitCode;
+  // A broken run (4) outranks any verdict; otherwise the gate decides.
+  return exitCode === ExitCode.runBroke ? exitCode : (gateExit ?? exitCode);
 }
 
 /** A budget tighter than what the scenario's rounds can detect can only come out inconclusive. */

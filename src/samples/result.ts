@@ -121,6 +121,8 @@ export interface ResultDocument {
   notes: string[];
   /** Set by `apm-bench calibrate`: the A/A noise floor of this scenario on this machine. */
   calibration?: Calibration;
+  /** With `run --gate`: the machine-readable verdict. */
+  gate?: { verdict: string; exitCode: number; inconclusivePolicy: string; cases: unknown[] };
   /** Estimates, verdicts and models derived from `runs` when the session ended (recomputable from runs). */
   analysis?: Analysis;
 }

@@ -9,7 +9,7 @@ import { expandCustom } from '../instrument/custom.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { budgetsShape, scenarioSchema, type Scenario } from './schema.js';
 import { metricAliases, parseBudgetValue, type Budget } from '../analysis/budgets.js';
 
 export interface ResolvedTarget {
@@ -125,7 +125,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   return { kind: 'command', command: splitCommand(target.command), ...common };
 }
 
-function parseBudgets(raw: Record<string, Record<string, string>>, file: string): Budget[] {
+export function parseBudgets(raw: Record<string, Record<string, string>>, file: string): Budget[] {
   const budgets: Budget[] = [];
   for (const [config, limits] of Object.entries(raw)) {
     for (const [alias, text] of Object.entries(limits)) {
@@ -161,4 +161,16 @@ function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; 
     seen.add(config.name);
   }
   return configs;
+}
+
+/** A budgets file that several scenarios share: the same mapping as a scenario's `budgets`. */
+export function loadBudgetsFile(file: string): Budget[] {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError(`${file}: no such budgets file.`);
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  if (doc.errors.length) throw new InputError(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const data = doc.toJS() as unknown;
+  const shape = budgetsShape.safeParse((data as { budgets?: unknown } | null)?.budgets ?? data);
+  if (!shape.success) throw new InputError(`${file}: expected a mapping of config (or glob) to { metric: "+limit" }, e.g.\n  "datadog@*": { cpu: "+15%", p99: "+2ms" }`);
+  return parseBudgets(shape.data, file);
 }

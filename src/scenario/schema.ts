@@ -69,6 +69,8 @@ export const customInstrumentationSchema = z.strictObject({
 
 export const instrumentationSchema = z.union([customInstrumentationSchema, ...adapterSchemas()]);
 
+export const budgetsShape = z.record(z.string(), z.record(z.string(), z.string()));
+
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().optional(),
@@ -76,7 +78,7 @@ export const scenarioSchema = z.strictObject({
   target: targetSchema.optional().meta({ description: 'The app under test; the bundled Fastify fixture when omitted.' }),
   workload: workloadSchema,
   instrumentations: z.array(instrumentationSchema).min(1),
-  budgets: z.record(z.string(), z.record(z.string(), z.string())).default({}).meta({
+  budgets: budgetsShape.default({}).meta({
     description: 'Overhead budgets per config (or glob, e.g. "datadog@*"): { cpu: "+15%", p99: "+2ms", rss: "+64MB", elu: "+20%" }.',
   }),
   baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),

@@ -163,3 +163,42 @@ describe('budgets', () => {
     expect(verdicts.map((v) => v.verdict)).toEqual(['pass', 'fail', 'inconclusive']);
   });
 });
+
+describe('gate decisions', () => {
+  it('maps verdicts and the inconclusive policy to exit codes', async () => {
+    const { decide } = await import('../../src/gate/gate.js');
+    const c = (verdict: 'pass' | 'fail' | 'inconclusive') => ({ config: 'x', check: 'cpu', verdict, measured: '' });
+    expect(decide([c('pass'), c('pass')], 'error', false).exitCode).toBe(0);
+    expect(decide([c('pass'), c('fail'), c('inconclusive')], 'error', false).exitCode).toBe(1);
+    expect(decide([c('pass'), c('inconclusive')], 'error', false).exitCode).toBe(3);
+    expect(decide([c('inconclusive')], 'pass', false).exitCode).toBe(0);
+    expect(decide([c('inconclusive')], 'fail', false).exitCode).toBe(1);
+    expect(decide([c('pass')], 'error', true).exitCode).toBe(4);
+  });
+});
+
+describe('small-sample intervals', () => {
+  it('t and Welch intervals match hand computation', async () => {
+    const { tInterval, welchInterval, tQuantile975 } = await import('../../src/analysis/stats.js');
+    expect(tQuantile975(2)).toBe(4.303);
+    expect(tQuantile975(1000)).toBeCloseTo(1.962, 3);
+    // mean 2, s = 1, n = 3: 2 ± 4.303/√3.
+    const ci = tInterval([1, 2, 3]);
+    expect(ci.low).toBeCloseTo(2 - 4.303 / Math.sqrt(3), 10);
+    expect(ci.high).toBeCloseTo(2 + 4.303 / Math.sqrt(3), 10);
+    // Equal variances and sizes: df = 4, difference 1 ± 2.776 · √(2/3).
+    const w = welchInterval([1, 2, 3], [2, 3, 4]);
+    expect(w.low).toBeCloseTo(1 - 2.776 * Math.sqrt(2 / 3), 10);
+  });
+
+  it('keeps an A/A pair of 3-block sessions from looking like a regression', async () => {
+    const { bootstrapDifferenceCI, welchInterval, hull } = await import('../../src/analysis/stats.js');
+    // Per-block log-ratios seen on this machine in two A/A sessions.
+    const base = [-0.207, -0.097, -0.142];
+    const head = [0.058, 0.058, 0];
+    const bootstrapOnly = bootstrapDifferenceCI(base, head, { seed: 11 });
+    const both = hull(bootstrapOnly, welchInterval(base, head));
+    expect(Math.exp(bootstrapOnly.low) - 1).toBeGreaterThan(0.1); // the overconfident verdict: "regression"
+    expect(Math.exp(both.low) - 1).toBeLessThan(0.1); // the hull: inconclusive at a 10% limit
+  });
+});

@@ -1,0 +1,50 @@
+import type { GateCase, GateOutcome } from '../gate/gate.js';
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JUnit XML: one test case per config × budget; fail → <failure>, inconclusive → <skipped>. */
+export function renderJUnit(suite: string, outcome: GateOutcome): string {
+  const failures = outcome.cases.filter((c) => c.verdict === 'fail').length;
+  const skipped = outcome.cases.filter((c) => c.verdict === 'inconclusive').length;
+  const cases = outcome.cases.map((c) => {
+    const message = `${c.config} ${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`;
+    const body = c.verdict === 'fail' ? `\n      <failure message="${xml(message)}" type="budget">${xml(message)}</failure>\n    `
+      : c.verdict === 'inconclusive' ? `\n      <skipped message="${xml(`inconclusive: ${message}`)}"/>\n    ` : '';
+    return `    <testcase classname="apm-bench.${xml(c.config)}" name="${xml(c.check)}">${body}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="apm-bench" tests="${outcome.cases.length}" failures="${failures}" skipped="${skipped}">
+  <testsuite name="${xml(suite)}" tests="${outcome.cases.length}" failures="${failures}" skipped="${skipped}">
+${cases.join('\n')}
+  </testsuite>
+</testsuites>
+`;
+}
+
+const icon: Record<GateCase['verdict'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' };
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** A Markdown summary for pull requests and $GITHUB_STEP_SUMMARY. */
+export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings: readonly string[] = []): string {
+  const lines = [`### apm-bench: ${title} — ${icon[outcome.verdict]}`, ''];
+  for (const warning of warnings) lines.push(`> **Warning:** ${warning}`, '');
+  if (outcome.runBroke) lines.push('> **The run itself broke** (a target crashed or no run was valid); see the log.', '');
+  lines.push('| verdict | config | budget | measured (95% CI) | note |', '|---|---|---|---|---|');
+  for (const c of outcome.cases) lines.push(`| ${icon[c.verdict]} | ${cell(c.config)} | ${cell(c.check)} | ${cell(c.measured)} | ${cell(c.note ?? '')} |`);
+  lines.push('', 'pass: the whole confidence interval is within the budget · fail: the whole interval is over it · inconclusive: it straddles the budget, or the budget is below what the noise lets this many rounds detect.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** GitHub workflow commands: an error annotation per failed budget, a warning per inconclusive one. */
+export function renderAnnotations(outcome: GateOutcome): string {
+  const escape = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return outcome.cases
+    .filter((c) => c.verdict !== 'pass')
+    .map((c) => `::${c.verdict === 'fail' ? 'error' : 'warning'} title=apm-bench ${escape(c.config)}::${escape(`${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`)}`)
+    .join('\n');
+}
