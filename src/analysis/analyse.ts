@@ -20,9 +20,10 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     estimates,
     exclusions: exclusions(result.runs),
     sampleRateModels: sampleRateModels(result),
-    budgets: judgeBudgets(budgets, estimates, result.configs.map((c) => c.name).filter((n) => n !== result.scenario.baseline))
-      .map(({ estimate, ...rest }) => ({
+    budgets: judgeBudgets(budgets, estimates, result.configs.map((c) => c.name).filter((n) => n !== result.scenario.baseline), result.runs)
+      .map(({ estimate, volume, ...rest }) => ({
         ...rest,
+        ...(volume ? { value: volume.value, deltaCI: volume.ci } : {}),
         ...(estimate ? { value: rest.budget.kind === 'relative' ? estimate.overhead : estimate.delta, overheadCI: estimate.overheadCI, deltaCI: estimate.deltaCI } : {}),
       })),
   };

@@ -1,6 +1,8 @@
 import type { Estimate } from './estimates.js';
 import type { MetricName } from './summary.js';
-import { verdictAgainstBudget, type Verdict } from './stats.js';
+import { bootstrapCI, hull, median, tInterval, verdictAgainstBudget, type Verdict } from './stats.js';
+import { isValidRun } from './summary.js';
+import type { RunSample } from '../samples/result.js';
 
 /** Short names users write in budgets, and the metric each stands for. */
 export const metricAliases: Record<string, MetricName> = {
@@ -16,11 +18,19 @@ export const metricAliases: Record<string, MetricName> = {
   latencyP99Us: 'latencyP99Us',
 };
 
+/** Telemetry volumes counted by the intakes, per request: budgets on these are plain upper limits. */
+export const volumeMetrics = {
+  spans: (run: RunSample) => run.intake?.perRequest.spans,
+  bytes: (run: RunSample) => run.intake?.bytesPerRequest,
+  errorEvents: (run: RunSample) => run.intake?.perRequest.errorEvents,
+} as const;
+export type VolumeMetric = keyof typeof volumeMetrics;
+
 export interface Budget {
   /** Config name or glob (`datadog@*`). */
   config: string;
-  metric: MetricName;
-  kind: 'relative' | 'absolute';
+  metric: MetricName | VolumeMetric;
+  kind: 'relative' | 'absolute' | 'volume';
   /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes). */
   limit: number;
   /** As the user wrote it, for messages. */
@@ -34,6 +44,14 @@ const unitScale: Record<MetricName, Record<string, number>> = {
   rssMeanBytes: { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 },
   eventLoopUtilization: {},
 };
+
+/** "3" spans per request, "2KB" per request: an upper limit on a counted volume. */
+export function parseVolumeBudget(metric: VolumeMetric, text: string): { kind: 'volume'; limit: number } | string {
+  const match = /^\s*(?:≤|<=)?\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const scale = metric === 'bytes' ? { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 }[match?.[2]?.toLowerCase() ?? ''] : match?.[2] ? undefined : 1;
+  if (!match || scale === undefined) return `expected ${metric === 'bytes' ? 'a size per request like "2KB"' : `a number per request like "3"`}, got "${text}"`;
+  return { kind: 'volume', limit: Number(match[1]) * scale };
+}
 
 /** Parse "+15%", "+2ms", "+64MB" for a metric; returns an error message instead when malformed. */
 export function parseBudgetValue(metric: MetricName, text: string): { kind: Budget['kind']; limit: number } | string {
@@ -62,13 +80,27 @@ export interface BudgetVerdict {
   /** Why it is inconclusive, when it is. */
   note?: string;
   estimate?: Estimate;
+  /** For volume budgets: the median per-run value and its CI. */
+  volume?: { value: number; ci: { low: number; high: number } };
 }
 
 /** Three-state verdict for every budget × matching config. A budget with no data is inconclusive. */
-export function judgeBudgets(budgets: readonly Budget[], estimates: readonly Estimate[], configs: readonly string[]): BudgetVerdict[] {
+export function judgeBudgets(budgets: readonly Budget[], estimates: readonly Estimate[], configs: readonly string[], runs: readonly RunSample[] = []): BudgetVerdict[] {
   const verdicts: BudgetVerdict[] = [];
   for (const budget of budgets) {
     for (const config of configs.filter((name) => configMatches(budget.config, name))) {
+      if (budget.kind === 'volume') {
+        const read = volumeMetrics[budget.metric as VolumeMetric];
+        const values = runs.filter((run) => run.config === config && isValidRun(run)).map(read).filter((v): v is number => v !== undefined);
+        if (!values.length) {
+          verdicts.push({ budget, config, verdict: 'inconclusive', note: 'no intake counts for this config' });
+          continue;
+        }
+        const ci = hull(bootstrapCI(values, { seed: 5 }), tInterval(values));
+        const verdict = verdictAgainstBudget(ci, budget.limit);
+        verdicts.push({ budget, config, verdict, volume: { value: median(values), ci }, ...(verdict === 'inconclusive' ? { note: 'the confidence interval straddles the budget' } : {}) });
+        continue;
+      }
       const found = estimates.find((e) => e.config === config && e.metric === budget.metric);
       if (!found) {
         verdicts.push({ budget, config, verdict: 'inconclusive', note: 'no valid paired runs' });

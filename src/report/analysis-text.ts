@@ -1,6 +1,7 @@
 import type { Analysis } from '../analysis/analyse.js';
 import type { Estimate } from '../analysis/estimates.js';
 import type { MetricName } from '../analysis/summary.js';
+import type { VolumeMetric } from '../analysis/budgets.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
 
 export const metricLabels: Record<MetricName, string> = {
@@ -12,10 +13,13 @@ export const metricLabels: Record<MetricName, string> = {
 };
 
 /** A metric's absolute delta in its own unit, signed. */
-export function formatDelta(metric: MetricName, value: number): string {
+export function formatDelta(metric: MetricName | VolumeMetric, value: number): string {
   const sign = value >= 0 ? '+' : '−';
   const magnitude = Math.abs(value);
   switch (metric) {
+    case 'spans':
+    case 'errorEvents': return formatNumber(value);
+    case 'bytes': return formatBytes(value);
     case 'cpuMsPerRequest': return `${sign}${formatNumber(magnitude)} ms`;
     case 'rssMeanBytes': return `${sign}${formatBytes(magnitude)}`;
     case 'eventLoopUtilization': return `${sign}${(magnitude * 100).toFixed(1)} pts`;
@@ -39,7 +43,7 @@ export function renderAnalysis(analysis: Analysis): string {
   const lines: string[] = [];
   const configs = [...new Set(analysis.estimates.map((e) => e.config))];
   if (configs.length) {
-    lines.push(`Overhead against ${analysis.baseline}: median of per-block ratios, [95% bootstrap CI], (absolute change); ▲ significant, ≈ not`);
+    lines.push(`Overhead against ${analysis.baseline}: median of per-block ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
     const width = Math.max(...configs.map((c) => c.length));
     for (const config of configs) {
       const own = analysis.estimates.filter((e) => e.config === config);
@@ -51,6 +55,10 @@ export function renderAnalysis(analysis: Analysis): string {
       const outliers = own.flatMap((e) => e.perBlock.filter((p) => p.outlier).map((p) => `${metricLabels[e.metric]} block ${p.block + 1}`));
       if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
     }
+  }
+  const fewest = Math.min(...analysis.estimates.map((e) => e.pairs));
+  if (analysis.estimates.length && fewest < 6) {
+    lines.push(`  (With ${fewest} pairs the exact permutation p-value cannot go below ${(2 / 2 ** fewest).toFixed(3)}; the CI, the hull of a bootstrap and a t interval, decides ▲.)`);
   }
   if (analysis.budgets.length) {
     lines.push('', 'Budgets (pass: whole CI within; fail: whole CI over; otherwise inconclusive):');

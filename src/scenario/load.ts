@@ -10,7 +10,7 @@ import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { budgetsShape, scenarioSchema, type Scenario } from './schema.js';
-import { metricAliases, parseBudgetValue, type Budget } from '../analysis/budgets.js';
+import { metricAliases, parseBudgetValue, parseVolumeBudget, volumeMetrics, type Budget, type VolumeMetric } from '../analysis/budgets.js';
 
 export interface ResolvedTarget {
   kind: 'fixture' | 'module' | 'command';
@@ -129,8 +129,14 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
   const budgets: Budget[] = [];
   for (const [config, limits] of Object.entries(raw)) {
     for (const [alias, text] of Object.entries(limits)) {
+      if (alias in volumeMetrics) {
+        const parsed = parseVolumeBudget(alias as VolumeMetric, text);
+        if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
+        budgets.push({ config, metric: alias as VolumeMetric, ...parsed, text: `${alias}/req ≤ ${text}` });
+        continue;
+      }
       const metric = metricAliases[alias];
-      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${Object.keys(metricAliases).join(', ')}.`);
+      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${[...Object.keys(metricAliases), ...Object.keys(volumeMetrics)].join(', ')}.`);
       const parsed = parseBudgetValue(metric, text);
       if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
       budgets.push({ config, metric, ...parsed, text: `${alias} ≤ ${text}` });

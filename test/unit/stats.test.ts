@@ -202,3 +202,23 @@ describe('small-sample intervals', () => {
     expect(Math.exp(both.low) - 1).toBeLessThan(0.1); // the hull: inconclusive at a 10% limit
   });
 });
+
+describe('volume budgets', () => {
+  it('judge spans and bytes per request from the intake counts', async () => {
+    const { judgeBudgets, parseVolumeBudget } = await import('../../src/analysis/budgets.js');
+    expect(parseVolumeBudget('bytes', '2KB')).toEqual({ kind: 'volume', limit: 2048 });
+    expect(parseVolumeBudget('spans', '3')).toEqual({ kind: 'volume', limit: 3 });
+    expect(parseVolumeBudget('spans', '3ms')).toMatch(/expected a number per request/);
+    const runs = [1.2, 1.21, 1.19, 1.2].map((spans, block) => ({
+      index: block, block, position: 0, config: 'dd', status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 1,
+      intake: { payloads: 1, payloadBytes: 1, items: {}, perRequest: { spans }, bytesPerRequest: 1300 },
+    })) as never[];
+    const verdicts = judgeBudgets([
+      { config: 'dd', metric: 'spans', kind: 'volume', limit: 3, text: '' },
+      { config: 'dd', metric: 'spans', kind: 'volume', limit: 1, text: '' },
+      { config: 'dd', metric: 'bytes', kind: 'volume', limit: 1024, text: '' },
+    ], [], ['dd'], runs);
+    expect(verdicts.map((v) => v.verdict)).toEqual(['pass', 'fail', 'fail']);
+    expect(verdicts[0]!.volume!.value).toBeCloseTo(1.2, 10);
+  });
+});
