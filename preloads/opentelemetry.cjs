@@ -16,13 +16,17 @@ const { IORedisInstrumentation } = require(modules['@opentelemetry/instrumentati
 
 const ratio = Number(options.ratio);
 const sampler = new ParentBasedSampler({ root: ratio > 0 ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOffSampler() });
-const exporter = new OTLPTraceExporter({ url: process.env.APM_BENCH_OTLP_TRACES_URL });
+// Ladder L3 drops finished batches in-process instead of exporting them.
+const exporter = options.dropExport
+  ? { export: (spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} }
+  : new OTLPTraceExporter({ url: process.env.APM_BENCH_OTLP_TRACES_URL });
 
 const sdk = new NodeSDK({
   serviceName: 'apm-bench-target',
   sampler,
   spanProcessors: [new BatchSpanProcessor(exporter, options.batch || {})],
-  instrumentations: [
+  // Ladder L1: the SDK is loaded and started, with no instrumentation.
+  instrumentations: options.instrumentations === false ? [] : [
     new HttpInstrumentation(),
     new FastifyInstrumentation(),
     new PgInstrumentation(),

@@ -11,7 +11,10 @@ Sentry.init({
   dsn: process.env.APM_BENCH_SENTRY_DSN,
   environment: 'bench',
   release: 'apm-bench-target@1.0.0',
-  tracesSampleRate: options.tracesSampleRate,
+  // Ladder L1 (tracing: false) leaves tracing unconfigured: error capture only.
+  ...(options.tracing === false ? {} : { tracesSampleRate: options.tracesSampleRate }),
+  // Ladder L3: transactions are built and sampled, then dropped before the transport.
+  ...(options.dropTransactions ? { beforeSendTransaction: () => null } : {}),
   sendDefaultPii: Boolean(options.sendDefaultPii),
   ...(options.enabled === false ? { enabled: false } : {}),
   integrations: (defaults) => defaults.filter((integration) => !disabled.has(integration.name)),

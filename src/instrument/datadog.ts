@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { ladderName } from './ladder.js';
 import type { Adapter } from './types.js';
 import type { IntakeCounts } from './types.js';
 
@@ -23,6 +24,7 @@ const options = z.strictObject({
   telemetry: z.boolean().default(false).meta({ description: 'Instrumentation telemetry (off by default: it is not what users pay for).' }),
   remoteConfig: z.boolean().default(false),
   env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra DD_* settings.' }),
+  ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 DD_TRACE_ENABLED=false, L2 sample rate 0, L4 full export (dd-trace cannot drop sampled spans in-process, so there is no L3).' }),
 });
 
 const entrySchema = z.strictObject({ datadog: options.default({} as never) }).meta({ title: 'Datadog dd-trace' });
@@ -136,8 +138,17 @@ export const datadog: Adapter = {
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).datadog;
     const agent = resolveAgent('dd-trace', ctx.targetDir);
-    return expandSweep('datadog', parsed, ['sampleRate'], 'sampleRate').map(({ name, options: o }) => {
+    const rate = [parsed.sampleRate].flat()[0]!;
+    const steps: Array<{ name: string; options: Record<string, unknown> }> = parsed.ladder
+      ? [
+        { name: ladderName('datadog', parsed.name, 'L1'), options: { ...parsed, sampleRate: rate, enabled: false, ladder: 'L1' } },
+        { name: ladderName('datadog', parsed.name, 'L2'), options: { ...parsed, sampleRate: 0, ladder: 'L2' } },
+        { name: ladderName('datadog', parsed.name, 'L4'), options: { ...parsed, sampleRate: rate, ladder: 'L4' } },
+      ]
+      : expandSweep('datadog', parsed, ['sampleRate'], 'sampleRate');
+    return steps.map(({ name, options: o }) => {
       const sampleRate = o.sampleRate as number;
+      const enabled = o.enabled !== false;
       return {
         name,
         kind: 'datadog',
@@ -146,6 +157,7 @@ export const datadog: Adapter = {
           DD_SERVICE: 'apm-bench-target',
           DD_ENV: 'bench',
           DD_VERSION: '1.0.0',
+          DD_TRACE_ENABLED: String(enabled),
           DD_TRACE_SAMPLE_RATE: String(sampleRate),
           DD_PROFILING_ENABLED: String(parsed.profiling),
           DD_RUNTIME_METRICS_ENABLED: String(parsed.runtimeMetrics),
@@ -162,7 +174,7 @@ export const datadog: Adapter = {
         agent: { package: agent.package, version: agent.version, from: agent.from },
         createIntake: startAgentIntake,
         validate: (counts: IntakeCounts | undefined) =>
-          (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],
+          enabled && (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],
       };
     });
   },

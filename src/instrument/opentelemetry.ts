@@ -5,6 +5,7 @@ import { counterWindow, decodeBody, startHttpIntake } from './intake-server.js';
 import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { ladderName } from './ladder.js';
 import type { Adapter, IntakeCounts } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ const options = z.strictObject({
     maxExportBatchSize: z.number().int().positive().optional(),
     scheduledDelayMillis: z.number().int().positive().optional(),
   }).default({}),
+  ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 SDK without instrumentation, L2 ratio 0, L3 sampled but dropped in-process, L4 full export.' }),
 });
 
 const entrySchema = z.strictObject({ opentelemetry: options.default({} as never) }).meta({ title: 'OpenTelemetry Node SDK' });
@@ -65,7 +67,17 @@ export const opentelemetry: Adapter = {
     const resolved = packages.map((name) => resolveAgent(name, ctx.targetDir));
     const modules = Object.fromEntries(resolved.map((agent) => [agent.package, agent.dir]));
     const sdk = resolved[0]!;
-    return expandSweep('opentelemetry', parsed, ['ratio'], 'ratio').map(({ name, options: o }) => ({
+    const rate = [parsed.ratio].flat()[0]!;
+    const base = { ...parsed, ladder: undefined };
+    const steps = parsed.ladder
+      ? [
+        { name: ladderName('opentelemetry', parsed.name, 'L1'), options: { ...base, ratio: 0, instrumentations: false, ladder: 'L1' } },
+        { name: ladderName('opentelemetry', parsed.name, 'L2'), options: { ...base, ratio: 0, ladder: 'L2' } },
+        { name: ladderName('opentelemetry', parsed.name, 'L3'), options: { ...base, ratio: rate, dropExport: true, ladder: 'L3' } },
+        { name: ladderName('opentelemetry', parsed.name, 'L4'), options: { ...base, ratio: rate, ladder: 'L4' } },
+      ]
+      : expandSweep('opentelemetry', parsed, ['ratio'], 'ratio');
+    return steps.map(({ name, options: o }) => ({
       name,
       kind: 'opentelemetry',
       preloads: [join(packageRoot, 'preloads', 'opentelemetry.cjs')],
@@ -81,7 +93,7 @@ export const opentelemetry: Adapter = {
       agent: { package: sdk.package, version: sdk.version, from: sdk.from },
       createIntake: startOtlpIntake,
       validate: (counts: IntakeCounts | undefined) =>
-        (o.ratio as number) > 0 && (counts?.items.spans ?? 0) === 0
+        (o.ratio as number) > 0 && !(o as { dropExport?: boolean }).dropExport && (counts?.items.spans ?? 0) === 0
           ? ['the OpenTelemetry SDK delivered no spans to the local OTLP intake although ratio > 0']
           : [],
     }));

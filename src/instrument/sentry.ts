@@ -4,6 +4,7 @@ import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { ladderName } from './ladder.js';
 import type { Adapter, IntakeCounts } from './types.js';
 
 /**
@@ -16,6 +17,7 @@ const options = z.strictObject({
   profilesSampleRate: z.literal(0).default(0).meta({ description: 'Profiling needs @sentry/profiling-node; only 0 is supported for now.' }),
   sendDefaultPii: z.boolean().default(false),
   disableIntegrations: z.array(z.string()).default([]).meta({ description: 'Default integrations to switch off, by name (e.g. "Http", "Fastify").' }),
+  ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 no tracing, L2 sampling 0, L3 sampled but dropped in-process, L4 full export.' }),
 });
 
 const entrySchema = z.strictObject({ sentry: options.default({} as never) }).meta({ title: 'Sentry @sentry/node' });
@@ -99,7 +101,19 @@ export const sentry: Adapter = {
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).sentry;
     const agent = resolveAgent('@sentry/node', ctx.targetDir);
-    return expandSweep('sentry', parsed, ['tracesSampleRate'], 'tracesSampleRate').map(({ name, options: o }) => ({
+    const steps = parsed.ladder
+      ? (() => {
+        const rate = [parsed.tracesSampleRate].flat()[0]!;
+        const base = { ...parsed, ladder: undefined };
+        return [
+          { name: ladderName('sentry', parsed.name, 'L1'), options: { ...base, tracesSampleRate: 0, tracing: false, ladder: 'L1' } },
+          { name: ladderName('sentry', parsed.name, 'L2'), options: { ...base, tracesSampleRate: 0, ladder: 'L2' } },
+          { name: ladderName('sentry', parsed.name, 'L3'), options: { ...base, tracesSampleRate: rate, dropTransactions: true, ladder: 'L3' } },
+          { name: ladderName('sentry', parsed.name, 'L4'), options: { ...base, tracesSampleRate: rate, ladder: 'L4' } },
+        ];
+      })()
+      : expandSweep('sentry', parsed, ['tracesSampleRate'], 'tracesSampleRate');
+    return steps.map(({ name, options: o }) => ({
       name,
       kind: 'sentry',
       preloads: [join(packageRoot, 'preloads', 'sentry.cjs')],
@@ -112,7 +126,7 @@ export const sentry: Adapter = {
       agent: { package: agent.package, version: agent.version, from: agent.from },
       createIntake: startEnvelopeIntake,
       validate: (counts: IntakeCounts | undefined) =>
-        (o.tracesSampleRate as number) > 0 && (counts?.items.spans ?? 0) === 0
+        (o.tracesSampleRate as number) > 0 && !(o as { dropTransactions?: boolean }).dropTransactions && (counts?.items.spans ?? 0) === 0
           ? ['@sentry/node delivered no transactions to the local intake although tracesSampleRate > 0: the SDK did not load or did not export']
           : [],
     }));

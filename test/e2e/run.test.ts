@@ -57,7 +57,7 @@ instrumentations:
     expect(cpu.significance).toBe('significant overhead');
     expect(cpu.deltaCI.low).toBeLessThan(burnMs * 1.1);
     expect(cpu.deltaCI.high).toBeGreaterThan(burnMs * 0.9);
-    expect(stdout).toMatch(/burn\s+▲ CPU\/req \+\d+% \[\+\d+%, \+\d+%\] \(\+\d\.\d+ ms\)/);
+    expect(stdout).toMatch(/burn\s+▲ CPU\/req \+[\d.]+% \[\+[\d.]+%, \+[\d.]+%\] \(\+\d\.\d+ ms\)/);
     expect(processesMentioning(dir)).toEqual([]);
   });
 

@@ -155,3 +155,28 @@ describe('egress guard', () => {
     expect(destinationHost('intake.example.com:8126')).toBe('intake.example.com');
   });
 });
+
+describe('overhead ladder', () => {
+  it('expands a vendor into its levels with the settings that define each', async () => {
+    const { adapters } = await import('../../src/instrument/registry.js');
+    const expand = (entry: string) => {
+      const scenario = parseScenarioText(`workload: { routes: [{ path: /ping }], rate: 1 }\ninstrumentations:\n  - ${entry}\n`, 'inline.yaml');
+      const parsed = scenario.instrumentations[0];
+      return adapters.find((a) => a.matches(parsed))!.expand(parsed, { scenarioDir: root, targetDir: root });
+    };
+    const dd = expand('datadog: { sampleRate: 0.5, ladder: true }');
+    expect(dd.map((c) => c.name)).toEqual(['datadog@L1', 'datadog@L2', 'datadog@L4']);
+    expect(dd.map((c) => [c.env.DD_TRACE_ENABLED, c.env.DD_TRACE_SAMPLE_RATE])).toEqual([['false', '0.5'], ['true', '0'], ['true', '0.5']]);
+    const sentry = expand('sentry: { tracesSampleRate: 1, ladder: true }');
+    expect(sentry.map((c) => c.name)).toEqual(['sentry@L1', 'sentry@L2', 'sentry@L3', 'sentry@L4']);
+    expect(sentry.map((c) => JSON.parse(c.env.APM_BENCH_SENTRY_OPTIONS!))).toMatchObject([
+      { tracing: false }, { tracesSampleRate: 0 }, { tracesSampleRate: 1, dropTransactions: true }, { tracesSampleRate: 1 },
+    ]);
+    // Only the full-export level must deliver spans; the others are valid without any.
+    expect(sentry.map((c) => c.validate!({ payloads: 0, payloadBytes: 0, items: {} }, 100).length)).toEqual([0, 0, 0, 1]);
+    const otel = expand('opentelemetry: { ratio: 0.2, ladder: true }');
+    expect(otel.map((c) => JSON.parse(c.env.APM_BENCH_OTEL_OPTIONS!))).toMatchObject([
+      { ratio: 0, instrumentations: false }, { ratio: 0 }, { ratio: 0.2, dropExport: true }, { ratio: 0.2 },
+    ]);
+  });
+});
