@@ -18,31 +18,42 @@ function readVarint(buffer: Uint8Array, offset: number): [value: number, next: n
   }
 }
 
-/** The payloads of every length-delimited field numbered `fieldNumber` in one message. */
-export function lengthDelimitedFields(message: Uint8Array, fieldNumber: number): Uint8Array[] {
-  const found: Uint8Array[] = [];
+/**
+ * Walk the top-level fields of one message. `visit` gets the field number, the
+ * wire type and where its value starts and ends (for length-delimited fields,
+ * the payload; for fixed fields, the bytes).
+ */
+function forEachField(message: Uint8Array, visit: (field: number, wireType: number, start: number, end: number) => void): void {
   let offset = 0;
   while (offset < message.length) {
     const [key, afterKey] = readVarint(message, offset);
     const field = Math.floor(key / 8);
     const wireType = key & 7;
-    offset = afterKey;
+    let start = afterKey;
     switch (wireType) {
-      case 0: offset = readVarint(message, offset)[1]; break;
-      case 1: offset += 8; break;
-      case 5: offset += 4; break;
+      case 0: offset = readVarint(message, afterKey)[1]; break;
+      case 1: offset = afterKey + 8; break;
+      case 5: offset = afterKey + 4; break;
       case 2: {
-        const [length, afterLength] = readVarint(message, offset);
-        const end = afterLength + length;
-        if (end > message.length) throw new Error('truncated protobuf field');
-        if (field === fieldNumber) found.push(message.subarray(afterLength, end));
-        offset = end;
+        const [length, afterLength] = readVarint(message, afterKey);
+        start = afterLength;
+        offset = afterLength + length;
         break;
       }
       default:
         throw new Error(`unsupported protobuf wire type ${wireType}`);
     }
+    if (offset > message.length) throw new Error('truncated protobuf field');
+    visit(field, wireType, start, offset);
   }
+}
+
+/** The payloads of every length-delimited field numbered `fieldNumber` in one message. */
+export function lengthDelimitedFields(message: Uint8Array, fieldNumber: number): Uint8Array[] {
+  const found: Uint8Array[] = [];
+  forEachField(message, (field, wireType, start, end) => {
+    if (field === fieldNumber && wireType === 2) found.push(message.subarray(start, end));
+  });
   return found;
 }
 
@@ -55,26 +66,13 @@ export function countNested(message: Uint8Array, path: readonly number[]): numbe
 
 /** The fixed64 field `fieldNumber` of one message, as milliseconds (from nanoseconds). */
 function fixed64NanosAsMs(message: Uint8Array, fieldNumber: number): number | undefined {
-  let offset = 0;
-  while (offset < message.length) {
-    const [key, afterKey] = readVarint(message, offset);
-    const field = Math.floor(key / 8);
-    const wireType = key & 7;
-    offset = afterKey;
-    if (wireType === 1) {
-      if (field === fieldNumber) {
-        const view = new DataView(message.buffer, message.byteOffset + offset, 8);
-        return Number(view.getBigUint64(0, true) / 1_000_000n);
-      }
-      offset += 8;
-    } else if (wireType === 0) offset = readVarint(message, offset)[1];
-    else if (wireType === 5) offset += 4;
-    else if (wireType === 2) {
-      const [length, afterLength] = readVarint(message, offset);
-      offset = afterLength + length;
-    } else throw new Error(`unsupported protobuf wire type ${wireType}`);
-  }
-  return undefined;
+  let found: number | undefined;
+  forEachField(message, (field, wireType, start) => {
+    if (found === undefined && field === fieldNumber && wireType === 1) {
+      found = Number(new DataView(message.buffer, message.byteOffset + start, 8).getBigUint64(0, true) / 1_000_000n);
+    }
+  });
+  return found;
 }
 
 function nestedMessages(message: Uint8Array, path: readonly number[]): Uint8Array[] {
