@@ -78,7 +78,8 @@ export function parseScenarioText(text: string, file: string): Scenario {
   const parsed = scenarioSchema.safeParse(data);
   if (parsed.success) return parsed.data;
 
-  const lines = parsed.error.issues.slice(0, 8).map((issue) => {
+  const issues = parsed.error.issues.flatMap(explainUnion);
+  const lines = issues.slice(0, 8).map((issue) => {
     const fieldPath = issue.path.map(String);
     const node = doc.getIn(issue.path as (string | number)[], true);
     const range = isNode(node) ? node.range : undefined;
@@ -86,8 +87,24 @@ export function parseScenarioText(text: string, file: string): Scenario {
     const field = fieldPath.length ? fieldPath.join('.') : '(top level)';
     return `  ${file}${line}: ${field}: ${describeIssue(issue)}`;
   });
-  const more = parsed.error.issues.length > 8 ? `\n  …and ${parsed.error.issues.length - 8} more.` : '';
+  const more = issues.length > 8 ? `\n  …and ${issues.length - 8} more.` : '';
   throw new InputError(`${file} is not a valid scenario:\n${lines.join('\n')}${more}\nSee scenario.schema.json for every field.`);
+}
+
+/**
+ * A union (custom preload | datadog | sentry | …) that matched no branch: show
+ * the issues of the branch that got furthest into the entry — the one whose
+ * vendor key matched — instead of "no allowed form".
+ */
+function explainUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !issue.errors.length) return [issue];
+  const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
+  // Among equally shallow branches, the one with the fewest complaints (unknown keys counted singly) fits best.
+  const weight = (branch: z.core.$ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+  const ranked = [...issue.errors].sort((a, b) => depth(b) - depth(a) || weight(a) - weight(b));
+  const best = ranked[0]!;
+  if (depth(best) === 0 && ranked.length > 1 && weight(ranked[1]!) === weight(best)) return [issue];
+  return best.flatMap((inner) => explainUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

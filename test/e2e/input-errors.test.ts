@@ -64,3 +64,14 @@ describe('bad scenarios give one clear error and exit 2', () => {
     expect(stdout).toContain('quick.yaml: ok');
   });
 });
+
+describe('bad vendor entries name the field inside the entry', () => {
+  it('points at the vendor option, not at "no allowed form"', async () => {
+    await expectInputError(
+      `${quickWorkload()}instrumentations:\n  - name: none\n  - datadog: { sampleRate: 2 }\n  - sentry: { tracesSampleRat: 0.1 }\n  - name: mine\n    prelod: ./x.cjs\n`,
+      /bad\.yaml:\d+: instrumentations\.1\.datadog\.sampleRate: Too big: expected number to be <=1/,
+      /instrumentations\.2\.sentry: unknown field "tracesSampleRat"/,
+      /instrumentations\.3: unknown field "prelod"/,
+    );
+  });
+});
