@@ -7,6 +7,7 @@ import { ExitCode, UserError } from './errors.js';
 import { runCommand } from './run-command.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { compareCommand } from './compare-command.js';
+import { costCommand } from './cost-command.js';
 
 const exitCodesHelp = `
 Exit codes:
@@ -111,6 +112,27 @@ Examples:
 ${exitCodesHelp}`)
     .action((base: string, head: string, flags) => {
       process.exitCode = compareCommand(base, head, flags);
+    });
+
+  program
+    .command('cost')
+    .description('Project the monthly bill of each config from a saved result, without re-running: extra compute plus the vendor bill from measured volumes.')
+    .argument('<result>', 'a result JSON written by "run"')
+    .option('--requests <n>', 'requests per month: 500M, 1.2B, 750k', '500M')
+    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
+    .option('--instances <n>', 'instances serving the traffic (also the Datadog host count)', '4')
+    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
+    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
+    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
+    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml')
+    .addHelpText('after', `
+Every line shows its formula inputs, and the pricing version and sources are printed.
+
+Examples:
+  $ apm-bench cost reports/quick-20261123-101500.json --requests 500M
+  $ apm-bench cost reports/quick-20261123-101500.json --requests 2B --instance c7i.large --instances 12`)
+    .action((file: string, flags) => {
+      process.exitCode = costCommand(file, flags);
     });
 
   program

@@ -1,0 +1,166 @@
+import type { Pricing, SentryPlan } from './pricing.js';
+
+/** One line of a bill, with the inputs of its formula so every dollar can be traced. */
+export interface CostLine {
+  label: string;
+  usd: number;
+  formula: string;
+}
+
+export interface Deployment {
+  instanceType: string;
+  instances: number;
+  /** The CPU utilisation instances are sized for (0.6 = scale out at 60%). */
+  targetUtilization: number;
+}
+
+/** What one config cost per request, from a result. Deltas are against the baseline. */
+export interface ConfigMeasure {
+  config: string;
+  kind: string;
+  cpuDeltaMsPerRequest: number;
+  cpuDeltaMsPerRequestCI?: { low: number; high: number };
+  rssDeltaBytes: number;
+  spansPerRequest?: number;
+  /** Datadog: spans in traces the agent keeps (sampling priority > 0). */
+  keptSpansPerRequest?: number;
+  bytesPerRequest?: number;
+  errorEventsPerRequest?: number;
+  /** Prometheus: active series one instance exposes. */
+  series?: number;
+}
+
+export interface CostOptions {
+  requestsPerMonth: number;
+  deployment: Deployment;
+  sentryPlan: string;
+  /** Share of kept Datadog spans indexed by retention filters (an assumption; set it to yours). */
+  datadogIndexedFraction: number;
+}
+
+export interface ConfigCost {
+  config: string;
+  infrastructure: CostLine[];
+  vendor: CostLine[];
+  totalUsd: number;
+  /** Total with the CPU delta at the ends of its confidence interval. */
+  lowUsd: number;
+  highUsd: number;
+  extraInstances: number;
+}
+
+const fmt = (n: number, digits = 3) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(digits)).toString());
+const millions = (n: number) => `${fmt(n / 1e6)}M`;
+
+/** Extra compute for extra CPU per request: vCPU-hours at the target utilisation, priced per instance vCPU. */
+export function computeCost(cpuDeltaMsPerRequest: number, options: CostOptions, pricing: Pricing): { line: CostLine; extraInstances: number } {
+  const instance = pricing.compute.instances[options.deployment.instanceType];
+  if (!instance) throw new Error(`unknown instance type ${options.deployment.instanceType}`);
+  const hours = pricing.hoursPerMonth.value;
+  const vcpuHours = ((cpuDeltaMsPerRequest / 1000) * options.requestsPerMonth) / 3600 / options.deployment.targetUtilization;
+  const perVcpuHour = instance.hourly.value / instance.vcpu;
+  return {
+    extraInstances: vcpuHours / hours / instance.vcpu,
+    line: {
+      label: 'extra compute',
+      usd: vcpuHours * perVcpuHour,
+      formula: `${fmt(cpuDeltaMsPerRequest)} ms/req × ${millions(options.requestsPerMonth)} req ÷ ${options.deployment.targetUtilization} utilisation = ${fmt(vcpuHours)} vCPU-h × $${fmt(perVcpuHour, 4)}/vCPU-h (${options.deployment.instanceType})`,
+    },
+  };
+}
+
+export function memoryCost(rssDeltaBytes: number, options: CostOptions, pricing: Pricing): CostLine {
+  const gb = rssDeltaBytes / 1024 ** 3;
+  const gbHours = gb * options.deployment.instances * pricing.hoursPerMonth.value;
+  return {
+    label: 'extra memory',
+    usd: gbHours * pricing.compute.fargateGBHour.value,
+    formula: `${fmt(gb * 1024)} MB × ${options.deployment.instances} instances × ${pricing.hoursPerMonth.value} h × $${pricing.compute.fargateGBHour.value}/GB-h`,
+  };
+}
+
+/** Datadog APM: per-host fee, ingested GB over the per-host allotment, indexed spans over theirs. */
+export function datadogBill(input: { hosts: number; ingestedGB: number; indexedSpans: number }, pricing: Pricing): CostLine[] {
+  const d = pricing.datadog;
+  const overGB = Math.max(0, input.ingestedGB - d.ingestedGBIncludedPerHost.value * input.hosts);
+  const overIndexed = Math.max(0, input.indexedSpans - d.indexedSpansIncludedPerHost.value * input.hosts);
+  return [
+    { label: 'Datadog APM hosts', usd: input.hosts * d.apmHostMonthly.value, formula: `${input.hosts} hosts × $${d.apmHostMonthly.value}` },
+    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB − ${input.hosts} × ${d.ingestedGBIncludedPerHost.value} GB) × $${d.ingestedGBOverage.value}/GB` },
+    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ${millions(d.indexedSpansIncludedPerHost.value)}) × $${d.indexedPerMillionOverage.value}/1M` },
+  ];
+}
+
+/** Errors beyond the plan's included volume, through the pay-as-you-go tiers. */
+export function tieredErrorCost(errors: number, plan: SentryPlan): number {
+  let remaining = Math.max(0, errors - plan.includedErrors.value);
+  let position = plan.includedErrors.value;
+  let usd = 0;
+  for (const tier of plan.errorTiers) {
+    if (remaining <= 0) break;
+    const capacity = tier.upTo === null ? remaining : Math.max(0, tier.upTo - position);
+    const used = Math.min(remaining, capacity);
+    usd += used * tier.price;
+    remaining -= used;
+    position += used;
+  }
+  return usd;
+}
+
+export function sentryBill(input: { errors: number; spans: number; plan: string }, pricing: Pricing): CostLine[] {
+  const plan = pricing.sentry.plans[input.plan];
+  if (!plan) throw new Error(`unknown Sentry plan ${input.plan}`);
+  const overSpans = Math.max(0, input.spans - plan.includedSpans.value);
+  return [
+    { label: `Sentry ${input.plan} plan`, usd: plan.monthly.value, formula: `$${plan.monthly.value}/month` },
+    { label: 'Sentry errors', usd: tieredErrorCost(input.errors, plan), formula: `${millions(input.errors)} errors − ${millions(plan.includedErrors.value)} included, through the pay-as-you-go tiers` },
+    { label: 'Sentry spans', usd: overSpans * plan.spanPrice.value, formula: `max(0, ${millions(input.spans)} − ${millions(plan.includedSpans.value)}) spans × $${plan.spanPrice.value}` },
+  ];
+}
+
+/** Grafana Cloud active series: free up to the allowance, then Pro per 1k series over it (assumption: Pro keeps the free allowance). */
+export function grafanaSeriesBill(activeSeries: number, pricing: Pricing): CostLine[] {
+  const g = pricing.grafana;
+  if (activeSeries <= g.freeSeries.value) {
+    return [{ label: 'Grafana Cloud series', usd: 0, formula: `${fmt(activeSeries)} active series ≤ ${fmt(g.freeSeries.value)} free` }];
+  }
+  const thousands = Math.ceil((activeSeries - g.freeSeries.value) / 1000);
+  return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `$${g.proMonthly.value} Pro + ${thousands}k series over ${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
+}
+
+export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
+  return [{ label: 'OTLP traces (Grafana Cloud)', usd: gb * pricing.grafana.tracesPerGB.value, formula: `${fmt(gb)} GB × $${pricing.grafana.tracesPerGB.value}/GB` }];
+}
+
+/** The monthly bill of one config: infrastructure delta plus the vendor bill from measured volumes. */
+export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing): ConfigCost {
+  const compute = computeCost(measure.cpuDeltaMsPerRequest, options, pricing);
+  const infrastructure = [compute.line, memoryCost(measure.rssDeltaBytes, options, pricing)];
+  const hosts = Math.ceil(options.deployment.instances + Math.max(0, compute.extraInstances));
+  const req = options.requestsPerMonth;
+  const gb = ((measure.bytesPerRequest ?? 0) * req) / 1e9;
+  let vendor: CostLine[] = [];
+  if (measure.kind === 'datadog') {
+    vendor = datadogBill({ hosts, ingestedGB: gb, indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
+  } else if (measure.kind === 'sentry') {
+    vendor = sentryBill({ errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan }, pricing);
+  } else if (measure.kind === 'prometheus') {
+    vendor = grafanaSeriesBill((measure.series ?? 0) * hosts, pricing);
+  } else if (measure.kind === 'opentelemetry') {
+    vendor = otlpBill(gb, pricing);
+  }
+  const vendorUsd = vendor.reduce((s, l) => s + l.usd, 0);
+  const memoryUsd = infrastructure[1]!.usd;
+  const totalUsd = compute.line.usd + memoryUsd + vendorUsd;
+  const at = (ms: number) => computeCost(ms, options, pricing).line.usd + memoryUsd + vendorUsd;
+  const ci = measure.cpuDeltaMsPerRequestCI;
+  return {
+    config: measure.config,
+    infrastructure,
+    vendor,
+    totalUsd,
+    lowUsd: ci ? at(Math.max(0, ci.low)) : totalUsd,
+    highUsd: ci ? at(ci.high) : totalUsd,
+    extraInstances: compute.extraInstances,
+  };
+}

@@ -1,0 +1,70 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
+import { computeCost, datadogBill, grafanaSeriesBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
+import { parseCount } from '../../src/cli/cost-command.js';
+import { tempDir } from '../helpers.js';
+
+const pricing = loadPricing();
+const total = (lines: Array<{ usd: number }>) => lines.reduce((s, l) => s + l.usd, 0);
+
+describe('cost projection, hand-computed', () => {
+  it('Datadog: 4 hosts, 700 GB ingested, 6M indexed spans', () => {
+    // 4 × $31 + (700 − 600) GB × $0.10 + (6M − 4M) × $1.70/1M = 124 + 10 + 3.40
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 700, indexedSpans: 6_000_000 }, pricing))).toBeCloseTo(137.4, 10);
+    // Within the allotments only the host fee remains.
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000 }, pricing))).toBeCloseTo(124, 10);
+  });
+
+  it('Sentry Team: 600k errors and 10M spans', () => {
+    // errors beyond 50k: 50k × 0.0003625 + 400k × 0.0002188 + 100k × 0.0001875 = 18.125 + 87.52 + 18.75
+    expect(tieredErrorCost(600_000, pricing.sentry.plans.team!)).toBeCloseTo(124.395, 10);
+    // + $26 plan + (10M − 5M) × $0.000002
+    expect(total(sentryBill({ errors: 600_000, spans: 10_000_000, plan: 'team' }, pricing))).toBeCloseTo(26 + 124.395 + 10, 10);
+    expect(total(sentryBill({ errors: 10_000, spans: 1_000_000, plan: 'team' }, pricing))).toBeCloseTo(26, 10);
+  });
+
+  it('compute: 0.5 ms/req × 720M req at 50% utilisation on m7i.large', () => {
+    // 0.0005 s × 720M / 3600 = 100 vCPU-h, ÷ 0.5 = 200 vCPU-h × ($0.1008 / 2 vCPU)
+    const { line, extraInstances } = computeCost(0.5, { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 }, pricing);
+    expect(line.usd).toBeCloseTo(10.08, 10);
+    expect(extraInstances).toBeCloseTo(200 / 730 / 2, 10);
+    expect(line.formula).toContain('0.5 ms/req × 720M req');
+  });
+
+  it('Grafana Cloud: 25,500 active series', () => {
+    expect(total(grafanaSeriesBill(25_500, pricing))).toBeCloseTo(19 + 16 * 6.5, 10);
+    expect(total(grafanaSeriesBill(9_000, pricing))).toBe(0);
+  });
+
+  it('carries the CPU confidence interval into a low–high range', () => {
+    const cost = projectConfig(
+      { config: 'dd', kind: 'datadog', cpuDeltaMsPerRequest: 0.5, cpuDeltaMsPerRequestCI: { low: 0.4, high: 0.6 }, rssDeltaBytes: 0, spansPerRequest: 1, keptSpansPerRequest: 1, bytesPerRequest: 1000 },
+      { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 },
+      pricing,
+    );
+    expect(cost.highUsd - cost.totalUsd).toBeCloseTo(10.08 * 0.2, 10);
+    expect(cost.totalUsd - cost.lowUsd).toBeCloseTo(10.08 * 0.2, 10);
+  });
+});
+
+describe('pricing file', () => {
+  it('keeps a version and a source for every value, and deep-merges a user file', () => {
+    expect(pricing.pricing_version).toBe('2026-11');
+    expect(pricing.datadog.apmHostMonthly).toMatchObject({ value: 31, kind: 'official' });
+    const file = join(tempDir(), 'mine.yaml');
+    writeFileSync(file, 'datadog:\n  apmHostMonthly: { value: 40, unit: "USD/host/month", source: "our contract", kind: third_party }\n');
+    const mine = loadPricing(file);
+    expect(mine.datadog.apmHostMonthly.value).toBe(40);
+    expect(mine.datadog.ingestedGBOverage.value).toBe(0.1);
+    expect(deepMerge({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+
+  it('parses traffic counts', () => {
+    expect(parseCount('500M')).toBe(500e6);
+    expect(parseCount('1.2B/month')).toBe(1.2e9);
+    expect(parseCount('750k')).toBe(750e3);
+    expect(parseCount('lots')).toBeUndefined();
+  });
+});
