@@ -1,5 +1,5 @@
 import { measuresFromResult } from '../cost/measures.js';
-import { loadPricing } from '../cost/pricing.js';
+import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { projectConfig, type CostOptions } from '../cost/project.js';
 import { readResult } from '../samples/result.js';
 import { InputError } from './errors.js';
@@ -23,8 +23,12 @@ export function parseCount(text: string): number | undefined {
 
 const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 
-/** `apm-bench cost result.json`: the monthly bill of each config under a traffic profile, without re-running. */
-export function costCommand(file: string, flags: CostFlags): number {
+export const defaultCostFlags: CostFlags = {
+  requests: '500M', instance: 'm7i.large', instances: '4', utilization: '0.6', sentryPlan: 'team', indexedFraction: '0.01',
+};
+
+/** Validate the cost flags against the pricing file; every bad value is an input error. */
+export function costSetup(flags: CostFlags): { options: CostOptions; pricing: Pricing } {
   const requestsPerMonth = parseCount(flags.requests);
   if (requestsPerMonth === undefined) throw new InputError(`--requests: expected requests per month like "500M", got "${flags.requests}".`);
   const instances = Number(flags.instances);
@@ -40,13 +44,17 @@ export function costCommand(file: string, flags: CostFlags): number {
   if (!pricing.sentry.plans[flags.sentryPlan]) {
     throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
   }
-  const result = readResult(file);
-  const options: CostOptions = {
-    requestsPerMonth,
-    deployment: { instanceType: flags.instance, instances, targetUtilization },
-    sentryPlan: flags.sentryPlan,
-    datadogIndexedFraction,
+  return {
+    pricing,
+    options: { requestsPerMonth, deployment: { instanceType: flags.instance, instances, targetUtilization }, sentryPlan: flags.sentryPlan, datadogIndexedFraction },
   };
+}
+
+/** `apm-bench cost result.json`: the monthly bill of each config under a traffic profile, without re-running. */
+export function costCommand(file: string, flags: CostFlags): number {
+  const { options, pricing } = costSetup(flags);
+  const { deployment: { instances, targetUtilization }, datadogIndexedFraction } = options;
+  const result = readResult(file);
   const costs = measuresFromResult(result).map((measure) => projectConfig(measure, options, pricing));
   const out: string[] = [
     `Monthly cost against ${result.scenario.baseline}, ${flags.requests} requests/month on ${instances}× ${flags.instance} at ${targetUtilization * 100}% target CPU`,

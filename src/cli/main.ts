@@ -8,6 +8,8 @@ import { runCommand } from './run-command.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { compareCommand } from './compare-command.js';
 import { costCommand } from './cost-command.js';
+import { reportCommand } from './report-command.js';
+import { dirname } from 'node:path';
 
 const exitCodesHelp = `
 Exit codes:
@@ -133,6 +135,30 @@ Examples:
   $ apm-bench cost reports/quick-20261123-101500.json --requests 2B --instance c7i.large --instances 12`)
     .action((file: string, flags) => {
       process.exitCode = costCommand(file, flags);
+    });
+
+  program
+    .command('report')
+    .description('Re-render reports (Markdown and the JSON result) from a saved result, without re-running.')
+    .argument('<result>', 'a result JSON written by "run"')
+    .option('-o, --out <dir>', 'directory for the reports (default: next to the result)')
+    .option('--requests <n>', 'requests per month for the cost section', '500M')
+    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
+    .option('--instances <n>', 'instances serving the traffic', '4')
+    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
+    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
+    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed', '0.01')
+    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml')
+    .addHelpText('after', `
+The Markdown has an executive summary (one sentence per config), the overhead
+table with CIs and verdicts, the monthly cost with formula inputs, a claims
+check against the seed guides, and the machine and method.
+
+Examples:
+  $ apm-bench report reports/quick-20261123-101500.json
+  $ apm-bench report reports/quick-20261123-101500.json --requests 2B --out site/`)
+    .action((file: string, flags) => {
+      process.exitCode = reportCommand(file, { ...flags, out: flags.out ?? dirname(file) });
     });
 
   program

@@ -9,6 +9,8 @@ import { loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/
 import { applyNoiseGuard, decide, type InconclusivePolicy } from '../gate/gate.js';
 import { budgetCases, emitGateOutputs, renderGateText } from './gate-output.js';
 import { writeResultAtomic } from '../samples/result.js';
+import { writeFileSync } from 'node:fs';
+import { markdownFor } from './report-command.js';
 import { formatDuration } from '../scenario/duration.js';
 import { ExitCode, InputError } from './errors.js';
 import { Progress } from './progress.js';
@@ -102,7 +104,13 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
       const summaries = summarise(result);
       process.stdout.write(`\n${loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, summaries)}`);
       if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
-      process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\n`);
+      const markdownPath = outPath.replace(/\.json$/, '.md');
+      try {
+        writeFileSync(markdownPath, markdownFor(result));
+        process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\nReport: ${relativeToCwd(markdownPath)}\n`);
+      } catch (error) {
+        process.stdout.write(`\nResult: ${relativeToCwd(outPath)} (the Markdown report failed: ${(error as Error).message})\n`);
+      }
       const failures = describeFailures(result);
       if (failures.length) {
         process.stderr.write(`\n${failures.join('\n\n')}\n`);

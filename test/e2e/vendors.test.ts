@@ -107,5 +107,16 @@ instrumentations:
     const small = await bill('100M');
     const large = await bill('1B');
     expect(large).toBeGreaterThan(small * 5);
+
+    // `run` wrote the Markdown report next to the result; `report` re-renders it from the saved file.
+    expect(existsSync(saved.replace(/\.json$/, '.md'))).toBe(true);
+    const reportDir = join(dir, 'report');
+    const rendered = await runCli(['report', saved, '--out', reportDir, '--requests', '1B']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const markdown = readFileSync(join(reportDir, readdirSync(reportDir).find((f) => f.endsWith('.md'))!), 'utf8');
+    expect(markdown).toMatch(/- \*\*sentry@1\*\*: \+\d+% CPU per request on this route mix \(CI .+\), about \$[\d,]+\/month at 1B requests/);
+    expect(markdown).toContain('## Claims check');
+    expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| refuted \|/);
+    expect(readdirSync(reportDir).some((f) => f.endsWith('.json'))).toBe(true);
   });
 });

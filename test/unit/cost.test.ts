@@ -68,3 +68,17 @@ describe('pricing file', () => {
     expect(parseCount('lots')).toBeUndefined();
   });
 });
+
+describe('claims check', () => {
+  it('confirms only when the whole CI is under the claim, refutes only when it is all over', async () => {
+    const { claims } = await import('../../src/report/claims.js');
+    const apm = claims.find((c) => c.text === 'APM: < 1% CPU overhead')!;
+    const cpu = (low: number, high: number) => ({ cpu: { overhead: (low + high) / 2, overheadCI: { low, high } } as never });
+    expect(apm.check(cpu(-0.02, 0.009))!.verdict).toBe('confirmed');
+    expect(apm.check(cpu(0.011, 0.5))!.verdict).toBe('refuted');
+    expect(apm.check(cpu(-0.02, 0.03))!.verdict).toBe('undecided');
+    const size = claims.find((c) => c.text.startsWith('Traces ~1–2 KB'))!;
+    expect(size.check({ measure: { bytesPerRequest: 1500 } as never })!.verdict).toBe('confirmed');
+    expect(size.check({ measure: { bytesPerRequest: 5000 } as never })!.verdict).toBe('refuted');
+  });
+});

@@ -1,0 +1,79 @@
+import type { Analysis } from '../analysis/analyse.js';
+import type { ConfigSummary } from '../analysis/summary.js';
+import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
+import type { ResultDocument } from '../samples/result.js';
+import { formatDelta } from './analysis-text.js';
+import { claims, priceNotes } from './claims.js';
+import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
+import { telemetryCell } from './table.js';
+
+const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+
+export interface MarkdownInput {
+  result: ResultDocument;
+  summaries: ConfigSummary[];
+  analysis: Analysis;
+  measures: ConfigMeasure[];
+  costs: ConfigCost[];
+  traffic: string;
+  pricingVersion: string;
+}
+
+/** One sentence per config: overhead with its CI, and the monthly bill with its compute share. */
+export function executiveSummary(input: MarkdownInput): string[] {
+  return input.costs.map((cost) => {
+    const cpu = input.analysis.estimates.find((e) => e.config === cost.config && e.metric === 'cpuMsPerRequest');
+    const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
+    const overhead = cpu ? `${formatChange(cpu.overhead)} CPU per request on this route mix (CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)})` : 'no valid paired runs';
+    return `**${cost.config}**: ${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} requests (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory.`;
+  });
+}
+
+/** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
+export function renderMarkdownReport(input: MarkdownInput): string {
+  const { result, analysis } = input;
+  const lines: string[] = [`# apm-bench report: ${result.scenario.name}`, ''];
+  lines.push(`${result.runs.length} runs, ${new Set(result.runs.map((r) => r.block)).size} interleaved blocks at ${String(result.scenario.workload.rate)} req/s, baseline \`${result.scenario.baseline}\`, ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
+  lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- ${s}`), '');
+
+  lines.push('## Overhead', '', `Median of per-block ratios against \`${analysis.baseline}\`, with a 95% confidence interval (hull of a bootstrap and a t interval).`, '');
+  lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
+  for (const s of input.summaries) {
+    const cpu = analysis.estimates.find((e) => e.config === s.config && e.metric === 'cpuMsPerRequest');
+    const rss = analysis.estimates.find((e) => e.config === s.config && e.metric === 'rssMeanBytes');
+    const p99 = analysis.estimates.find((e) => e.config === s.config && e.metric === 'latencyP99Us');
+    lines.push(`| ${s.config} | ${s.validRuns}/${s.runs} | ${formatNumber(s.medians.cpuMsPerRequest)} | ${cpu ? `${formatChange(cpu.overhead)} [${formatChange(cpu.overheadCI.low)}, ${formatChange(cpu.overheadCI.high)}]` : '—'} | ${cpu?.significance ?? 'baseline'} | ${formatBytes(s.medians.rssMeanBytes)}${rss ? ` (${formatDelta('rssMeanBytes', rss.delta)})` : ''} | ${formatMicros(s.medians.latencyP99Us)} µs${p99 ? ` (${formatChange(p99.overhead)})` : ''} | ${telemetryCell(s) || '—'} |`);
+  }
+  if (analysis.budgets.length) {
+    lines.push('', '| budget | config | verdict |', '|---|---|---|');
+    for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);
+  }
+
+  lines.push('', `## Monthly cost at ${input.traffic} requests`, '', `Pricing ${input.pricingVersion} (\`pricing/default.yaml\`, each price with its source).`, '');
+  lines.push('| config | total / month | range | compute + memory | vendor |', '|---|---|---|---|---|');
+  for (const c of input.costs) {
+    lines.push(`| ${c.config} | ${usd(c.totalUsd)} | ${usd(c.lowUsd)}–${usd(c.highUsd)} | ${usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))} | ${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} |`);
+  }
+  lines.push('', '<details><summary>Formula inputs</summary>', '');
+  for (const c of input.costs) for (const l of [...c.infrastructure, ...c.vendor]) lines.push(`- ${c.config} · ${l.label}: ${usd(l.usd)} = ${l.formula}`);
+  lines.push('', '</details>');
+
+  lines.push('', '## Claims check', '', 'Claims from the seed setup guides, none of them measured there, set against this run.', '');
+  lines.push('| claim | source | config | measured | verdict |', '|---|---|---|---|---|');
+  for (const claim of claims) {
+    for (const measure of input.measures.filter((m) => claim.kinds.includes(m.kind))) {
+      const cpu = analysis.estimates.find((e) => e.config === measure.config && e.metric === 'cpuMsPerRequest');
+      const outcome = claim.check({ cpu, measure });
+      if (outcome) lines.push(`| ${claim.text} | ${claim.source} | ${measure.config} | ${outcome.measured} | ${outcome.verdict} |`);
+    }
+  }
+  lines.push('', ...priceNotes.map((n) => `- ${n}`));
+
+  const env = result.environment;
+  lines.push('', '## Method and machine', '');
+  lines.push(`- ${env.cpuCount}× ${env.cpuModel}, Node ${env.nodeVersion}, load average ${env.loadAverageStart.join(' ')}; ${env.pinning.note}.`);
+  lines.push(`- Packages: ${Object.entries(env.packages).map(([n, v]) => `${n} ${v}`).join(', ')}.`);
+  lines.push(`- Load: ${result.loadModel}`);
+  lines.push(`- Result file schema v${result.schemaVersion}; scenario sha256 \`${result.scenario.sha256.slice(0, 12)}\`.`);
+  return `${lines.join('\n')}\n`;
+}
