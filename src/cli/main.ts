@@ -20,6 +20,18 @@ Exit codes:
   4    the run itself broke (target never ready, crashed, no valid runs)
   130  interrupted (Ctrl-C); the result file keeps the finished runs`;
 
+/** The traffic, deployment and pricing options shared by `cost` and `report`. */
+function withCostOptions(command: Command): Command {
+  return command
+    .option('--requests <n>', 'requests per month: 500M, 1.2B, 750k', '500M')
+    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
+    .option('--instances <n>', 'instances serving the traffic (also the Datadog host count)', '4')
+    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
+    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
+    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
+    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml');
+}
+
 function buildProgram(): Command {
   const program = new Command();
   program
@@ -116,17 +128,10 @@ ${exitCodesHelp}`)
       process.exitCode = compareCommand(base, head, flags);
     });
 
-  program
+  withCostOptions(program
     .command('cost')
     .description('Project the monthly bill of each config from a saved result, without re-running: extra compute plus the vendor bill from measured volumes.')
-    .argument('<result>', 'a result JSON written by "run"')
-    .option('--requests <n>', 'requests per month: 500M, 1.2B, 750k', '500M')
-    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
-    .option('--instances <n>', 'instances serving the traffic (also the Datadog host count)', '4')
-    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
-    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
-    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
-    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml')
+    .argument('<result>', 'a result JSON written by "run"'))
     .addHelpText('after', `
 Every line shows its formula inputs, and the pricing version and sources are printed.
 
@@ -137,18 +142,11 @@ Examples:
       process.exitCode = costCommand(file, flags);
     });
 
-  program
+  withCostOptions(program
     .command('report')
     .description('Re-render reports (Markdown and the JSON result) from a saved result, without re-running.')
     .argument('<result>', 'a result JSON written by "run"')
-    .option('-o, --out <dir>', 'directory for the reports (default: next to the result)')
-    .option('--requests <n>', 'requests per month for the cost section', '500M')
-    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
-    .option('--instances <n>', 'instances serving the traffic', '4')
-    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
-    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
-    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed', '0.01')
-    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml')
+    .option('-o, --out <dir>', 'directory for the reports (default: next to the result)'))
     .addHelpText('after', `
 The Markdown has an executive summary (one sentence per config), the overhead
 table with CIs and verdicts, the monthly cost with formula inputs, a claims
