@@ -1,17 +1,10 @@
 import type { ResultDocument, RunSample } from '../samples/result.js';
-import { isValidRun, metrics, metricNames, type MetricName } from './summary.js';
+export { pairsFor, type BlockPair } from './summary.js';
+import { isValidRun, metricNames, pairsFor, type BlockPair, type MetricName } from './summary.js';
 import {
-  bootstrapCI, fitLine, hull, median, tInterval, outlierIndices, pairedPermutationPValue, significance,
+  bootstrapCI, fitLine, hull, median, tInterval, pairedPermutationPValue, significance,
   type Interval, type LineFit, type Significance,
 } from './stats.js';
-
-export interface BlockPair {
-  block: number;
-  value: number;
-  baselineValue: number;
-  logRatio: number;
-  outlier: boolean;
-}
 
 /** One config against the baseline on one metric, over the blocks where both ran validly. */
 export interface Estimate {
@@ -44,26 +37,6 @@ function seedFor(text: string): number {
   let hash = 2166136261;
   for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
   return hash >>> 0;
-}
-
-export function pairsFor(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName): BlockPair[] {
-  const read = metrics[metric].read;
-  const byBlock = new Map<number, { value?: number; base?: number }>();
-  for (const run of runs) {
-    if (!isValidRun(run) || (run.config !== config && run.config !== baseline)) continue;
-    const value = read(run);
-    if (value === undefined || !Number.isFinite(value) || value <= 0) continue;
-    const entry = byBlock.get(run.block) ?? {};
-    if (run.config === config) entry.value = value;
-    else entry.base = value;
-    byBlock.set(run.block, entry);
-  }
-  const pairs = [...byBlock.entries()]
-    .filter(([, e]) => e.value !== undefined && e.base !== undefined)
-    .sort(([a], [b]) => a - b)
-    .map(([block, e]) => ({ block, value: e.value!, baselineValue: e.base!, logRatio: Math.log(e.value! / e.base!), outlier: false }));
-  for (const index of outlierIndices(pairs.map((p) => p.logRatio))) pairs[index]!.outlier = true;
-  return pairs;
 }
 
 export function estimate(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName): Estimate | undefined {

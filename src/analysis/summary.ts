@@ -1,4 +1,5 @@
 import type { ResultDocument, RunSample } from '../samples/result.js';
+import { median, outlierIndices } from './stats.js';
 
 /** The metrics every report shows, read from one run. Lower is better for all of them. */
 export const metrics = {
@@ -12,40 +13,43 @@ export const metrics = {
 export type MetricName = keyof typeof metrics;
 export const metricNames = Object.keys(metrics) as MetricName[];
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** Runs that count: finished, not saturated, agent loaded, few errors. */
 export function isValidRun(run: RunSample): boolean {
   return run.status === 'ok' && run.invalidReasons.length === 0;
 }
 
 /**
- * For each block where both the config and the baseline have a valid run,
- * the config's value divided by the baseline's: the pairing cancels drift
- * between blocks on a noisy machine.
+ * For each block where both the config and the baseline ran validly, the two
+ * values and ln(config / baseline): pairing within a block cancels the drift
+ * between blocks on a noisy machine. Outliers are flagged, never dropped.
  */
-export function pairedRatios(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName): number[] {
+export function pairsFor(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName): BlockPair[] {
   const read = metrics[metric].read;
-  const byBlock = new Map<number, { config?: number; baseline?: number }>();
+  const byBlock = new Map<number, { value?: number; base?: number }>();
   for (const run of runs) {
-    if (!isValidRun(run)) continue;
+    if (!isValidRun(run) || (run.config !== config && run.config !== baseline)) continue;
     const value = read(run);
-    if (value === undefined || !Number.isFinite(value)) continue;
+    if (value === undefined || !Number.isFinite(value) || value <= 0) continue;
     const entry = byBlock.get(run.block) ?? {};
-    if (run.config === config) entry.config = value;
-    if (run.config === baseline) entry.baseline = value;
+    if (run.config === config) entry.value = value;
+    else entry.base = value;
     byBlock.set(run.block, entry);
   }
-  const ratios: number[] = [];
-  for (const { config: value, baseline: base } of byBlock.values()) {
-    if (value !== undefined && base !== undefined && base > 0) ratios.push(value / base);
-  }
-  return ratios;
+  const pairs = [...byBlock.entries()]
+    .filter(([, e]) => e.value !== undefined && e.base !== undefined)
+    .sort(([a], [b]) => a - b)
+    .map(([block, e]) => ({ block, value: e.value!, baselineValue: e.base!, logRatio: Math.log(e.value! / e.base!), outlier: false }));
+  for (const index of outlierIndices(pairs.map((p) => p.logRatio))) pairs[index]!.outlier = true;
+  return pairs;
+}
+
+
+export interface BlockPair {
+  block: number;
+  value: number;
+  baselineValue: number;
+  logRatio: number;
+  outlier: boolean;
 }
 
 export interface ConfigSummary {
@@ -56,7 +60,7 @@ export interface ConfigSummary {
   failedRuns: number;
   invalidReasons: string[];
   medians: Partial<Record<MetricName, number>>;
-  /** Median over blocks of config/baseline, as a fraction (0.25 = +25%). */
+  /** The paired estimate's overhead (median per-block log-ratio, as a fraction: 0.25 = +25%). */
   changeVsBaseline: Partial<Record<MetricName, number>>;
   achievedRpsMedian?: number;
   offeredRps: number;
@@ -80,8 +84,9 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
       const values = valid.map(metrics[metric].read).filter((value): value is number => value !== undefined);
       if (values.length) medians[metric] = median(values);
       if (name !== baseline) {
-        const ratios = pairedRatios(result.runs, name, baseline, metric);
-        if (ratios.length) changeVsBaseline[metric] = median(ratios) - 1;
+        // The same block pairs as the analysis, so the table and the CIs never disagree.
+        const logRatios = pairsFor(result.runs, name, baseline, metric).map((pair) => pair.logRatio);
+        if (logRatios.length) changeVsBaseline[metric] = Math.exp(median(logRatios)) - 1;
       }
     }
     const intakeRuns = valid.filter((run) => run.intake);

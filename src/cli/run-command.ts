@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { summarise } from '../analysis/summary.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { renderAnalysis } from '../report/analysis-text.js';
@@ -169,4 +169,3 @@ function relativeToCwd(path: string): string {
   return path.startsWith(cwd + '/') ? path.slice(cwd.length + 1) : path;
 }
 
-export const defaultOutDir = join('reports');

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { IntakeCounts } from './types.js';
 
@@ -103,7 +103,7 @@ export function decodeBody(request: IncomingMessage, raw: Buffer): Buffer {
  * answers 400 and counts a `decodeErrors` item, so a wire-format mismatch shows
  * up in the result instead of silently counting zero.
  */
-export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: number; counter: Counter; server: Server; close: () => Promise<void> }> {
+export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: number; counter: Counter; close: () => Promise<void> }> {
   const counter = new Counter();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -132,7 +132,6 @@ export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: n
   return {
     port,
     counter,
-    server,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -56,9 +56,6 @@ export function summariseHistogram(histogram: hdr.Histogram): LatencySummaryUs {
   };
 }
 
-export function decodeHistogram(encoded: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
-}
 
 /**
  * One load phase with autocannon. Latency is recorded by us from `response`

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { median, pairedRatios } from '../../src/analysis/summary.js';
+import { pairsFor } from '../../src/analysis/summary.js';
+import { median } from '../../src/analysis/stats.js';
 import { planBlocks } from '../../src/plan/plan.js';
 import { parseProcStat, parseProcStatus } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/run/env.js';
@@ -112,7 +113,7 @@ describe('paired ratios', () => {
       run(2, 'none', 0.2), run(2, 'dd', 9, { invalidReasons: ['saturated'] }),
       run(3, 'dd', 0.4),
     ];
-    expect(pairedRatios(runs, 'dd', 'none', 'cpuMsPerRequest')).toEqual([2.5, 2]);
+    expect(pairsFor(runs, 'dd', 'none', 'cpuMsPerRequest').map((pair) => pair.value / pair.baselineValue)).toEqual([2.5, 2]);
     expect(median([2.5, 2])).toBe(2.25);
   });
 });
