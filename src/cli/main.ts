@@ -23,9 +23,12 @@ Exit codes:
 /** The traffic, deployment and pricing options shared by `cost` and `report`. */
 function withCostOptions(command: Command): Command {
   return command
-    .option('--requests <n>', 'requests per month: 500M, 1.2B, 750k', '500M')
-    .option('--instance <type>', 'instance type priced in the pricing file', 'm7i.large')
+    .option('--traffic <profile>', 'requests per month ("500M"), or an average rate ("190rps"), optionally with a peak ("190rps,peak=800rps")', '500M')
+    .addOption(new Option('--requests <n>', 'older spelling of --traffic').hideHelp())
+    .option('--instance <type>', 'instance type in the pricing file, or "fargate"', 'm7i.large')
     .option('--instances <n>', 'instances serving the traffic (also the Datadog host count)', '4')
+    .option('--vcpu <n>', 'with --instance fargate: vCPUs per task (default 1)')
+    .option('--memory <GiB>', 'with --instance fargate: memory per task in GiB (default 2)')
     .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
     .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
     .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
@@ -155,8 +158,8 @@ check against the seed guides, and the machine and method.
 Examples:
   $ apm-bench report reports/quick-20261123-101500.json
   $ apm-bench report reports/quick-20261123-101500.json --requests 2B --out site/`)
-    .action((file: string, flags) => {
-      process.exitCode = reportCommand(file, { ...flags, out: flags.out ?? dirname(file) });
+    .action(async (file: string, flags) => {
+      process.exitCode = await reportCommand(file, { ...flags, out: flags.out ?? dirname(file) });
     });
 
   program

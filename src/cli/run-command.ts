@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { summarise } from '../analysis/summary.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { renderAnalysis } from '../report/analysis-text.js';
@@ -9,8 +9,7 @@ import { loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/
 import { applyNoiseGuard, decide, type InconclusivePolicy } from '../gate/gate.js';
 import { budgetCases, emitGateOutputs, renderGateText } from './gate-output.js';
 import { writeResultAtomic } from '../samples/result.js';
-import { writeFileSync } from 'node:fs';
-import { markdownFor } from './report-command.js';
+import { writeReports } from './report-command.js';
 import { formatDuration } from '../scenario/duration.js';
 import { ExitCode, InputError } from './errors.js';
 import { Progress } from './progress.js';
@@ -104,12 +103,11 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
       const summaries = summarise(result);
       process.stdout.write(`\n${loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, summaries)}`);
       if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
-      const markdownPath = outPath.replace(/\.json$/, '.md');
       try {
-        writeFileSync(markdownPath, markdownFor(result));
-        process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\nReport: ${relativeToCwd(markdownPath)}\n`);
+        const reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''));
+        process.stdout.write(`\nResult: ${relativeToCwd(outPath)}\nReport: ${relativeToCwd(reports.html)} (and ${basename(reports.markdown)})\n`);
       } catch (error) {
-        process.stdout.write(`\nResult: ${relativeToCwd(outPath)} (the Markdown report failed: ${(error as Error).message})\n`);
+        process.stdout.write(`\nResult: ${relativeToCwd(outPath)} (writing the reports failed: ${(error as Error).message}; retry with "apm-bench report")\n`);
       }
       const failures = describeFailures(result);
       if (failures.length) {

@@ -61,3 +61,16 @@ export function loadPricing(userFile?: string): Pricing {
   }
   return parsed.data;
 }
+
+/** Every distinct source named in a pricing file, with whether it is official, for the report's footnote. */
+export function pricingSources(pricing: Pricing): string[] {
+  const sources = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.source === 'string') sources.add(`${record.source} (${String(record.kind)})`);
+    else Object.values(record).forEach(collect);
+  };
+  collect(pricing);
+  return [...sources];
+}

@@ -8,8 +8,12 @@ export interface CostLine {
 }
 
 export interface Deployment {
+  /** An instance type in the pricing file, or "fargate" (priced per vCPU-hour and GB-hour at the task size). */
   instanceType: string;
   instances: number;
+  /** Fargate task size; ignored for instance types, whose size is in the pricing file. */
+  vcpu?: number;
+  memoryGiB?: number;
   /** The CPU utilisation instances are sized for (0.6 = scale out at 60%). */
   targetUtilization: number;
 }
@@ -32,6 +36,8 @@ export interface ConfigMeasure {
 
 export interface CostOptions {
   requestsPerMonth: number;
+  /** Peak req/s: when set, the extra compute is a fleet sized for the peak instead of autoscaled vCPU-hours. */
+  peakRps?: number;
   deployment: Deployment;
   sentryPlan: string;
   /** Share of kept Datadog spans indexed by retention filters (an assumption; set it to yours). */
@@ -52,19 +58,51 @@ export interface ConfigCost {
 const fmt = (n: number, digits = 3) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(digits)).toString());
 const millions = (n: number) => `${fmt(n / 1e6)}M`;
 
-/** Extra compute for extra CPU per request: vCPU-hours at the target utilisation, priced per instance vCPU. */
+/** The size and hourly price of one instance (or Fargate task) of the deployment. */
+export function instancePrice(deployment: Deployment, pricing: Pricing): { vcpu: number; memoryGiB: number; hourly: number; label: string } {
+  if (deployment.instanceType === 'fargate') {
+    const vcpu = deployment.vcpu ?? 1;
+    const memoryGiB = deployment.memoryGiB ?? 2;
+    return {
+      vcpu, memoryGiB,
+      hourly: vcpu * pricing.compute.fargateVcpuHour.value + memoryGiB * pricing.compute.fargateGBHour.value,
+      label: `Fargate ${vcpu} vCPU / ${memoryGiB} GB`,
+    };
+  }
+  const instance = pricing.compute.instances[deployment.instanceType];
+  if (!instance) throw new Error(`unknown instance type ${deployment.instanceType}`);
+  return { vcpu: instance.vcpu, memoryGiB: instance.memoryGiB, hourly: instance.hourly.value, label: deployment.instanceType };
+}
+
+/**
+ * Extra compute for extra CPU per request, at the target utilisation. Autoscaled
+ * (no peak): vCPU-hours for the month's requests. Sized for a peak: the extra vCPUs
+ * the peak needs, all month. Priced per vCPU of the instance type.
+ */
 export function computeCost(cpuDeltaMsPerRequest: number, options: CostOptions, pricing: Pricing): { line: CostLine; extraInstances: number } {
-  const instance = pricing.compute.instances[options.deployment.instanceType];
-  if (!instance) throw new Error(`unknown instance type ${options.deployment.instanceType}`);
+  const instance = instancePrice(options.deployment, pricing);
   const hours = pricing.hoursPerMonth.value;
-  const vcpuHours = ((cpuDeltaMsPerRequest / 1000) * options.requestsPerMonth) / 3600 / options.deployment.targetUtilization;
-  const perVcpuHour = instance.hourly.value / instance.vcpu;
+  const utilisation = options.deployment.targetUtilization;
+  const perVcpuHour = instance.hourly / instance.vcpu;
+  const price = `$${fmt(perVcpuHour, 4)}/vCPU-h (${instance.label})`;
+  if (options.peakRps !== undefined) {
+    const extraVcpus = ((cpuDeltaMsPerRequest / 1000) * options.peakRps) / utilisation;
+    return {
+      extraInstances: extraVcpus / instance.vcpu,
+      line: {
+        label: 'extra compute',
+        usd: extraVcpus * hours * perVcpuHour,
+        formula: `${fmt(cpuDeltaMsPerRequest)} ms/req × ${fmt(options.peakRps)} req/s peak ÷ ${utilisation} utilisation = ${fmt(extraVcpus)} vCPU × ${hours} h × ${price}`,
+      },
+    };
+  }
+  const vcpuHours = ((cpuDeltaMsPerRequest / 1000) * options.requestsPerMonth) / 3600 / utilisation;
   return {
     extraInstances: vcpuHours / hours / instance.vcpu,
     line: {
       label: 'extra compute',
       usd: vcpuHours * perVcpuHour,
-      formula: `${fmt(cpuDeltaMsPerRequest)} ms/req × ${millions(options.requestsPerMonth)} req ÷ ${options.deployment.targetUtilization} utilisation = ${fmt(vcpuHours)} vCPU-h × $${fmt(perVcpuHour, 4)}/vCPU-h (${options.deployment.instanceType})`,
+      formula: `${fmt(cpuDeltaMsPerRequest)} ms/req × ${millions(options.requestsPerMonth)} req ÷ ${utilisation} utilisation = ${fmt(vcpuHours)} vCPU-h × ${price}`,
     },
   };
 }
@@ -75,7 +113,8 @@ export function memoryCost(rssDeltaBytes: number, options: CostOptions, pricing:
   return {
     label: 'extra memory',
     usd: gbHours * pricing.compute.fargateGBHour.value,
-    formula: `${fmt(gb * 1024)} MB × ${options.deployment.instances} instances × ${pricing.hoursPerMonth.value} h × $${pricing.compute.fargateGBHour.value}/GB-h`,
+    formula: `${fmt(gb * 1024)} MB × ${options.deployment.instances} instances × ${pricing.hoursPerMonth.value} h × $${pricing.compute.fargateGBHour.value}/GB-h` +
+      (options.deployment.instanceType === 'fargate' ? '' : ' (the Fargate rate as the price of memory)'),
   };
 }
 

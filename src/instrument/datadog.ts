@@ -133,6 +133,7 @@ async function startAgentIntake() {
 
 export const datadog: Adapter = {
   kind: 'datadog',
+  label: 'Datadog dd-trace',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,
   expand(entry, ctx) {

@@ -60,6 +60,7 @@ async function startOtlpIntake() {
 
 export const opentelemetry: Adapter = {
   kind: 'opentelemetry',
+  label: 'OpenTelemetry SDK',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'opentelemetry' in entry,
   expand(entry, ctx) {

@@ -72,6 +72,7 @@ function startScraper(intervalMs: number, path: string): Intake {
 
 export const prometheus: Adapter = {
   kind: 'prometheus',
+  label: 'Prometheus prom-client',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'prometheus' in entry,
   expand(entry, ctx) {

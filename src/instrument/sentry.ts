@@ -96,6 +96,7 @@ async function startEnvelopeIntake() {
 
 export const sentry: Adapter = {
   kind: 'sentry',
+  label: 'Sentry @sentry/node',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,
   expand(entry, ctx) {

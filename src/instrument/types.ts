@@ -54,6 +54,8 @@ export interface ExpandContext {
 /** One vendor. Adding a vendor means adding one file that exports one of these. */
 export interface Adapter {
   kind: string;
+  /** How reports name the agent, e.g. "Datadog dd-trace". */
+  label: string;
   /** The YAML entry, e.g. `{ datadog: { sampleRate: [0.1, 1] } }`. */
   entrySchema: z.ZodType;
   /** True when a parsed instrumentation entry belongs to this adapter. */

@@ -72,7 +72,7 @@ export function renderAnalysis(analysis: Analysis): string {
   }
   for (const model of analysis.sampleRateModels) {
     const f = model.fit;
-    lines.push('', `Sample-rate model, ${model.kind} (${model.configs.join(', ')}): CPU overhead = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed + ${formatNumber(f.slope)} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} points)`);
+    lines.push('', `Sample-rate model, ${model.kind} (${model.configs.join(', ')}): CPU overhead = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} points)`);
   }
   if (analysis.exclusions.length) {
     lines.push('', 'Excluded from the estimates:');

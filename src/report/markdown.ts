@@ -1,40 +1,16 @@
-import type { Analysis } from '../analysis/analyse.js';
-import type { ConfigSummary } from '../analysis/summary.js';
-import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
-import type { ResultDocument } from '../samples/result.js';
 import { formatDelta } from './analysis-text.js';
-import { claims, priceNotes } from './claims.js';
+import { priceNotes } from './claims.js';
+import { claimRows, executiveSummary, usd, type ReportInput } from './input.js';
+import { pricingSources } from '../cost/pricing.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
 import { telemetryCell } from './table.js';
 
-const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
-
-export interface MarkdownInput {
-  result: ResultDocument;
-  summaries: ConfigSummary[];
-  analysis: Analysis;
-  measures: ConfigMeasure[];
-  costs: ConfigCost[];
-  traffic: string;
-  pricingVersion: string;
-}
-
-/** One sentence per config: overhead with its CI, and the monthly bill with its compute share. */
-export function executiveSummary(input: MarkdownInput): string[] {
-  return input.costs.map((cost) => {
-    const cpu = input.analysis.estimates.find((e) => e.config === cost.config && e.metric === 'cpuMsPerRequest');
-    const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
-    const overhead = cpu ? `${formatChange(cpu.overhead)} CPU per request on this route mix (CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)})` : 'no valid paired runs';
-    return `**${cost.config}**: ${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} requests (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory.`;
-  });
-}
-
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
-export function renderMarkdownReport(input: MarkdownInput): string {
+export function renderMarkdownReport(input: ReportInput): string {
   const { result, analysis } = input;
   const lines: string[] = [`# apm-bench report: ${result.scenario.name}`, ''];
   lines.push(`${result.runs.length} runs, ${new Set(result.runs.map((r) => r.block)).size} interleaved blocks at ${String(result.scenario.workload.rate)} req/s, baseline \`${result.scenario.baseline}\`, ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
-  lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- ${s}`), '');
+  lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- **${s.config}** (${s.description}): ${s.text}`), '');
 
   lines.push('## Overhead', '', `Median of per-block ratios against \`${analysis.baseline}\`, with a 95% confidence interval (hull of a bootstrap and a t interval).`, '');
   lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
@@ -49,7 +25,7 @@ export function renderMarkdownReport(input: MarkdownInput): string {
     for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);
   }
 
-  lines.push('', `## Monthly cost at ${input.traffic} requests`, '', `Pricing ${input.pricingVersion} (\`pricing/default.yaml\`, each price with its source).`, '');
+  lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');
   lines.push('| config | total / month | range | compute + memory | vendor |', '|---|---|---|---|---|');
   for (const c of input.costs) {
     lines.push(`| ${c.config} | ${usd(c.totalUsd)} | ${usd(c.lowUsd)}–${usd(c.highUsd)} | ${usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))} | ${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} |`);
@@ -60,13 +36,7 @@ export function renderMarkdownReport(input: MarkdownInput): string {
 
   lines.push('', '## Claims check', '', 'Claims from the seed setup guides, none of them measured there, set against this run.', '');
   lines.push('| claim | source | config | measured | verdict |', '|---|---|---|---|---|');
-  for (const claim of claims) {
-    for (const measure of input.measures.filter((m) => claim.kinds.includes(m.kind))) {
-      const cpu = analysis.estimates.find((e) => e.config === measure.config && e.metric === 'cpuMsPerRequest');
-      const outcome = claim.check({ cpu, measure });
-      if (outcome) lines.push(`| ${claim.text} | ${claim.source} | ${measure.config} | ${outcome.measured} | ${outcome.verdict} |`);
-    }
-  }
+  for (const row of claimRows(input)) lines.push(`| ${row.claim} | ${row.source} | ${row.config} | ${row.measured} | ${row.verdict} |`);
   lines.push('', ...priceNotes.map((n) => `- ${n}`));
 
   const env = result.environment;

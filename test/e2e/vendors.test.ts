@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/instrument/egress.js';
@@ -96,28 +96,5 @@ instrumentations:
     // One in six requests is /error, and each is one error event.
     expect(sentry.intake!.perRequest.errorEvents).toBeCloseTo(1 / 6, 1);
     expect(result.configs.find((c) => c.name === 'datadog@1')!.agent).toMatchObject({ package: 'dd-trace', from: 'apm-bench' });
-
-    // Re-projecting the saved result under different traffic changes the dollars without re-running.
-    const saved = join(out, readdirSync(out).find((f) => f.endsWith('.json'))!);
-    const bill = async (requests: string) => {
-      const { code: exit, stdout: text } = await runCli(['cost', saved, '--requests', requests]);
-      expect(exit).toBe(0);
-      return Number(/sentry@1: \$([\d,]+)\/month/.exec(text)![1]!.replace(/,/g, ''));
-    };
-    const small = await bill('100M');
-    const large = await bill('1B');
-    expect(large).toBeGreaterThan(small * 5);
-
-    // `run` wrote the Markdown report next to the result; `report` re-renders it from the saved file.
-    expect(existsSync(saved.replace(/\.json$/, '.md'))).toBe(true);
-    const reportDir = join(dir, 'report');
-    const rendered = await runCli(['report', saved, '--out', reportDir, '--requests', '1B']);
-    expect(rendered.code, rendered.stderr).toBe(0);
-    const markdown = readFileSync(join(reportDir, readdirSync(reportDir).find((f) => f.endsWith('.md'))!), 'utf8');
-    expect(markdown).toMatch(/- \*\*sentry@1\*\*: \+\d+% CPU per request on this route mix \(CI .+\), about \$[\d,]+\/month at 1B requests/);
-    expect(markdown).toContain('## Claims check');
-    // Two blocks make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
-    expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| (refuted|undecided) \|/);
-    expect(readdirSync(reportDir).some((f) => f.endsWith('.json'))).toBe(true);
   });
 });

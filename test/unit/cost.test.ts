@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
-import { computeCost, datadogBill, grafanaSeriesBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
-import { parseCount } from '../../src/cli/cost-command.js';
+import { computeCost, datadogBill, grafanaSeriesBill, instancePrice, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
+import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { tempDir } from '../helpers.js';
 
 const pricing = loadPricing();
@@ -31,6 +31,22 @@ describe('cost projection, hand-computed', () => {
     expect(line.usd).toBeCloseTo(10.08, 10);
     expect(extraInstances).toBeCloseTo(200 / 730 / 2, 10);
     expect(line.formula).toContain('0.5 ms/req × 720M req');
+  });
+
+  it('compute sized for a peak: 0.5 ms/req × 400 req/s at 50% on m7i.large', () => {
+    // 0.0005 s × 400 / 0.5 = 0.4 vCPU, all month: 0.4 × 730 h × $0.0504 = $14.7168; 0.2 instances of 2 vCPU
+    const { line, extraInstances } = computeCost(0.5, { requestsPerMonth: 262.8e6, peakRps: 400, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 }, pricing);
+    expect(line.usd).toBeCloseTo(14.7168, 10);
+    expect(extraInstances).toBeCloseTo(0.2, 10);
+    expect(line.formula).toContain('400 req/s peak');
+  });
+
+  it('Fargate: a task of 0.5 vCPU and 1 GB is priced per vCPU-hour and GB-hour', () => {
+    const task = instancePrice({ instanceType: 'fargate', instances: 3, targetUtilization: 0.6, vcpu: 0.5, memoryGiB: 1 }, pricing);
+    expect(task.hourly).toBeCloseTo(0.5 * 0.04048 + 1 * 0.004445, 12);
+    // 200 vCPU-h (as above); extra tasks bring their memory: $0.024685/task-h ÷ 0.5 vCPU = $0.04937/vCPU-h → $9.874
+    const { line } = computeCost(0.5, { requestsPerMonth: 720e6, deployment: { instanceType: 'fargate', instances: 3, targetUtilization: 0.5, vcpu: 0.5, memoryGiB: 1 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 }, pricing);
+    expect(line.usd).toBeCloseTo(9.874, 10);
   });
 
   it('Grafana Cloud: 25,500 active series', () => {
@@ -66,6 +82,17 @@ describe('pricing file', () => {
     expect(parseCount('1.2B/month')).toBe(1.2e9);
     expect(parseCount('750k')).toBe(750e3);
     expect(parseCount('lots')).toBeUndefined();
+  });
+
+  it('parses traffic profiles: monthly volume, average rate, peak', () => {
+    expect(parseTraffic('500M', 730)).toMatchObject({ requestsPerMonth: 500e6, text: '500M requests/month (average 190 req/s)' });
+    // 100 req/s × 730 h × 3600 s = 262.8M
+    expect(parseTraffic('100rps', 730)).toMatchObject({ requestsPerMonth: 262.8e6 });
+    expect(parseTraffic('avg=100 req/s, peak=400rps', 730)).toMatchObject({ requestsPerMonth: 262.8e6, peakRps: 400 });
+    expect(parseTraffic('500M,peak=1k rps', 730)).toMatchObject({ requestsPerMonth: 500e6, peakRps: 1000 });
+    expect(parseTraffic('100rps,peak=50rps', 730)).toMatchObject({ error: expect.stringContaining('below the average') });
+    expect(parseTraffic('lots', 730)).toMatchObject({ error: expect.stringContaining('"lots"') });
+    expect(parseTraffic('500M,burst=2', 730)).toMatchObject({ error: expect.stringContaining('burst') });
   });
 });
 

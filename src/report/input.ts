@@ -1,0 +1,62 @@
+import type { Analysis } from '../analysis/analyse.js';
+import type { ConfigSummary } from '../analysis/summary.js';
+import type { Pricing } from '../cost/pricing.js';
+import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
+import type { ResultDocument } from '../samples/result.js';
+import { claims } from './claims.js';
+import { describeConfig } from './describe.js';
+import { formatChange } from './format.js';
+
+/** Everything a report shows, derived from one result file and a traffic profile. */
+export interface ReportInput {
+  result: ResultDocument;
+  summaries: ConfigSummary[];
+  analysis: Analysis;
+  measures: ConfigMeasure[];
+  costs: ConfigCost[];
+  /** The traffic profile in words, e.g. "500M requests/month". */
+  traffic: string;
+  pricing: Pricing;
+}
+
+export const usd = (n: number) => `${n < 0 ? '−' : ''}$${Math.abs(Math.round(n)).toLocaleString('en-US')}`;
+
+export interface SummarySentence {
+  config: string;
+  description: string;
+  text: string;
+}
+
+/** One sentence per config: overhead with its CI, and the monthly bill with its compute share. */
+export function executiveSummary(input: ReportInput): SummarySentence[] {
+  return input.costs.map((cost) => {
+    const cpu = input.analysis.estimates.find((e) => e.config === cost.config && e.metric === 'cpuMsPerRequest');
+    const record = input.result.configs.find((c) => c.name === cost.config);
+    const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
+    const overhead = cpu
+      ? `${formatChange(cpu.overhead)} CPU per request on this route mix (CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)})`
+      : 'no valid paired runs';
+    return {
+      config: cost.config,
+      description: record ? describeConfig(record) : cost.config,
+      text: `${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory.`,
+    };
+  });
+}
+
+export interface ClaimRow {
+  claim: string;
+  source: string;
+  config: string;
+  measured: string;
+  verdict: 'confirmed' | 'refuted' | 'undecided';
+}
+
+/** The seed guides' claims, each set against every config it is about. */
+export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis'>): ClaimRow[] {
+  return claims.flatMap((claim) => input.measures.filter((m) => claim.kinds.includes(m.kind)).flatMap((measure) => {
+    const cpu = input.analysis.estimates.find((e) => e.config === measure.config && e.metric === 'cpuMsPerRequest');
+    const outcome = claim.check({ cpu, measure });
+    return outcome ? [{ claim: claim.text, source: claim.source, config: measure.config, ...outcome }] : [];
+  }));
+}
