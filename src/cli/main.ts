@@ -136,28 +136,40 @@ ${exitCodesHelp}`)
     .description('Project the monthly bill of each config from a saved result, without re-running: extra compute plus the vendor bill from measured volumes.')
     .argument('<result>', 'a result JSON written by "run"'))
     .addHelpText('after', `
-Every line shows its formula inputs, and the pricing version and sources are printed.
+Traffic (--traffic):
+  500M                  requests per month; extra compute is autoscaled vCPU-hours
+  190rps                an average rate (× 730 h a month); the same
+  190rps,peak=800rps    a fleet sized for the peak: the extra vCPUs the peak needs, all month
+
+Every line shows its formula inputs (e.g. "0.32 ms/req × 500M req ÷ 0.6 utilisation"),
+the low–high range carries the CPU confidence interval, and the pricing version and
+sources are printed. Prices: pricing/default.yaml, each with its source and date;
+--pricing mine.yaml deep-merges your contract prices over it.
 
 Examples:
-  $ apm-bench cost reports/quick-20261123-101500.json --requests 500M
-  $ apm-bench cost reports/quick-20261123-101500.json --requests 2B --instance c7i.large --instances 12`)
+  $ apm-bench cost reports/quick-20261123-101500.json --traffic 500M
+  $ apm-bench cost reports/quick-20261123-101500.json --traffic 2B --instance c7i.large --instances 12
+  $ apm-bench cost reports/quick-20261123-101500.json --traffic 300rps,peak=1200rps --instance fargate --vcpu 1 --memory 2`)
     .action((file: string, flags) => {
       process.exitCode = costCommand(file, flags);
     });
 
   withCostOptions(program
     .command('report')
-    .description('Re-render reports (Markdown and the JSON result) from a saved result, without re-running.')
+    .description('Re-render the reports (HTML with charts, Markdown, and the JSON result) from a saved result, without re-running.')
     .argument('<result>', 'a result JSON written by "run"')
     .option('-o, --out <dir>', 'directory for the reports (default: next to the result)'))
     .addHelpText('after', `
-The Markdown has an executive summary (one sentence per config), the overhead
-table with CIs and verdicts, the monthly cost with formula inputs, a claims
-check against the seed guides, and the machine and method.
+Writes <name>.html (self-contained: charts rendered to SVG, no script, opens offline
+and prints), <name>.md (for pull requests) and <name>.json (the result itself).
+Both reports open with one sentence per config, then the overhead with CIs and
+verdicts, latency percentiles, CPU against sample rate, memory, telemetry volume,
+the monthly cost with the formula behind every dollar, a claims check against the
+seed guides, and the machine and method. The cost options are those of "cost".
 
 Examples:
   $ apm-bench report reports/quick-20261123-101500.json
-  $ apm-bench report reports/quick-20261123-101500.json --requests 2B --out site/`)
+  $ apm-bench report reports/quick-20261123-101500.json --traffic 2B --out site/`)
     .action(async (file: string, flags) => {
       process.exitCode = await reportCommand(file, { ...flags, out: flags.out ?? dirname(file) });
     });

@@ -25,6 +25,7 @@ export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'config
       spansPerRequest: volume((r) => r.intake!.perRequest.spans),
       keptSpansPerRequest: volume((r) => r.intake!.perRequest.keptSpans),
       bytesPerRequest: volume((r) => r.intake!.bytesPerRequest),
+      keptBytesPerRequest: volume((r) => r.intake!.perRequest.keptBytes),
       errorEventsPerRequest: volume((r) => r.intake!.perRequest.errorEvents),
       series: volume((r) => r.intake!.items.series),
     }];

@@ -29,6 +29,8 @@ export interface ConfigMeasure {
   /** Datadog: spans in traces the agent keeps (sampling priority > 0). */
   keptSpansPerRequest?: number;
   bytesPerRequest?: number;
+  /** Datadog: wire bytes of kept traces, what the agent forwards and Datadog ingests. */
+  keptBytesPerRequest?: number;
   errorEventsPerRequest?: number;
   /** Prometheus: active series one instance exposes. */
   series?: number;
@@ -125,7 +127,7 @@ export function datadogBill(input: { hosts: number; ingestedGB: number; indexedS
   const overIndexed = Math.max(0, input.indexedSpans - d.indexedSpansIncludedPerHost.value * input.hosts);
   return [
     { label: 'Datadog APM hosts', usd: input.hosts * d.apmHostMonthly.value, formula: `${input.hosts} hosts × $${d.apmHostMonthly.value}` },
-    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB − ${input.hosts} × ${d.ingestedGBIncludedPerHost.value} GB) × $${d.ingestedGBOverage.value}/GB` },
+    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${d.ingestedGBIncludedPerHost.value} GB) × $${d.ingestedGBOverage.value}/GB` },
     { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ${millions(d.indexedSpansIncludedPerHost.value)}) × $${d.indexedPerMillionOverage.value}/1M` },
   ];
 }
@@ -180,7 +182,8 @@ export function projectConfig(measure: ConfigMeasure, options: CostOptions, pric
   const gb = ((measure.bytesPerRequest ?? 0) * req) / 1e9;
   let vendor: CostLine[] = [];
   if (measure.kind === 'datadog') {
-    vendor = datadogBill({ hosts, ingestedGB: gb, indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
+    const ingestedGB = ((measure.keptBytesPerRequest ?? measure.bytesPerRequest ?? 0) * req) / 1e9;
+    vendor = datadogBill({ hosts, ingestedGB, indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
   } else if (measure.kind === 'sentry') {
     vendor = sentryBill({ errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan }, pricing);
   } else if (measure.kind === 'prometheus') {

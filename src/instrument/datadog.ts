@@ -89,11 +89,22 @@ export function decodeTracePayload(path: string, body: Buffer): TimedItem[] {
   return items;
 }
 
+/**
+ * The agent forwards only kept traces, so Datadog ingests (and bills) their bytes:
+ * each kept trace gets the payload's wire bytes in proportion to its spans.
+ */
+export function keptBytes(items: readonly TimedItem[], wireBytes: number): TimedItem[] {
+  const spans = items.filter((i) => i.kind === 'spans').reduce((sum, i) => sum + (i.n ?? 1), 0);
+  if (spans === 0) return [];
+  return items.filter((i) => i.kind === 'keptSpans').map((i) => ({ kind: 'keptBytes', tMs: i.tMs, n: (wireBytes * (i.n ?? 1)) / spans }));
+}
+
 async function startAgentIntake() {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     if (/^\/v0\.[45]\/traces$/.test(path)) {
-      counter.payload(raw.length, raw.length > 0 ? decodeTracePayload(path, decodeBody(request, raw)) : []);
+      const items = raw.length > 0 ? decodeTracePayload(path, decodeBody(request, raw)) : [];
+      counter.payload(raw.length, [...items, ...keptBytes(items, raw.length)]);
       // Like the real agent: the tracer adjusts priority sampling from this answer.
       return { body: JSON.stringify({ rate_by_service: { 'service:,env:': 1 } }) };
     }

@@ -1,6 +1,6 @@
 import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { decodeTracePayload } from '../../src/instrument/datadog.js';
+import { decodeTracePayload, keptBytes } from '../../src/instrument/datadog.js';
 import { decodeEnvelope } from '../../src/instrument/sentry.js';
 import { countSeries } from '../../src/instrument/prometheus.js';
 import { protobufSpanStartTimesMs } from '../../src/instrument/otlp-wire.js';
@@ -21,6 +21,8 @@ describe('datadog /v0.5 payloads (string table)', () => {
     const items = decodeTracePayload('/v0.5/traces', payload);
     expect(totals(items)).toEqual({ traces: 2, spans: 3, keptTraces: 1, keptSpans: 2, errorSpans: 1 });
     expect(items[0]!.tMs).toBe(2000);
+    // The kept trace holds 2 of the payload's 3 spans: two thirds of its wire bytes are what Datadog ingests.
+    expect(keptBytes(items, 900)).toEqual([{ kind: 'keptBytes', tMs: 2000, n: 600 }]);
   });
 });
 
