@@ -41,6 +41,8 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
   const domain = [Math.min(1, ...values.map((v) => v.low)) / 1.15, Math.max(1, ...values.map((v) => v.high)) * 1.3];
   const y = { field: 'config', type: 'nominal', sort: null, title: null } as const;
   const x = { type: 'quantitative', scale: { type: 'log', domain, nice: false } } as const;
+  // Explicit ticks, so 1× (no change) is always labelled.
+  const ticks = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 50, 100].filter((t) => t >= domain[0]! && t <= domain[1]!);
   return {
     id: 'cpu-overhead',
     title: 'CPU per request: overhead against the baseline',
@@ -55,7 +57,7 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
           mark: { type: 'rule', strokeWidth: 2.5 },
           encoding: {
             y,
-            x: { ...x, field: 'low', title: 'CPU per request, × baseline (95% CI)', axis: { labelExpr: "format(datum.value, '.3~g') + '×'", grid: true } },
+            x: { ...x, field: 'low', title: 'CPU per request, × baseline (95% CI)', axis: { values: ticks, labelExpr: "format(datum.value, '.3~g') + '×'", grid: true } },
             x2: { field: 'high' },
             color: { field: 'config', type: 'nominal', scale: colours, legend: null },
           },

@@ -33,9 +33,11 @@ export function executiveSummary(input: ReportInput): SummarySentence[] {
     const cpu = input.analysis.estimates.find((e) => e.config === cost.config && e.metric === 'cpuMsPerRequest');
     const record = input.result.configs.find((c) => c.name === cost.config);
     const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
-    const overhead = cpu
-      ? `${formatChange(cpu.overhead)} CPU per request on this route mix (CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)})`
-      : 'no valid paired runs';
+    const ci = cpu ? `CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)}` : '';
+    const overhead = !cpu ? 'no valid paired runs'
+      : cpu.significance === 'no significant difference'
+        ? `no significant CPU change per request on this route mix (${formatChange(cpu.overhead)}, ${ci})`
+        : `${formatChange(cpu.overhead)} CPU per request on this route mix (${ci})`;
     return {
       config: cost.config,
       description: record ? describeConfig(record) : cost.config,

@@ -68,7 +68,8 @@ describe('reports from a saved result', () => {
     expect(stdout).toMatch(/HTML: .*\.html\nMarkdown: .*\.md\nJSON: .*\.json/);
     const stem = saved.split('/').pop()!.replace(/\.json$/, '');
     const markdown = readFileSync(join(reportDir, `${stem}.md`), 'utf8');
-    expect(markdown).toMatch(/- \*\*datadog@0\.1\*\* \(Datadog dd-trace at 10% sampling\): [+−]\d.*% CPU per request on this route mix \(CI .+\), about \$[\d,]+\/month at 1B requests\/month/);
+    // With two blocks the CI may honestly include 0, and then the sentence says so.
+    expect(markdown).toMatch(/- \*\*datadog@0\.1\*\* \(Datadog dd-trace at 10% sampling\): ([+−]\d.*% CPU per request|no significant CPU change per request) on this route mix \(.*CI .+\), about \$[\d,]+\/month at 1B requests\/month/);
     expect(markdown).toContain('## Claims check');
     // Two blocks make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
     expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| (refuted|undecided) \|/);
