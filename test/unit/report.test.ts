@@ -120,3 +120,25 @@ describe('report text', () => {
     expect(esc('<script>"x" & \'y\'</script>')).toBe('&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;');
   });
 });
+
+describe('HTML report of a broken session', () => {
+  it('still renders, and says which charts could not be drawn and why', async () => {
+    const { reportInputFor } = await import('../../src/cli/report-command.js');
+    const { renderHtmlReport } = await import('../../src/report/html.js');
+    const result = {
+      schemaVersion: 1, tool: { name: 'apm-bench', version: '0' }, status: 'failed', startedAt: '2026-11-25T08:00:00.000Z',
+      scenario: { name: 'broken', file: '/x.yaml', sha256: 'f'.repeat(64), baseline: 'none', workload: { rate: 100 }, budgets: [], target: { kind: 'fixture', path: '/x' } },
+      loadModel: 'closed loop', notes: ['The target crashed.'],
+      configs: [config('none', 'none'), config('dd', 'datadog', { sampleRate: 1 })],
+      environment: { hostname: 'h', platform: 'linux', kernel: 'k', cpuModel: 'cpu', cpuCount: 2, totalMemoryBytes: 1, nodeVersion: 'v20', loadAverageStart: [0, 0, 0], packages: {}, pinning: { enabled: false, note: 'off' }, strippedEnv: [] },
+      runs: [run(0, 'none', 0.2), run(0, 'dd', 0.5, { status: 'failed', invalidReasons: ['crashed: exit 1'] })],
+    } as unknown as ResultDocument;
+    const html = await renderHtmlReport(reportInputFor(result));
+    expect(html).toContain('<title>apm-bench report: broken</title>');
+    expect(html).toContain('status failed');
+    expect(html).toContain('Chart not drawn: CPU overhead: no config has a valid run paired with a valid baseline run.');
+    expect(html).toContain('Excluded runs: dd 1 (crashed ×1)');
+    expect(html).toContain('The target crashed.');
+    expect(html).not.toContain('data-chart="cpu-overhead"');
+  });
+});
