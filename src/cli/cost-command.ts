@@ -15,6 +15,7 @@ export interface CostFlags {
   vcpu?: string;
   memory?: string;
   utilization: string;
+  datadogPlan?: string;
   sentryPlan: string;
   indexedFraction: string;
   pricing?: string;
@@ -55,6 +56,10 @@ export function costSetup(flags: CostFlags): CostSetup {
   if (flags.instance !== 'fargate' && (flags.vcpu || flags.memory)) {
     throw new InputError(`--vcpu and --memory size a Fargate task (--instance fargate); ${flags.instance}'s size is in the pricing file.`);
   }
+  const datadogPlan = flags.datadogPlan ?? 'apm';
+  if (!pricing.datadog.plans[datadogPlan]) {
+    throw new InputError(`--datadog-plan: "${datadogPlan}" is not in the pricing file; known: ${Object.keys(pricing.datadog.plans).join(', ')}.`);
+  }
   if (!pricing.sentry.plans[flags.sentryPlan]) {
     throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
   }
@@ -68,6 +73,7 @@ export function costSetup(flags: CostFlags): CostSetup {
       ...(traffic.peakRps !== undefined ? { peakRps: traffic.peakRps } : {}),
       deployment: { instanceType: flags.instance, instances, targetUtilization, ...(vcpu ? { vcpu } : {}), ...(memoryGiB ? { memoryGiB } : {}) },
       sentryPlan: flags.sentryPlan,
+      datadogPlan,
       datadogIndexedFraction,
     },
   };

@@ -30,6 +30,7 @@ function withCostOptions(command: Command): Command {
     .option('--vcpu <n>', 'with --instance fargate: vCPUs per task (default 1)')
     .option('--memory <GiB>', 'with --instance fargate: memory per task in GiB (default 2)')
     .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
+    .option('--datadog-plan <plan>', 'Datadog APM plan in the pricing file: apm, pro, enterprise', 'apm')
     .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
     .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
     .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml');

@@ -14,11 +14,13 @@ export const pricingSchema = z.strictObject({
   currency: z.literal('USD'),
   hoursPerMonth: price,
   datadog: z.strictObject({
-    apmHostMonthly: price, ingestedGBIncludedPerHost: price, indexedSpansIncludedPerHost: price,
+    plans: z.record(z.string(), z.strictObject({ hostMonthly: price, fargateTaskMonthly: price })),
+    ingestedGBIncludedPerHost: price, indexedSpansIncludedPerHost: price,
+    ingestedGBIncludedPerFargateTask: price, indexedSpansIncludedPerFargateTask: price,
     ingestedGBOverage: price, indexedPerMillionOverage: price, infraHostMonthly: price,
   }),
   sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan) }),
-  grafana: z.strictObject({ proMonthly: price, freeSeries: price, perThousandSeries: price, tracesPerGB: price }),
+  grafana: z.strictObject({ proMonthly: price, freeSeries: price, perThousandSeries: price, freeTracesGB: price, tracesPerGB: price }),
   compute: z.strictObject({
     fargateVcpuHour: price,
     fargateGBHour: price,

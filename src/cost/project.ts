@@ -42,6 +42,8 @@ export interface CostOptions {
   peakRps?: number;
   deployment: Deployment;
   sentryPlan: string;
+  /** Datadog APM plan in the pricing file (apm, pro, enterprise); defaults to apm. */
+  datadogPlan?: string;
   /** Share of kept Datadog spans indexed by retention filters (an assumption; set it to yours). */
   datadogIndexedFraction: number;
 }
@@ -120,15 +122,25 @@ export function memoryCost(rssDeltaBytes: number, options: CostOptions, pricing:
   };
 }
 
-/** Datadog APM: per-host fee, ingested GB over the per-host allotment, indexed spans over theirs. */
-export function datadogBill(input: { hosts: number; ingestedGB: number; indexedSpans: number }, pricing: Pricing): CostLine[] {
+/**
+ * Datadog APM: the plan's fee per host (per average concurrent task on Fargate),
+ * ingested GB over the allotment, indexed spans over theirs.
+ */
+export function datadogBill(input: { hosts: number; ingestedGB: number; indexedSpans: number; plan?: string; fargate?: boolean }, pricing: Pricing): CostLine[] {
   const d = pricing.datadog;
-  const overGB = Math.max(0, input.ingestedGB - d.ingestedGBIncludedPerHost.value * input.hosts);
-  const overIndexed = Math.max(0, input.indexedSpans - d.indexedSpansIncludedPerHost.value * input.hosts);
+  const planName = input.plan ?? 'apm';
+  const plan = d.plans[planName];
+  if (!plan) throw new Error(`unknown Datadog plan ${planName}`);
+  const unit = input.fargate ? 'tasks' : 'hosts';
+  const fee = input.fargate ? plan.fargateTaskMonthly.value : plan.hostMonthly.value;
+  const includedGB = input.fargate ? d.ingestedGBIncludedPerFargateTask.value : d.ingestedGBIncludedPerHost.value;
+  const includedIndexed = input.fargate ? d.indexedSpansIncludedPerFargateTask.value : d.indexedSpansIncludedPerHost.value;
+  const overGB = Math.max(0, input.ingestedGB - includedGB * input.hosts);
+  const overIndexed = Math.max(0, input.indexedSpans - includedIndexed * input.hosts);
   return [
-    { label: 'Datadog APM hosts', usd: input.hosts * d.apmHostMonthly.value, formula: `${input.hosts} hosts × $${d.apmHostMonthly.value}` },
-    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${d.ingestedGBIncludedPerHost.value} GB) × $${d.ingestedGBOverage.value}/GB` },
-    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ${millions(d.indexedSpansIncludedPerHost.value)}) × $${d.indexedPerMillionOverage.value}/1M` },
+    { label: `Datadog APM ${unit} (${planName})`, usd: input.hosts * fee, formula: `${input.hosts} ${unit} × $${fee}` },
+    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${includedGB} GB) × $${d.ingestedGBOverage.value}/GB` },
+    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
   ];
 }
 
@@ -169,8 +181,10 @@ export function grafanaSeriesBill(activeSeries: number, pricing: Pricing): CostL
   return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `$${g.proMonthly.value} Pro + ${thousands}k series over ${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
 }
 
+/** OTLP traces to Grafana Cloud: GB over the free allowance. */
 export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
-  return [{ label: 'OTLP traces (Grafana Cloud)', usd: gb * pricing.grafana.tracesPerGB.value, formula: `${fmt(gb)} GB × $${pricing.grafana.tracesPerGB.value}/GB` }];
+  const g = pricing.grafana;
+  return [{ label: 'OTLP traces (Grafana Cloud)', usd: Math.max(0, gb - g.freeTracesGB.value) * g.tracesPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} GB free) × $${g.tracesPerGB.value}/GB` }];
 }
 
 /** The monthly bill of one config: infrastructure delta plus the vendor bill from measured volumes. */
@@ -183,7 +197,7 @@ export function projectConfig(measure: ConfigMeasure, options: CostOptions, pric
   let vendor: CostLine[] = [];
   if (measure.kind === 'datadog') {
     const ingestedGB = ((measure.keptBytesPerRequest ?? measure.bytesPerRequest ?? 0) * req) / 1e9;
-    vendor = datadogBill({ hosts, ingestedGB, indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
+    vendor = datadogBill({ hosts, ingestedGB, plan: options.datadogPlan, fargate: options.deployment.instanceType === 'fargate', indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
   } else if (measure.kind === 'sentry') {
     vendor = sentryBill({ errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan }, pricing);
   } else if (measure.kind === 'prometheus') {

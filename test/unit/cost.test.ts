@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
-import { computeCost, datadogBill, grafanaSeriesBill, instancePrice, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
+import { computeCost, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { tempDir } from '../helpers.js';
 
@@ -13,8 +13,19 @@ describe('cost projection, hand-computed', () => {
   it('Datadog: 4 hosts, 700 GB ingested, 6M indexed spans', () => {
     // 4 × $31 + (700 − 600) GB × $0.10 + (6M − 4M) × $1.70/1M = 124 + 10 + 3.40
     expect(total(datadogBill({ hosts: 4, ingestedGB: 700, indexedSpans: 6_000_000 }, pricing))).toBeCloseTo(137.4, 10);
-    // Within the allotments only the host fee remains.
+    // Within the allotments only the host fee remains; the Enterprise plan is $40 a host.
     expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000 }, pricing))).toBeCloseTo(124, 10);
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, plan: 'enterprise' }, pricing))).toBeCloseTo(160, 10);
+  });
+
+  it('Datadog on Fargate: 10 tasks, 150 GB ingested, 1M indexed spans', () => {
+    // 10 × $2 + (150 − 10 × 10) GB × $0.10 + (1M − 10 × 65k) × $1.70/1M = 20 + 5 + 0.595
+    expect(total(datadogBill({ hosts: 10, ingestedGB: 150, indexedSpans: 1_000_000, fargate: true }, pricing))).toBeCloseTo(25.595, 10);
+  });
+
+  it('OTLP traces on Grafana Cloud: 130 GB, the first 50 GB free', () => {
+    expect(total(otlpBill(130, pricing))).toBeCloseTo(40, 10);
+    expect(total(otlpBill(20, pricing))).toBe(0);
   });
 
   it('Sentry Team: 600k errors and 10M spans', () => {
@@ -68,11 +79,14 @@ describe('cost projection, hand-computed', () => {
 describe('pricing file', () => {
   it('keeps a version and a source for every value, and deep-merges a user file', () => {
     expect(pricing.pricing_version).toBe('2026-11');
-    expect(pricing.datadog.apmHostMonthly).toMatchObject({ value: 31, kind: 'official' });
+    expect(pricing.datadog.plans.apm!.hostMonthly).toMatchObject({ value: 31, kind: 'official' });
     const file = join(tempDir(), 'mine.yaml');
-    writeFileSync(file, 'datadog:\n  apmHostMonthly: { value: 40, unit: "USD/host/month", source: "our contract", kind: third_party }\n');
+    writeFileSync(file, 'datadog:\n  plans:\n    apm:\n      hostMonthly: { value: 27, unit: "USD/host/month", source: "our contract", kind: third_party }\n');
     const mine = loadPricing(file);
-    expect(mine.datadog.apmHostMonthly.value).toBe(40);
+    expect(mine.datadog.plans.apm!.hostMonthly.value).toBe(27);
+    // Deep merge: the sibling price and the other plans are kept.
+    expect(mine.datadog.plans.apm!.fargateTaskMonthly.value).toBe(2);
+    expect(mine.datadog.plans.pro!.hostMonthly.value).toBe(35);
     expect(mine.datadog.ingestedGBOverage.value).toBe(0.1);
     expect(deepMerge({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
   });
