@@ -3,6 +3,7 @@ import type { Estimate } from '../analysis/estimates.js';
 import type { MetricName } from '../analysis/summary.js';
 import type { VolumeMetric } from '../analysis/budgets.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
+import { sampleRateModelText } from './input.js';
 
 export const metricLabels: Record<MetricName, string> = {
   cpuMsPerRequest: 'CPU/req',
@@ -71,8 +72,7 @@ export function renderAnalysis(analysis: Analysis): string {
     }
   }
   for (const model of analysis.sampleRateModels) {
-    const f = model.fit;
-    lines.push('', `Sample-rate model, ${model.kind} (${model.configs.join(', ')}): CPU overhead = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} points)`);
+    lines.push('', `Sample-rate model (${model.configs.join(', ')}): ${sampleRateModelText(model)}`);
   }
   if (analysis.exclusions.length) {
     lines.push('', 'Excluded from the estimates:');

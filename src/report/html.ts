@@ -4,7 +4,7 @@ import { costRows, cpuOverheadRows, latencyCurves, rssRows, sampleRateData, tele
 import { colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
 import { priceNotes } from './claims.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
-import { claimRows, executiveSummary, usd, type ReportInput } from './input.js';
+import { claimRows, executiveSummary, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
 import { telemetryCell } from './table.js';
 import { pricingSources } from '../cost/pricing.js';
@@ -157,7 +157,7 @@ ${analysis.exclusions.length ? `<p class="note">Excluded runs: ${analysis.exclus
 
   const section = (id: string, title: string, body: string) => (body ? `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>` : '');
   parts.push(section('latency', 'Latency', show('latency-percentiles')));
-  const models = analysis.sampleRateModels.map((m) => esc(`${m.kind}: extra CPU = ${formatNumber(m.fit.intercept)} ± ${formatNumber(m.fit.interceptSE)} ms/req fixed ${m.fit.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(m.fit.slope))} ± ${formatNumber(m.fit.slopeSE)} ms/req × ${m.option} (R² ${m.fit.r2.toFixed(2)}, ${m.fit.n} block pairs over ${m.configs.length} rates)`));
+  const models = analysis.sampleRateModels.map((m) => esc(sampleRateModelText(m)));
   parts.push(section('sampling', 'Sample rate', show('sample-rate') && `${show('sample-rate')}<ul>${models.map((m) => `<li>${m}</li>`).join('')}</ul>`));
   parts.push(section('memory', 'Memory', show('rss')));
   parts.push(section('telemetry', 'Telemetry volume', show('telemetry')));

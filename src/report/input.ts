@@ -5,7 +5,8 @@ import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
 import type { ResultDocument } from '../samples/result.js';
 import { claims } from './claims.js';
 import { describeConfig } from './describe.js';
-import { formatChange } from './format.js';
+import { formatChange, formatNumber } from './format.js';
+import type { SampleRateModel } from '../analysis/estimates.js';
 
 /** Everything a report shows, derived from one result file and a traffic profile. */
 export interface ReportInput {
@@ -61,4 +62,10 @@ export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis'>): Cl
     const outcome = claim.check({ cpu, measure });
     return outcome ? [{ claim: claim.text, source: claim.source, config: measure.config, ...outcome }] : [];
   }));
+}
+
+/** "extra CPU = 0.325 ± 0.033 ms/req fixed − 0.024 ± 0.046 ms/req × sampleRate (R² 0.06, 6 block pairs over 2 rates)" */
+export function sampleRateModelText(model: SampleRateModel): string {
+  const f = model.fit;
+  return `${model.kind}: extra CPU = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} block pairs over ${model.configs.length} rates)`;
 }

@@ -1,6 +1,6 @@
 import { formatDelta } from './analysis-text.js';
 import { priceNotes } from './claims.js';
-import { claimRows, executiveSummary, usd, type ReportInput } from './input.js';
+import { claimRows, executiveSummary, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { pricingSources } from '../cost/pricing.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
 import { telemetryCell } from './table.js';
@@ -23,6 +23,9 @@ export function renderMarkdownReport(input: ReportInput): string {
   if (analysis.budgets.length) {
     lines.push('', '| budget | config | verdict |', '|---|---|---|');
     for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);
+  }
+  if (analysis.sampleRateModels.length) {
+    lines.push('', 'CPU against sample rate (least squares over the per-block deltas):', '', ...analysis.sampleRateModels.map((m) => `- ${sampleRateModelText(m)}`));
   }
 
   lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');
