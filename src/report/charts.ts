@@ -52,7 +52,7 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
       width, height: Math.max(60, rows.length * 34), config,
       data: { values },
       layer: [
-        { mark: { type: 'rule', color: '#5f6368', strokeDash: [4, 3] }, encoding: { x: { ...x, datum: 1 } } },
+        { data: { values: [{}] }, mark: { type: 'rule', color: '#5f6368', strokeDash: [4, 3] }, encoding: { x: { ...x, datum: 1 } } },
         {
           mark: { type: 'rule', strokeWidth: 2.5 },
           encoding: {

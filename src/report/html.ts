@@ -10,9 +10,8 @@ import { telemetryCell } from './table.js';
 import { pricingSources } from '../cost/pricing.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
-export function chartsFor(input: ReportInput): { charts: Chart[]; missing: string[] } {
+export function chartsFor(input: ReportInput, colours = colourScale(input.result.configs.map((c) => c.name), input.result.scenario.baseline)): { charts: Chart[]; missing: string[] } {
   const { result, analysis } = input;
-  const colours = colourScale(result.configs.map((c) => c.name), result.scenario.baseline);
   const charts: Chart[] = [];
   const missing: string[] = [];
   const overhead = cpuOverheadRows(analysis);
@@ -103,14 +102,14 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
 /** The self-contained HTML report: charts rendered to SVG now, no script, no network at view time. */
 export async function renderHtmlReport(input: ReportInput): Promise<string> {
   const { result, analysis } = input;
-  const { charts, missing } = chartsFor(input);
+  const colours = colourScale(result.configs.map((c) => c.name), result.scenario.baseline);
+  const { charts, missing } = chartsFor(input, colours);
   const svgs = new Map<string, string>();
   for (const chart of charts) svgs.set(chart.id, await renderSvg(chart.spec));
   const show = (id: string) => {
     const chart = charts.find((c) => c.id === id);
     return chart ? figure(chart, svgs.get(id)!) : '';
   };
-  const colours = colourScale(result.configs.map((c) => c.name), result.scenario.baseline);
   const swatch = (config: string) => colours.range[colours.domain.indexOf(config)] ?? '#4c78a8';
   const env = result.environment;
   const blocks = new Set(result.runs.map((r) => r.block)).size;
@@ -158,7 +157,8 @@ ${analysis.exclusions.length ? `<p class="note">Excluded runs: ${analysis.exclus
   const section = (id: string, title: string, body: string) => (body ? `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>` : '');
   parts.push(section('latency', 'Latency', show('latency-percentiles')));
   const models = analysis.sampleRateModels.map((m) => esc(sampleRateModelText(m)));
-  parts.push(section('sampling', 'Sample rate', show('sample-rate') && `${show('sample-rate')}<ul>${models.map((m) => `<li>${m}</li>`).join('')}</ul>`));
+  const sampleRateFigure = show('sample-rate');
+  parts.push(section('sampling', 'Sample rate', sampleRateFigure && `${sampleRateFigure}<ul>${models.map((m) => `<li>${m}</li>`).join('')}</ul>`));
   parts.push(section('memory', 'Memory', show('rss')));
   parts.push(section('telemetry', 'Telemetry volume', show('telemetry')));
 

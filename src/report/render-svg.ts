@@ -10,9 +10,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // Data is always inline: a report must never fetch anything, at build time or view time.
   const remote = (compiled.data ?? []).find((d) => 'url' in d);
   if (remote) throw new Error(`charts use inline data only (asked for ${String((remote as { url: unknown }).url)})`);
-  const loader = vega.loader();
-  loader.load = async (uri: string) => { throw new Error(`charts use inline data only (asked for ${uri})`); };
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     // Vega's width/height are fixed pixels; a viewBox plus 100% width lets the page scale them.

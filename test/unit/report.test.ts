@@ -96,9 +96,11 @@ describe('charts', () => {
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing to fetch at view time
     expect(svg).toContain('+137%');
     expect(svg).toContain('prometheus');
-    // Two CI whiskers and two median dots.
-    expect(svg.match(/role-mark[^"]*"[^>]*aria-roledescription="rule mark container"/g)?.length ?? 0).toBeGreaterThanOrEqual(1);
-    expect((svg.match(/<path[^>]*transform="translate/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    // One median dot per config, each labelled with its own numbers.
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(2);
+    expect(svg).toContain('config: prometheus; overhead %: +8.0; CI low %: −13.0; CI high %: +30.0');
+    // The dashed 1× reference is one line, not one per row.
+    expect(svg.match(/stroke-dasharray="4,3"/g)).toHaveLength(1);
   });
 
   it('refuses to fetch data from a URL', async () => {
