@@ -12,7 +12,9 @@ describe('apm-bench run on the bundled fixture', () => {
     const dir = tempDir();
     withPreloads(dir, 'burn-cpu.cjs');
     const burnMs = 1.0;
-    const file = writeScenario(dir, 'burn.yaml', `${quickWorkload({ rate: 200, rounds: 2 })}
+    // Three rounds: with two pairs the t interval has 1 degree of freedom (t = 12.7), and a
+    // baseline that drifts between blocks makes even a 1 ms burn straddle 0.
+    const file = writeScenario(dir, 'burn.yaml', `${quickWorkload({ rate: 200, rounds: 3 })}
 instrumentations:
   - name: none
   - name: burn
@@ -29,9 +31,9 @@ instrumentations:
     const result = readOnlyResult(out);
     expect(result.schemaVersion).toBe(1);
     expect(result.status).toBe('complete');
-    expect(result.runs).toHaveLength(4);
-    // Blocks rotate the order: block 0 starts with none, block 1 with burn.
-    expect(result.runs.map((run) => run.config)).toEqual(['none', 'burn', 'burn', 'none']);
+    expect(result.runs).toHaveLength(6);
+    // Blocks rotate the order: block 0 starts with none, block 1 with burn, block 2 with none.
+    expect(result.runs.map((run) => run.config)).toEqual(['none', 'burn', 'burn', 'none', 'none', 'burn']);
     for (const run of result.runs) {
       expect(run.status).toBe('ok');
       expect(run.saturated).toBe(false);
@@ -40,7 +42,7 @@ instrumentations:
       expect(run.eventLoopUtilization).toBeGreaterThan(0);
       expect(run.rssPeakBytes).toBeGreaterThan(10 * 1024 * 1024);
     }
-    const perBlock = [0, 1].map((block) => {
+    const perBlock = [0, 1, 2].map((block) => {
       const of = (config: string) => result.runs.find((run) => run.block === block && run.config === config)!.cpuMsPerRequest!;
       return of('burn') - of('none');
     });
