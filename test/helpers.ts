@@ -54,15 +54,16 @@ export function processesMentioning(marker: string): string[] {
 }
 
 /** A small, fast workload on the bundled fixture for end-to-end tests. */
-export function quickWorkload(overrides: { rate?: number; rounds?: number; duration?: string; warmup?: string } = {}): string {
+export function quickWorkload(overrides: { rate?: number; rounds?: number; duration?: string; warmup?: string; latency?: string } = {}): string {
   return `workload:
   routes:
     - { method: GET, path: /json, weight: 3 }
     - { method: GET, path: /ping, weight: 1 }
   rate: ${overrides.rate ?? 200}
-  connections: 4
-  warmup: ${overrides.warmup ?? '1s'}
+  primeRequests: 1000
+  warmup: ${overrides.warmup ?? '0.5s'}
   duration: ${overrides.duration ?? '3s'}
+  latencyDuration: ${overrides.latency ?? '0.5s'}
   rounds: ${overrides.rounds ?? 2}
 `;
 }

@@ -2,7 +2,7 @@ import type { Estimate } from './estimates.js';
 import type { MetricName } from './summary.js';
 import { bootstrapCI, hull, median, tInterval, verdictAgainstBudget, type Verdict } from './stats.js';
 import { isValidRun } from './summary.js';
-import type { RunSample } from '../samples/result.js';
+import type { MeasuredRun, RunSample } from '../samples/result.js';
 
 /** Short names users write in budgets, and the metric each stands for. */
 export const metricAliases: Record<string, MetricName> = {
@@ -20,9 +20,9 @@ export const metricAliases: Record<string, MetricName> = {
 
 /** Telemetry volumes counted by the intakes, per request: budgets on these are plain upper limits. */
 export const volumeMetrics = {
-  spans: (run: RunSample) => run.intake?.perRequest.spans,
-  bytes: (run: RunSample) => run.intake?.bytesPerRequest,
-  errorEvents: (run: RunSample) => run.intake?.perRequest.errorEvents,
+  spans: (run: MeasuredRun) => run.intake?.perRequest.spans,
+  bytes: (run: MeasuredRun) => run.intake?.bytesPerRequest,
+  errorEvents: (run: MeasuredRun) => run.intake?.perRequest.errorEvents,
 } as const;
 export type VolumeMetric = keyof typeof volumeMetrics;
 
@@ -91,7 +91,7 @@ export function judgeBudgets(budgets: readonly Budget[], estimates: readonly Est
     for (const config of configs.filter((name) => configMatches(budget.config, name))) {
       if (budget.kind === 'volume') {
         const read = volumeMetrics[budget.metric as VolumeMetric];
-        const values = runs.filter((run) => run.config === config && isValidRun(run)).map(read).filter((v): v is number => v !== undefined);
+        const values = runs.filter(isValidRun).filter((run) => run.config === config).map(read).filter((v): v is number => v !== undefined);
         if (!values.length) {
           verdicts.push({ budget, config, verdict: 'inconclusive', note: 'no intake counts for this config' });
           continue;

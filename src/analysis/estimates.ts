@@ -1,6 +1,6 @@
-import type { ResultDocument, RunSample } from '../samples/result.js';
-export { pairsFor, type BlockPair } from './summary.js';
-import { isValidRun, metricNames, pairsFor, type BlockPair, type MetricName } from './summary.js';
+import { exclusionReasons, type ResultDocument, type RunSample } from '../samples/result.js';
+export { pairsFor, type PairValue } from './summary.js';
+import { isValidRun, metricNames, pairsFor, primaryRate, type PairValue, type MetricName } from './summary.js';
 import {
   bootstrapCI, fitLine, hull, median, tInterval, pairedPermutationPValue, significance,
   type Interval, type LineFit, type Significance,
@@ -11,17 +11,19 @@ export interface Estimate {
   config: string;
   baseline: string;
   metric: MetricName;
+  /** The offered rate the pairs ran at. */
+  rateRps?: number;
   pairs: number;
   /** Median config/baseline ratio − 1 (0.25 = +25%), and its 95% CI (hull of the bootstrap and t intervals). */
   overhead: number;
   overheadCI: Interval;
-  /** Median per-block difference in the metric's own unit (ms, bytes, µs…), and its CI. */
+  /** Median per-pair difference in the metric's own unit (ms, bytes, µs…), and its CI. */
   delta: number;
   deltaCI: Interval;
   /** Two-sided paired sign-flip permutation test on the log-ratios. */
   pValue: number;
   significance: Significance;
-  perBlock: BlockPair[];
+  perPair: PairValue[];
 }
 
 export interface Exclusions {
@@ -39,11 +41,11 @@ function seedFor(text: string): number {
   return hash >>> 0;
 }
 
-export function estimate(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName): Estimate | undefined {
-  const perBlock = pairsFor(runs, config, baseline, metric);
-  if (perBlock.length === 0) return undefined;
-  const logRatios = perBlock.map((p) => p.logRatio);
-  const deltas = perBlock.map((p) => p.value - p.baselineValue);
+export function estimate(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName, rateRps?: number): Estimate | undefined {
+  const perPair = pairsFor(runs, config, baseline, metric, rateRps);
+  if (perPair.length === 0) return undefined;
+  const logRatios = perPair.map((p) => p.logRatio);
+  const deltas = perPair.map((p) => p.value - p.baselineValue);
   const seed = seedFor(`${config}|${baseline}|${metric}`);
   const logCI = hull(bootstrapCI(logRatios, { confidence, seed }), tInterval(logRatios));
   const overheadCI = { low: Math.exp(logCI.low) - 1, high: Math.exp(logCI.high) - 1 };
@@ -51,24 +53,26 @@ export function estimate(runs: readonly RunSample[], config: string, baseline: s
     config,
     baseline,
     metric,
-    pairs: perBlock.length,
+    ...(rateRps !== undefined ? { rateRps } : {}),
+    pairs: perPair.length,
     overhead: Math.exp(median(logRatios)) - 1,
     overheadCI,
     delta: median(deltas),
     deltaCI: hull(bootstrapCI(deltas, { confidence, seed: seed + 1 }), tInterval(deltas)),
     pValue: pairedPermutationPValue(logRatios, { seed }),
     significance: significance(overheadCI),
-    perBlock,
+    perPair,
   };
 }
 
-/** Every non-baseline config × every metric. */
-export function estimateAll(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario'>, baseline = result.scenario.baseline): Estimate[] {
+/** Every non-baseline config × every metric, at the primary rate (or the given one). */
+export function estimateAll(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>, rateRps = primaryRate(result)): Estimate[] {
+  const baseline = result.scenario.baseline;
   const estimates: Estimate[] = [];
   for (const { name } of result.configs) {
     if (name === baseline) continue;
     for (const metric of metricNames) {
-      const found = estimate(result.runs, name, baseline, metric);
+      const found = estimate(result.runs, name, baseline, metric, rateRps);
       if (found) estimates.push(found);
     }
   }
@@ -82,7 +86,7 @@ export function exclusions(runs: readonly RunSample[]): Exclusions[] {
     if (isValidRun(run)) continue;
     const entry = byConfig.get(run.config) ?? { config: run.config, excludedRuns: 0, reasons: {} };
     entry.excludedRuns += 1;
-    for (const reason of run.invalidReasons.length ? run.invalidReasons : [run.status]) {
+    for (const reason of exclusionReasons(run)) {
       const key = reason.split(':')[0]!;
       entry.reasons[key] = (entry.reasons[key] ?? 0) + 1;
     }
@@ -104,17 +108,17 @@ const rateOptions = ['sampleRate', 'tracesSampleRate', 'ratio'];
 
 /**
  * For a vendor measured at several sample rates: CPU ms/request overhead =
- * fixed + slope × rate, by least squares over every valid block's delta, so
- * users can predict rates they did not run.
+ * fixed + slope × rate, by least squares over every valid pair's delta (at the
+ * primary offered rate), so users can predict sample rates they did not run.
  */
-export function sampleRateModels(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario'>): SampleRateModel[] {
+export function sampleRateModels(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>): SampleRateModel[] {
   const baseline = result.scenario.baseline;
   const byKind = new Map<string, Array<{ name: string; option: string; rate: number }>>();
   for (const config of result.configs) {
-    const option = rateOptions.find((key) => typeof config.options[key] === 'number');
-    if (!option || config.name === baseline) continue;
+    if (config.sampleRate === undefined || config.name === baseline || typeof config.options.ladder === 'string') continue;
+    const option = rateOptions.find((key) => key in config.options) ?? 'sampleRate';
     const list = byKind.get(config.kind) ?? [];
-    list.push({ name: config.name, option, rate: config.options[option] as number });
+    list.push({ name: config.name, option, rate: config.sampleRate });
     byKind.set(config.kind, list);
   }
   const models: SampleRateModel[] = [];
@@ -123,13 +127,63 @@ export function sampleRateModels(result: Pick<ResultDocument, 'runs' | 'configs'
     const xs: number[] = [];
     const ys: number[] = [];
     for (const config of configs) {
-      for (const pair of pairsFor(result.runs, config.name, baseline, 'cpuMsPerRequest')) {
+      for (const pair of pairsFor(result.runs, config.name, baseline, 'cpuMsPerRequest', primaryRate(result))) {
         xs.push(config.rate);
         ys.push(pair.value - pair.baselineValue);
       }
     }
     if (xs.length < 3) continue;
     models.push({ kind, option: configs[0]!.option, metric: 'cpuMsPerRequest', configs: configs.map((c) => c.name), fit: fitLine(xs, ys) });
+  }
+  return models;
+}
+
+/**
+ * CPU per second against the offered rate, for a session with several rates:
+ * cpu ms/s = fixed ms/s + marginal ms/request × req/s. `config` is fitted over
+ * the config's own runs; `overhead` over the per-pair differences from the
+ * baseline, so the agent's fixed cost (flush timers, runtime metrics, scrapes)
+ * and its cost per request are told apart, each with a standard error.
+ */
+export interface RateModel {
+  config: string;
+  ratesRps: number[];
+  /** intercept = fixed ms/s, slope = marginal ms/request. */
+  fit: LineFit;
+  /** The same for the overhead against the baseline (absent for the baseline itself). */
+  overhead?: LineFit;
+}
+
+export function rateModels(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>): RateModel[] {
+  const rates = result.design.ratesRps;
+  if (new Set(rates).size < 2) return [];
+  const baseline = result.scenario.baseline;
+  const models: RateModel[] = [];
+  for (const { name } of result.configs) {
+    const own = result.runs.filter((run) => run.config === name).filter(isValidRun);
+    if (own.length < 3 || new Set(own.map((run) => run.offeredRps)).size < 2) continue;
+    const fit = fitLine(own.map((run) => run.offeredRps), own.map((run) => run.cpuMsPerSecond));
+    let overhead: LineFit | undefined;
+    if (name !== baseline) {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (const rate of rates) {
+        const byPair = new Map<number, { c?: number; b?: number }>();
+        for (const run of result.runs) {
+          if (!isValidRun(run) || run.offeredRps !== rate || (run.config !== name && run.config !== baseline)) continue;
+          const entry = byPair.get(run.pair) ?? {};
+          if (run.config === name) entry.c = run.cpuMsPerSecond; else entry.b = run.cpuMsPerSecond;
+          byPair.set(run.pair, entry);
+        }
+        for (const entry of byPair.values()) {
+          if (entry.c === undefined || entry.b === undefined) continue;
+          xs.push(rate);
+          ys.push(entry.c - entry.b);
+        }
+      }
+      if (xs.length >= 3 && new Set(xs).size >= 2) overhead = fitLine(xs, ys);
+    }
+    models.push({ config: name, ratesRps: [...new Set(own.map((run) => run.offeredRps))].sort((a, b) => a - b), fit, ...(overhead ? { overhead } : {}) });
   }
   return models;
 }

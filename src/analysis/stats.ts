@@ -163,13 +163,34 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * The smallest relative effect a paired design with `rounds` blocks detects
- * with 80% power at 95% confidence, given the per-block log-ratio SD of an
- * A/A comparison. The median's standard error is √(π/2) ≈ 1.25× the mean's.
+ * Student-t quantile: the 95% two-sided value from the table, other levels by a
+ * Cornish–Fisher expansion around the normal quantile (within 0.3% of exact
+ * for 2+ degrees of freedom at the levels used here).
  */
-export function minimumDetectableEffect(aaLogRatioSD: number, rounds: number, confidence = 0.95, power = 0.8): number {
-  const z = normalQuantile(1 - (1 - confidence) / 2) + normalQuantile(power);
-  return Math.exp((z * Math.sqrt(Math.PI / 2) * aaLogRatioSD) / Math.sqrt(rounds)) - 1;
+export function tQuantile(p: number, df: number): number {
+  if (Math.abs(p - 0.975) < 1e-12) return tQuantile975(df);
+  const z = normalQuantile(p);
+  const v = Math.max(1, df);
+  return z + (z ** 3 + z) / (4 * v) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * v ** 2) + (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * v ** 3);
+}
+
+/**
+ * The smallest relative effect a paired design with `pairs` pairs detects
+ * with 80% power at 95% confidence, given the SD of the per-pair A/A
+ * log-ratio: (t₀.₉₇₅ + t₀.₈₀ with n − 1 df) · SD / √n. With t rather than z,
+ * so small sessions are not promised power they do not have.
+ */
+export function minimumDetectableEffect(aaLogRatioSD: number, pairs: number, confidence = 0.95, power = 0.8): number {
+  if (pairs < 2) return Number.POSITIVE_INFINITY;
+  const df = pairs - 1;
+  const t = tQuantile(1 - (1 - confidence) / 2, df) + tQuantile(power, df);
+  return Math.exp((t * aaLogRatioSD) / Math.sqrt(pairs)) - 1;
+}
+
+/** The fewest pairs that detect `effect` (0.05 = 5%) with 80% power, up to `max`; undefined beyond it. */
+export function pairsToDetect(aaLogRatioSD: number, effect: number, max = 500): number | undefined {
+  for (let n = 2; n <= max; n += 1) if (minimumDetectableEffect(aaLogRatioSD, n) <= effect) return n;
+  return undefined;
 }
 
 /**

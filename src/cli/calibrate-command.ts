@@ -1,18 +1,14 @@
 import { join, resolve } from 'node:path';
-import { pairsFor } from '../analysis/estimates.js';
-import { metricNames } from '../analysis/summary.js';
-import { minimumDetectableEffect } from '../analysis/stats.js';
+import { AA_NAME, calibrate } from '../analysis/calibrate.js';
 import { packageRoot } from '../paths.js';
 import { renderAnalysis, metricLabels } from '../report/analysis-text.js';
 import { runSession } from '../run/session.js';
 import { writeResultAtomic, type Calibration, type ResultDocument } from '../samples/result.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { ExitCode, InputError } from './errors.js';
+import { ExitCode, InputError } from '../errors.js';
 import { Progress } from './progress.js';
 import { readdirSync, readFileSync } from 'node:fs';
 
-export const AA_NAME = 'aa-baseline';
-const roundsShown = [5, 10, 20, 30];
 
 /** The scenario's baseline against itself and against a no-op preload: what the noise alone looks like. */
 export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
@@ -29,35 +25,18 @@ export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
   };
 }
 
-/** Pure: the noise floor from an A/A result. */
-export function calibrate(result: Pick<ResultDocument, 'runs' | 'scenario'>): Calibration {
-  const metrics: Calibration['metrics'] = {};
-  let pairs = 0;
-  for (const metric of metricNames) {
-    const logRatios = pairsFor(result.runs, AA_NAME, result.scenario.baseline, metric).map((p) => p.logRatio);
-    if (logRatios.length < 2) continue;
-    pairs = Math.max(pairs, logRatios.length);
-    const mean = logRatios.reduce((s, x) => s + x, 0) / logRatios.length;
-    const sd = Math.sqrt(logRatios.reduce((s, x) => s + (x - mean) ** 2, 0) / (logRatios.length - 1));
-    metrics[metric] = {
-      logRatioSD: sd,
-      minimumDetectableEffect: Object.fromEntries(roundsShown.map((n) => [String(n), minimumDetectableEffect(sd, n)])),
-    };
-  }
-  return { pairs, metrics };
-}
-
 export function renderCalibration(calibration: Calibration): string {
-  const lines = [`Noise floor (A/A: the baseline against itself, ${calibration.pairs} paired blocks):`];
+  const how = calibration.design === 'co-scheduled' ? 'co-scheduled pairs: the baseline beside its own twin' : 'sequential blocks: the baseline against its own twin';
+  const lines = [`Noise floor (A/A, ${calibration.pairs} ${how}):`];
   for (const [metric, entry] of Object.entries(calibration.metrics)) {
     const label = metricLabels[metric as keyof typeof metricLabels] ?? metric;
-    const mde = Object.entries(entry.minimumDetectableEffect).map(([n, effect]) => `${n} rounds ≥ ${(effect * 100).toFixed(0)}%`).join(', ');
-    lines.push(`  ${label.padEnd(8)} per-block spread ±${(entry.logRatioSD * 100).toFixed(1)}%; detectable (95% confidence, 80% power): ${mde}`);
+    const mde = Object.entries(entry.minimumDetectableEffect).map(([n, effect]) => `${n} rounds ≥ ${(effect * 100).toFixed(1)}%`).join(', ');
+    lines.push(`  ${label.padEnd(8)} SD of the per-pair log ratio ${entry.logRatioSD.toFixed(3)}; detectable (95% confidence, 80% power): ${mde}`);
   }
   const cpu = calibration.metrics.cpuMsPerRequest;
   if (cpu) {
     const e = cpu.minimumDetectableEffect;
-    lines.push('', `With 10 rounds you can detect ≥ ${(e['10']! * 100).toFixed(0)}% CPU overhead; with 30 rounds ≥ ${(e['30']! * 100).toFixed(0)}%.`);
+    lines.push('', `CPU per request: 5 rounds detect ≥ ${(e['5']! * 100).toFixed(1)}% overhead, 10 rounds ≥ ${(e['10']! * 100).toFixed(1)}%, 30 rounds ≥ ${(e['30']! * 100).toFixed(1)}%.`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -95,9 +74,9 @@ export async function calibrateCommand(file: string, flags: { out: string; round
       outPath,
       signal: controller.signal,
       rounds,
-      onRunStart: (run, total) => progress.runStart(run, total, rounds),
-      onPhase: (run, phase, ms) => progress.setPhase(run, phase, ms),
-      onRunEnd: (sample) => progress.runEnd(sample),
+      onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),
+      onPhase: (unit, phase, ms) => progress.setPhase(unit, phase, ms),
+      onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
     });
   } finally {
     progress.stop();

@@ -5,7 +5,7 @@ import { decide, type GateCase, type InconclusivePolicy } from '../gate/gate.js'
 import { formatChange } from '../report/format.js';
 import { metricLabels } from '../report/analysis-text.js';
 import { readResult } from '../samples/result.js';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 import { emitGateOutputs, renderGateText } from './gate-output.js';
 
 export interface CompareFlags {

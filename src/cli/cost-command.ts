@@ -4,7 +4,7 @@ import { instancePrice, projectConfig, type CostOptions } from '../cost/project.
 import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
 import { usd } from '../report/input.js';
 import { readResult } from '../samples/result.js';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 export interface CostFlags {
   traffic: string;

@@ -2,8 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { scenarioSchema } from '../scenario/schema.js';
 import { loadScenario } from '../scenario/load.js';
-import { toolVersion } from '../run/session.js';
-import { ExitCode, UserError } from './errors.js';
+import { sessionPreview, toolVersion } from '../run/session.js';
+import { ExitCode, UserError } from '../errors.js';
 import { runCommand } from './run-command.js';
 import { calibrateCommand } from './calibrate-command.js';
 import { compareCommand } from './compare-command.js';
@@ -188,8 +188,7 @@ Each problem names the file, line, field and what was expected. Exit 0 when all 
       for (const file of files) {
         try {
           const loaded = loadScenario(file);
-          const w = loaded.scenario.workload;
-          process.stdout.write(`${file}: ok — ${loaded.configs.length} configs (${loaded.configs.map((c) => c.name).join(', ')}), ${w.rounds} rounds at ${w.rate} req/s\n`);
+          process.stdout.write(`${file}: ok — ${sessionPreview(loaded, loaded.scenario.workload.rounds)}\n`);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           failed += 1;

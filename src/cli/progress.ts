@@ -1,6 +1,6 @@
-import type { PlannedRun } from '../plan/plan.js';
+import type { PlannedUnit } from '../plan/plan.js';
 import type { Phase } from '../run/runner.js';
-import type { RunSample } from '../samples/result.js';
+import { exclusionReasons, type RunSample } from '../samples/result.js';
 import { formatMicros, formatNumber } from '../report/format.js';
 
 /**
@@ -20,11 +20,14 @@ export class Progress {
     this.live = !quiet && Boolean(stream.isTTY) && !process.env.CI;
   }
 
-  runStart(run: PlannedRun, total: number, blocks: number): void {
-    this.runLabel = `[${run.index + 1}/${total}] block ${run.block + 1}/${blocks} ${run.config}`;
+  unitStart(unit: PlannedUnit, total: number, rounds: number): void {
+    const who = unit.runs.length > 1
+      ? `${unit.runs.find((r) => r.side === 'candidate')!.config} beside ${unit.runs.find((r) => r.side === 'baseline')!.config}`
+      : unit.runs[0]!.config;
+    this.runLabel = `[${unit.index + 1}/${total}] round ${unit.round + 1}/${rounds} ${who}${unit.runs.length > 1 || unit.rateRps ? ` @ ${unit.rateRps} req/s` : ''}`;
   }
 
-  setPhase(_run: PlannedRun, phase: Phase, phaseMs: number): void {
+  setPhase(_unit: PlannedUnit, phase: Phase, phaseMs: number): void {
     this.phase = phase;
     this.phaseMs = phaseMs;
     this.phaseStarted = Date.now();
@@ -43,15 +46,16 @@ export class Progress {
     this.stream.write(`\r\x1b[2K${this.line}`);
   }
 
-  runEnd(sample: RunSample): void {
+  unitEnd(runs: readonly RunSample[]): void {
     if (this.quiet) return;
-    const summary =
-      sample.status === 'ok'
-        ? `cpu ${formatNumber(sample.cpuMsPerRequest)} ms/req, p99 ${formatMicros(sample.latencyUs?.p99)} µs, ${sample.achievedRps?.toFixed(0)} req/s` +
-          (sample.invalidReasons.length ? ` — invalid: ${sample.invalidReasons[0]}` : '')
-        : `${sample.status}: ${sample.invalidReasons[0] ?? ''}`;
+    const parts = runs.map((run) => {
+      const head = `${run.config}: `;
+      if (run.status !== 'measured') return `${head}${run.status} (${exclusionReasons(run)[0] ?? ''})`;
+      const excluded = run.exclusions.length ? ` — excluded: ${run.exclusions[0]}` : '';
+      return `${head}cpu ${formatNumber(run.cpuMsPerRequest)} ms/req, p99 ${formatMicros(run.latencyUs.p99)} µs${excluded}`;
+    });
     this.clear();
-    this.stream.write(`${this.runLabel}: ${summary}\n`);
+    this.stream.write(`${this.runLabel}: ${parts.join(' | ')}\n`);
   }
 
   message(text: string): void {

@@ -3,15 +3,14 @@ import { summarise } from '../analysis/summary.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { killAllGroupsNow } from '../run/processes.js';
-import { runSession } from '../run/session.js';
+import { runSession, sessionPreview } from '../run/session.js';
 import type { ResultDocument } from '../samples/result.js';
 import { loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { applyNoiseGuard, decide, type InconclusivePolicy } from '../gate/gate.js';
 import { budgetCases, emitGateOutputs, renderGateText } from './gate-output.js';
 import { writeResultAtomic } from '../samples/result.js';
 import { writeReports } from './report-command.js';
-import { formatDuration } from '../scenario/duration.js';
-import { ExitCode, InputError } from './errors.js';
+import { ExitCode, InputError } from '../errors.js';
 import { Progress } from './progress.js';
 import { latestCalibration } from './calibrate-command.js';
 import { minimumDetectableEffect } from '../analysis/stats.js';
@@ -31,19 +30,13 @@ function timestamp(date = new Date()): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-function estimateSeconds(loaded: LoadedScenario, rounds: number | 'auto'): number {
-  if (rounds === 'auto') rounds = loaded.scenario.workload.autoRounds.min;
-  const w = loaded.scenario.workload;
-  const perRun = 1.5 + (w.warmup + w.duration + (w.maxThroughput ? w.maxThroughput.duration : 0)) / 1000;
-  return Math.round(perRun * rounds * loaded.configs.length);
-}
-
 function describeFailures(result: ResultDocument): string[] {
   return result.runs
     .filter((run) => run.status === 'failed')
     .map((run) => {
+      if (run.status !== 'failed') return '';
       const tail = run.failure?.outputTail ? `\n  Last output of the target:\n${run.failure.outputTail.split('\n').map((l) => `    ${l}`).join('\n')}` : '\n  The target printed nothing.';
-      return `Run ${run.index + 1} (${run.config}, block ${run.block + 1}) failed: ${run.failure?.reason}. Its later runs were skipped; the other configs' results are kept.${tail}`;
+      return `Run ${run.index + 1} (${run.config}, round ${run.round + 1}) failed: ${run.failure.reason}. Its later runs were skipped; the other configs' results are kept.${tail}`;
     });
 }
 
@@ -85,19 +78,16 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
       const effectiveRounds = rounds ?? loaded.scenario.workload.rounds;
       const outPath = resolve(flags.out, `${loaded.name}-${timestamp()}.json`);
       const w = loaded.scenario.workload;
-      progress.message(
-        `${loaded.name}: ${loaded.configs.length} configs × ${effectiveRounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : effectiveRounds} rounds at ${w.rate} req/s ` +
-        `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} measured per run), about ${formatDuration(estimateSeconds(loaded, effectiveRounds) * 1000)}.`,
-      );
+      progress.message(sessionPreview(loaded, effectiveRounds));
       warnBudgetsBelowNoise(loaded, flags.out, effectiveRounds, progress);
       const result = await runSession(loaded, {
         outPath,
         signal: controller.signal,
         rounds: effectiveRounds,
         onNote: (text) => progress.message(text),
-        onRunStart: (run, total) => progress.runStart(run, total, effectiveRounds === 'auto' ? w.autoRounds.max : effectiveRounds),
-        onPhase: (run, phase, ms) => progress.setPhase(run, phase, ms),
-        onRunEnd: (sample) => progress.runEnd(sample),
+        onUnitStart: (unit, total) => progress.unitStart(unit, total, effectiveRounds === 'auto' ? w.autoRounds.max : effectiveRounds),
+        onPhase: (unit, phase, ms) => progress.setPhase(unit, phase, ms),
+        onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
       });
       progress.stop();
       const summaries = summarise(result);
@@ -119,8 +109,8 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
         exitCode = Math.max(exitCode, ExitCode.runBroke);
       }
       if (flags.gate && result.analysis && !controller.signal.aborted) {
-        const blocks = new Set(result.runs.map((run) => run.block)).size;
-        const guarded = applyNoiseGuard(result.analysis.budgets, latestCalibration(flags.out, loaded.name), blocks);
+        const roundsRun = new Set(result.runs.map((run) => run.round)).size;
+        const guarded = applyNoiseGuard(result.analysis.budgets, latestCalibration(flags.out, loaded.name), roundsRun);
         const outcome = decide(budgetCases(guarded), flags.inconclusive, failures.length > 0);
         result.gate = { verdict: outcome.verdict, exitCode: outcome.exitCode, inconclusivePolicy: flags.inconclusive, cases: outcome.cases };
         writeResultAtomic(outPath, result);

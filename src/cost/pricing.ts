@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
 const price = z.strictObject({ value: z.number().nonnegative(), unit: z.string(), source: z.string(), kind: z.enum(['official', 'third_party']) });

@@ -34,6 +34,21 @@ export interface ConfigMeasure {
   errorEventsPerRequest?: number;
   /** Prometheus: active series one instance exposes. */
   series?: number;
+  /**
+   * Measured at several offered rates: extra CPU ms/s = fixed + marginal × req/s
+   * (per instance), with standard errors and the degrees of freedom of the fit.
+   */
+  cpuRateModel?: CpuRateModel;
+}
+
+export interface CpuRateModel {
+  fixedMsPerSecond: number;
+  fixedSE: number;
+  marginalMsPerRequest: number;
+  marginalSE: number;
+  /** t quantile for a 95% interval on each coefficient. */
+  t: number;
+  ratesRps: number[];
 }
 
 export interface CostOptions {
@@ -76,6 +91,36 @@ export function instancePrice(deployment: Deployment, pricing: Pricing): { vcpu:
   const instance = pricing.compute.instances[deployment.instanceType];
   if (!instance) throw new Error(`unknown instance type ${deployment.instanceType}`);
   return { vcpu: instance.vcpu, memoryGiB: instance.memoryGiB, hourly: instance.hourly.value, label: deployment.instanceType };
+}
+
+/**
+ * Extra compute from a rate model: each instance serves traffic ÷ instances
+ * req/s and pays fixed + marginal × that rate in CPU ms per second, so an
+ * agent's per-second costs are not stretched or squeezed by a linear ms/request
+ * extrapolation. Autoscaled (no peak): at the average rate; sized for a peak:
+ * at the peak rate, all month.
+ */
+export function computeCostFromRateModel(model: Pick<CpuRateModel, 'fixedMsPerSecond' | 'marginalMsPerRequest' | 'ratesRps'>, options: CostOptions, pricing: Pricing): { line: CostLine; extraInstances: number } {
+  const instance = instancePrice(options.deployment, pricing);
+  const hours = pricing.hoursPerMonth.value;
+  const utilisation = options.deployment.targetUtilization;
+  const perVcpuHour = instance.hourly / instance.vcpu;
+  const instances = options.deployment.instances;
+  const totalRps = options.peakRps ?? options.requestsPerMonth / (hours * 3600);
+  const perInstanceRps = totalRps / instances;
+  const msPerSecond = model.fixedMsPerSecond + model.marginalMsPerRequest * perInstanceRps;
+  const extraVcpus = (instances * msPerSecond) / 1000 / utilisation;
+  const low = Math.min(...model.ratesRps);
+  const high = Math.max(...model.ratesRps);
+  const outside = perInstanceRps < low * 0.5 || perInstanceRps > high * 2 ? ` (extrapolated: measured at ${low}–${high} req/s)` : '';
+  return {
+    extraInstances: extraVcpus / instance.vcpu,
+    line: {
+      label: 'extra compute',
+      usd: extraVcpus * hours * perVcpuHour,
+      formula: `(${fmt(model.fixedMsPerSecond)} ms/s fixed + ${fmt(model.marginalMsPerRequest)} ms/req × ${fmt(perInstanceRps)} req/s${options.peakRps !== undefined ? ' peak' : ''} per instance${outside}) × ${instances} instances ÷ ${utilisation} utilisation = ${fmt(extraVcpus)} vCPU × ${hours} h × $${fmt(perVcpuHour, 4)}/vCPU-h (${instance.label})`,
+    },
+  };
 }
 
 /**
@@ -189,7 +234,8 @@ export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
 
 /** The monthly bill of one config: infrastructure delta plus the vendor bill from measured volumes. */
 export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing): ConfigCost {
-  const compute = computeCost(measure.cpuDeltaMsPerRequest, options, pricing);
+  const model = measure.cpuRateModel;
+  const compute = model ? computeCostFromRateModel(model, options, pricing) : computeCost(measure.cpuDeltaMsPerRequest, options, pricing);
   const infrastructure = [compute.line, memoryCost(measure.rssDeltaBytes, options, pricing)];
   const hosts = Math.ceil(options.deployment.instances + Math.max(0, compute.extraInstances));
   const req = options.requestsPerMonth;
@@ -209,14 +255,20 @@ export function projectConfig(measure: ConfigMeasure, options: CostOptions, pric
   const memoryUsd = infrastructure[1]!.usd;
   const totalUsd = compute.line.usd + memoryUsd + vendorUsd;
   const at = (ms: number) => computeCost(ms, options, pricing).line.usd + memoryUsd + vendorUsd;
+  // With a rate model, both coefficients at the ends of their 95% intervals (ignoring their covariance: wider, not narrower).
+  const atModel = (sign: -1 | 1) => computeCostFromRateModel({
+    ...model!,
+    fixedMsPerSecond: Math.max(0, model!.fixedMsPerSecond + sign * model!.t * model!.fixedSE),
+    marginalMsPerRequest: Math.max(0, model!.marginalMsPerRequest + sign * model!.t * model!.marginalSE),
+  }, options, pricing).line.usd + memoryUsd + vendorUsd;
   const ci = measure.cpuDeltaMsPerRequestCI;
   return {
     config: measure.config,
     infrastructure,
     vendor,
     totalUsd,
-    lowUsd: ci ? at(Math.max(0, ci.low)) : totalUsd,
-    highUsd: ci ? at(ci.high) : totalUsd,
+    lowUsd: model ? atModel(-1) : ci ? at(Math.max(0, ci.low)) : totalUsd,
+    highUsd: model ? atModel(1) : ci ? at(ci.high) : totalUsd,
     extraInstances: compute.extraInstances,
   };
 }

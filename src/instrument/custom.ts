@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { CustomInstrumentation } from '../scenario/schema.js';
 import type { ExpandContext, InstrumentationConfig } from './types.js';
 

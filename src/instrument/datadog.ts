@@ -103,17 +103,22 @@ async function startAgentIntake() {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     if (/^\/v0\.[45]\/traces$/.test(path)) {
-      const items = raw.length > 0 ? decodeTracePayload(path, decodeBody(request, raw)) : [];
-      counter.payload(raw.length, [...items, ...keptBytes(items, raw.length)]);
-      // Like the real agent: the tracer adjusts priority sampling from this answer.
-      return { body: JSON.stringify({ rate_by_service: { 'service:,env:': 1 } }) };
+      // Keep only what decoding needs: a pending payload must not hold the request object alive.
+      const encoding = request.headers['content-encoding'];
+      return {
+        // Like the real agent: the tracer adjusts priority sampling from this answer.
+        body: JSON.stringify({ rate_by_service: { 'service:,env:': 1 } }),
+        decode: (count) => {
+          const items = raw.length > 0 ? decodeTracePayload(path, decodeBody(encoding, raw)) : [];
+          count.payload(raw.length, [...items, ...keptBytes(items, raw.length)]);
+        },
+      };
     }
     if (path === '/info') {
       return { body: JSON.stringify({ version: '7.99.0-apm-bench', endpoints: ['/v0.4/traces', '/v0.5/traces', '/profiling/v1/input', '/telemetry/proxy/'], client_drop_p0s: false }) };
     }
     if (path.startsWith('/profiling/')) {
-      counter.payload(raw.length, [], { profiles: 1 });
-      return { body: '{}' };
+      return { body: '{}', decode: (count) => count.payload(raw.length, [], { profiles: 1 }) };
     }
     // Telemetry, remote config, stats: answered so the tracer never logs connection errors; counted by name.
     counter.add(`other:${path}`);
@@ -122,7 +127,10 @@ async function startAgentIntake() {
   // DogStatsD (runtime metrics) arrives over UDP.
   const udp = createSocket('udp4');
   udp.on('message', (message) => {
+    const arrivedMs = Date.now();
+    http.counter.arrivedMs = arrivedMs;
     http.counter.payload(message.length, [], { metricPoints: message.toString('utf8').split('\n').filter(Boolean).length });
+    http.counter.arrivedMs = undefined;
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
   const udpPort = udp.address().port;
@@ -134,7 +142,7 @@ async function startAgentIntake() {
       DD_DOGSTATSD_HOST: '127.0.0.1',
       DD_DOGSTATSD_PORT: String(udpPort),
     },
-    ...counterWindow(http.counter),
+    ...counterWindow(http.counter, http.decodePending, http.dropPending),
     close: async () => {
       udp.close();
       await http.close();
@@ -183,6 +191,7 @@ export const datadog: Adapter = {
         },
         nodeOptions: [],
         options: { ...o, sampleRate },
+        sampleRate,
         agent: { package: agent.package, version: agent.version, from: agent.from },
         createIntake: startAgentIntake,
         validate: (counts: IntakeCounts | undefined) =>

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { InstrumentationConfig } from './types.js';
 
 const loopbackNames = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);

@@ -6,8 +6,15 @@ export interface IntakeReply {
   status?: number;
   contentType?: string;
   body?: string | Buffer;
+  /**
+   * Decode and count the payload, later: run when the counts are read, never
+   * while load is being sent, so decoding a large batch cannot stall the load
+   * generator on the same thread.
+   */
+  decode?: (count: Counter) => void;
 }
 
+/** Route a request and answer it at once (without decoding); `decode` does the counting later. */
 export type IntakeHandler = (request: IncomingMessage, body: Buffer, count: Counter) => IntakeReply;
 
 /** One counted thing with the time the agent created it (a span's start, an event's timestamp). */
@@ -35,6 +42,9 @@ export class Counter {
     return tMs >= this.windowStart && tMs <= this.windowEnd;
   }
 
+  /** Set while deferred payloads are decoded: untimed items count by when they arrived, not by now. */
+  arrivedMs: number | undefined;
+
   /** A payload and the timed items decoded from it; `untimed` counts go with the payload's arrival. */
   payload(wireBytes: number, timed: readonly TimedItem[] = [], untimed: Record<string, number> = {}): void {
     let share: number;
@@ -45,7 +55,7 @@ export class Counter {
       if (timed.some((item) => item.tMs > this.windowEnd)) this.sawItemAfterWindow = true;
       share = inside.length / timed.length;
     } else {
-      share = this.inWindow(Date.now()) ? 1 : 0;
+      share = this.inWindow(this.arrivedMs ?? Date.now()) ? 1 : 0;
     }
     if (share > 0) {
       this.counts.payloads += share;
@@ -79,32 +89,51 @@ export class Counter {
   }
 }
 
-/** The Intake methods that a Counter answers directly. */
-export function counterWindow(counter: Counter) {
+/** The Intake methods that a Counter answers directly, after decoding whatever is pending. */
+export function counterWindow(counter: Counter, pending: () => void = () => {}, dropPending: () => void = () => {}) {
   return {
-    startWindow: () => counter.startWindow(),
+    // What arrived before the window was created before it: nothing to count, nothing to decode.
+    startWindow: () => { dropPending(); counter.startWindow(); },
     endWindow: () => counter.endWindow(),
-    caughtUp: () => counter.caughtUp(),
-    snapshot: () => counter.snapshot(),
+    caughtUp: () => { pending(); return counter.caughtUp(); },
+    snapshot: () => { pending(); return counter.snapshot(); },
   };
 }
 
-/** The request body as the agent meant it (gzip/deflate undone). */
-export function decodeBody(request: IncomingMessage, raw: Buffer): Buffer {
-  const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+/** The request body as the agent meant it (gzip/deflate undone), given the content-encoding header. */
+export function decodeBody(contentEncoding: string | undefined, raw: Buffer): Buffer {
+  const encoding = String(contentEncoding ?? '').toLowerCase();
   if (encoding === 'gzip') return gunzipSync(raw);
   if (encoding === 'deflate') return inflateSync(raw);
   return raw;
 }
 
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
 /**
  * An HTTP server on 127.0.0.1 (never another interface) that reads each body
- * whole and lets a vendor handler decode and count it. A handler that throws
- * answers 400 and counts a `decodeErrors` item, so a wire-format mismatch shows
- * up in the result instead of silently counting zero.
+ * whole, answers at once, and keeps the body for its vendor decoder, which
+ * runs when the counts are read (`decodePending`). A decoder that throws
+ * counts a `decodeErrors` item, so a wire-format mismatch shows up in the
+ * result instead of silently counting zero.
  */
-export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: number; counter: Counter; close: () => Promise<void> }> {
+export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: number; counter: Counter; decodePending: () => void; dropPending: () => void; close: () => Promise<void> }> {
   const counter = new Counter();
+  const pending: Array<{ arrivedMs: number; decode: (count: Counter) => void }> = [];
+  let pendingBytes = 0;
+  const decodePending = () => {
+    pendingBytes = 0;
+    for (const item of pending.splice(0)) {
+      counter.arrivedMs = item.arrivedMs;
+      try {
+        item.decode(counter);
+      } catch {
+        counter.add('decodeErrors');
+      } finally {
+        counter.arrivedMs = undefined;
+      }
+    }
+  };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -116,6 +145,12 @@ export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: n
       } catch (error) {
         counter.add('decodeErrors');
         reply = { status: 400, contentType: 'text/plain', body: `apm-bench intake: ${(error as Error).message}` };
+      }
+      if (reply.decode) {
+        pending.push({ arrivedMs: Date.now(), decode: reply.decode });
+        pendingBytes += raw.length;
+        // A long window must not hold unbounded payloads: past this, decode now and accept the stall.
+        if (pendingBytes > MAX_PENDING_BYTES) decodePending();
       }
       const body = reply.body ?? '';
       response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -132,6 +167,8 @@ export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: n
   return {
     port,
     counter,
+    decodePending,
+    dropPending: () => { pending.length = 0; pendingBytes = 0; },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
-import { counterWindow, decodeBody, startHttpIntake } from './intake-server.js';
+import { counterWindow, decodeBody, startHttpIntake, type Counter } from './intake-server.js';
 import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
@@ -41,19 +41,22 @@ async function startOtlpIntake() {
     const json = String(request.headers['content-type'] ?? '').includes('json');
     const kind = path === '/v1/traces' ? 'spans' : path === '/v1/metrics' ? 'metrics' : path === '/v1/logs' ? 'logs' : undefined;
     if (!kind) { counter.add(`other:${path}`); return { status: 404, body: '{}' }; }
-    const body = decodeBody(request, raw);
-    if (kind === 'spans') {
-      const starts = json ? jsonSpanStartTimesMs(JSON.parse(body.toString('utf8'))) : protobufSpanStartTimesMs(body);
-      counter.payload(raw.length, starts.map((tMs) => ({ kind: 'spans', tMs })));
-    } else if (kind === 'metrics') {
-      counter.payload(raw.length, [], { metrics: json ? countJsonMetrics(JSON.parse(body.toString('utf8'))) : countProtobufMetrics(body) });
-    } else counter.payload(raw.length, [], { logPayloads: 1 });
+    const encoding = request.headers['content-encoding'];
+    const decode = (count: Counter) => {
+      const body = decodeBody(encoding, raw);
+      if (kind === 'spans') {
+        const starts = json ? jsonSpanStartTimesMs(JSON.parse(body.toString('utf8'))) : protobufSpanStartTimesMs(body);
+        count.payload(raw.length, starts.map((tMs) => ({ kind: 'spans', tMs })));
+      } else if (kind === 'metrics') {
+        count.payload(raw.length, [], { metrics: json ? countJsonMetrics(JSON.parse(body.toString('utf8'))) : countProtobufMetrics(body) });
+      } else count.payload(raw.length, [], { logPayloads: 1 });
+    };
     // An empty Export*ServiceResponse means full success in both encodings.
-    return json ? { body: '{}' } : { contentType: 'application/x-protobuf', body: Buffer.alloc(0) };
+    return json ? { body: '{}', decode } : { contentType: 'application/x-protobuf', body: Buffer.alloc(0), decode };
   });
   return {
     env: { APM_BENCH_OTLP_TRACES_URL: `http://127.0.0.1:${http.port}/v1/traces` },
-    ...counterWindow(http.counter),
+    ...counterWindow(http.counter, http.decodePending, http.dropPending),
     close: http.close,
   };
 }
@@ -91,6 +94,7 @@ export const opentelemetry: Adapter = {
       },
       nodeOptions: [],
       options: o,
+      sampleRate: o.ratio as number,
       agent: { package: sdk.package, version: sdk.version, from: sdk.from },
       createIntake: startOtlpIntake,
       validate: (counts: IntakeCounts | undefined) =>

@@ -1,6 +1,6 @@
 import { resolvePackageVersion } from '../run/environment.js';
 import { packageRoot } from '../paths.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 
 export interface ResolvedAgent {
   package: string;

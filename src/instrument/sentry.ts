@@ -80,16 +80,21 @@ async function startEnvelopeIntake() {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     if (/^\/api\/\d+\/envelope\/?$/.test(path)) {
-      const { timed, untimed } = decodeEnvelope(decodeBody(request, raw));
-      counter.payload(raw.length, timed, untimed);
-      return { body: '{}' };
+      const encoding = request.headers['content-encoding'];
+      return {
+        body: '{}',
+        decode: (count) => {
+          const { timed, untimed } = decodeEnvelope(decodeBody(encoding, raw));
+          count.payload(raw.length, timed, untimed);
+        },
+      };
     }
     counter.add(`other:${path}`);
     return { body: '{}' };
   });
   return {
     env: { APM_BENCH_SENTRY_DSN: `http://apmbenchpublickey@127.0.0.1:${http.port}/1` },
-    ...counterWindow(http.counter),
+    ...counterWindow(http.counter, http.decodePending, http.dropPending),
     close: http.close,
   };
 }
@@ -124,6 +129,7 @@ export const sentry: Adapter = {
       },
       nodeOptions: [],
       options: o,
+      sampleRate: o.tracesSampleRate as number,
       agent: { package: agent.package, version: agent.version, from: agent.from },
       createIntake: startEnvelopeIntake,
       validate: (counts: IntakeCounts | undefined) =>

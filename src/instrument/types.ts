@@ -1,12 +1,7 @@
 import type { z } from 'zod';
+import type { IntakeCounts } from '../samples/result.js';
 
-/** What a local intake counted during the measured window. */
-export interface IntakeCounts {
-  payloads: number;
-  payloadBytes: number;
-  /** Items by kind: spans, traces, errorEvents, transactions, series, scrapes… */
-  items: Record<string, number>;
-}
+export type { IntakeCounts };
 
 /** A loopback server that speaks a vendor's wire format and counts what arrives. */
 export interface Intake {
@@ -36,6 +31,8 @@ export interface InstrumentationConfig {
   nodeOptions: string[];
   /** The options as the user wrote them (after expansion), kept in the result. */
   options: Record<string, unknown>;
+  /** The sampling option's value (sampleRate, tracesSampleRate, ratio), when the config has one. */
+  sampleRate?: number;
   /** The agent package measured, resolved from the target app first. */
   agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
   /** Started before the target, stopped after it. */

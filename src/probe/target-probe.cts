@@ -6,6 +6,7 @@
  *   runner → probe: {"type":"mark"} | {"type":"collect"}
  *   probe → runner: {"type":"hello",...} | {"type":"stats",...}
  */
+import fs = require('node:fs');
 import net = require('node:net');
 import perfHooks = require('node:perf_hooks');
 
@@ -28,6 +29,17 @@ if (socketPath) {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
 
+  /** The process group (field 5 of /proc/self/stat), so the runner can tell two targets started side by side apart. */
+  const processGroup = () => {
+    try {
+      const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    } catch {
+      return undefined;
+    }
+  };
+
+  let markedAtMs = performance.now();
   let eluMark = performance.eventLoopUtilization();
   let cpuMark = process.cpuUsage();
   let heapPeak = 0;
@@ -42,7 +54,7 @@ if (socketPath) {
   const send = (message: object) => socket.write(`${JSON.stringify(message)}\n`);
 
   socket.on('connect', () => {
-    send({ type: 'hello', pid: process.pid, node: process.version, execArgv: process.execArgv });
+    send({ type: 'hello', pid: process.pid, pgrp: processGroup(), node: process.version, execArgv: process.execArgv });
   });
 
   let buffer = '';
@@ -55,16 +67,19 @@ if (socketPath) {
       let command: { type?: string };
       try { command = JSON.parse(line); } catch { continue; }
       if (command.type === 'mark') {
-        eluMark = performance.eventLoopUtilization();
+        // The CPU window's edges: cpuUsage is µs and covers every thread of the process.
         cpuMark = process.cpuUsage();
+        markedAtMs = performance.now();
+        eluMark = performance.eventLoopUtilization();
         delay.reset();
         gcPauseMs = 0;
         gcCount = 0;
         heapPeak = process.memoryUsage().heapUsed;
         send({ type: 'marked' });
       } else if (command.type === 'collect') {
-        const elu = performance.eventLoopUtilization(eluMark);
         const cpu = process.cpuUsage(cpuMark);
+        const elapsedMs = performance.now() - markedAtMs;
+        const elu = performance.eventLoopUtilization(eluMark);
         const memory = process.memoryUsage();
         send({
           type: 'stats',
@@ -80,8 +95,10 @@ if (socketPath) {
           gcCount,
           heapUsedBytes: memory.heapUsed,
           heapPeakBytes: Math.max(heapPeak, memory.heapUsed),
+          externalBytes: memory.external,
           processCpuUserUs: cpu.user,
           processCpuSystemUs: cpu.system,
+          elapsedMs,
         });
       }
     }

@@ -3,7 +3,7 @@ import type { Estimate } from '../analysis/estimates.js';
 import type { MetricName } from '../analysis/summary.js';
 import type { VolumeMetric } from '../analysis/budgets.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
-import { sampleRateModelText } from './input.js';
+import { rateModelText, sampleRateModelText } from './input.js';
 
 export const metricLabels: Record<MetricName, string> = {
   cpuMsPerRequest: 'CPU/req',
@@ -44,7 +44,7 @@ export function renderAnalysis(analysis: Analysis): string {
   const lines: string[] = [];
   const configs = [...new Set(analysis.estimates.map((e) => e.config))];
   if (configs.length) {
-    lines.push(`Overhead against ${analysis.baseline}: median of per-block ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
+    lines.push(`Overhead against ${analysis.baseline}: median of per-pair ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
     const width = Math.max(...configs.map((c) => c.length));
     for (const config of configs) {
       const own = analysis.estimates.filter((e) => e.config === config);
@@ -53,7 +53,7 @@ export function renderAnalysis(analysis: Analysis): string {
       const head = cpu ? `${marker[cpu.significance]} ${formatEstimate(cpu)} p=${cpu.pValue < 0.001 ? '<0.001' : cpu.pValue.toFixed(3)}, ${cpu.pairs} pairs` : 'no valid pairs';
       lines.push(`  ${config.padEnd(width)}  ${head}`);
       lines.push(`  ${''.padEnd(width)}    ${rest.map((e) => `${marker[e.significance]} ${formatEstimate(e)}`).join('   ')}`);
-      const outliers = own.flatMap((e) => e.perBlock.filter((p) => p.outlier).map((p) => `${metricLabels[e.metric]} block ${p.block + 1}`));
+      const outliers = own.flatMap((e) => e.perPair.filter((p) => p.outlier).map((p) => `${metricLabels[e.metric]} round ${p.round + 1}`));
       if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
     }
   }
@@ -70,6 +70,10 @@ export function renderAnalysis(analysis: Analysis): string {
         : ` CI [${formatDelta(b.budget.metric, ci.low)}, ${formatDelta(b.budget.metric, ci.high)}]`;
       lines.push(`  ${b.verdict.toUpperCase().padEnd(12)} ${b.config}: ${b.budget.text}${shown}${b.note ? ` — ${b.note}` : ''}`);
     }
+  }
+  if (analysis.rateModels.length) {
+    lines.push('', 'CPU against offered rate (cpu ms/s = fixed + marginal × req/s, least squares, ± standard errors):');
+    for (const model of analysis.rateModels) lines.push(`  ${rateModelText(model)}`);
   }
   for (const model of analysis.sampleRateModels) {
     lines.push('', `Sample-rate model (${model.configs.join(', ')}): ${sampleRateModelText(model)}`);

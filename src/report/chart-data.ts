@@ -1,6 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Analysis } from '../analysis/analyse.js';
-import { isValidRun, type ConfigSummary } from '../analysis/summary.js';
+import { isValidRun, primaryRate, type ConfigSummary } from '../analysis/summary.js';
 import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
 import type { ResultDocument } from '../samples/result.js';
 
@@ -21,10 +21,10 @@ export interface LatencyPoint { config: string; percentile: number; /** 1 / (1 â
  * HDR-style percentile curves: every valid run's histogram of a config pooled,
  * read at percentiles spaced evenly in "nines" up to what the sample size supports.
  */
-export function latencyCurves(result: Pick<ResultDocument, 'runs' | 'configs'>, stepsPerNine = 20): LatencyPoint[] {
+export function latencyCurves(result: Pick<ResultDocument, 'runs' | 'configs' | 'design'>, stepsPerNine = 20): LatencyPoint[] {
   const points: LatencyPoint[] = [];
   for (const { name } of result.configs) {
-    const encoded = result.runs.filter((r) => r.config === name && isValidRun(r) && r.latencyUs?.histogram).map((r) => r.latencyUs!.histogram);
+    const encoded = result.runs.filter(isValidRun).filter((r) => r.config === name && r.offeredRps === primaryRate(result) && r.latencyUs.histogram).map((r) => r.latencyUs.histogram);
     if (!encoded.length) continue;
     const pooled = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
     for (const text of encoded) {
@@ -50,16 +50,16 @@ export function latencyCurves(result: Pick<ResultDocument, 'runs' | 'configs'>, 
 export interface SampleRatePoint { kind: string; config: string; rate: number; cpuDeltaMs: number }
 export interface SampleRateLine { kind: string; rate: number; cpuDeltaMs: number }
 
-/** Per-block CPU deltas against sample rate, and the fitted line over [0, 1], per swept vendor. */
+/** Per-pair CPU deltas against sample rate, and the fitted line over [0, 1], per swept vendor. */
 export function sampleRateData(result: Pick<ResultDocument, 'configs'>, analysis: Analysis): { points: SampleRatePoint[]; lines: SampleRateLine[] } {
   const points: SampleRatePoint[] = [];
   const lines: SampleRateLine[] = [];
   for (const model of analysis.sampleRateModels) {
     for (const name of model.configs) {
-      const rate = result.configs.find((c) => c.name === name)?.options[model.option];
+      const rate = result.configs.find((c) => c.name === name)?.sampleRate;
       const estimate = analysis.estimates.find((e) => e.config === name && e.metric === 'cpuMsPerRequest');
       if (typeof rate !== 'number' || !estimate) continue;
-      for (const pair of estimate.perBlock) points.push({ kind: model.kind, config: name, rate, cpuDeltaMs: pair.value - pair.baselineValue });
+      for (const pair of estimate.perPair) points.push({ kind: model.kind, config: name, rate, cpuDeltaMs: pair.value - pair.baselineValue });
     }
     for (const rate of [0, 1]) lines.push({ kind: model.kind, rate, cpuDeltaMs: model.fit.intercept + model.fit.slope * rate });
   }

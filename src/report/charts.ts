@@ -46,7 +46,7 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
   return {
     id: 'cpu-overhead',
     title: 'CPU per request: overhead against the baseline',
-    howToRead: `Dot: median of per-block ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
+    howToRead: `Dot: median of per-pair ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, rows.length * 34), config,
@@ -108,7 +108,7 @@ export function sampleRateChart(data: { points: SampleRatePoint[]; lines: Sample
   return {
     id: 'sample-rate',
     title: 'CPU overhead against sample rate, with the fitted line',
-    howToRead: 'Dots: one block each, extra CPU ms per request against the baseline of that block. Line: least-squares fit, fixed cost + slope × rate. The intercept is what the agent costs even at rate 0; a flat line means sampling saves the bill, not the CPU.',
+    howToRead: 'Dots: one pair each, extra CPU ms per request against the baseline beside it. Line: least-squares fit, fixed cost + slope × rate. The intercept is what the agent costs even at rate 0; a flat line means sampling saves the bill, not the CPU.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: width - 110, height: 280, config,

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { adapters } from '../instrument/registry.js';
 import { LADDER_LEVELS, type LadderLevel } from '../instrument/ladder.js';
-import type { ConfigRecord } from '../samples/result.js';
+import type { ConfigRecord, ResultDocument } from '../samples/result.js';
 
 const rateOptions = ['sampleRate', 'tracesSampleRate', 'ratio'] as const;
 
@@ -18,4 +18,15 @@ export function describeConfig(record: Pick<ConfigRecord, 'kind' | 'options' | '
   if (typeof level === 'string' && level in LADDER_LEVELS) return `${label}, ladder ${level}: ${LADDER_LEVELS[level as LadderLevel]}`;
   const option = rateOptions.find((key) => typeof record.options[key] === 'number');
   return option ? `${label} at ${percent(record.options[option] as number)} sampling` : label;
+}
+
+/** The session's design in one sentence, for every report's header. */
+export function describeDesign(result: Pick<ResultDocument, 'runs' | 'design' | 'scenario'>): string {
+  const rounds = new Set(result.runs.map((r) => r.round)).size;
+  const rates = `${result.design.ratesRps.join(' and ')} req/s (${result.design.arrival} arrivals, open loop)`;
+  if (result.design.kind === 'co-scheduled') {
+    const pairs = new Set(result.runs.map((r) => r.pair)).size;
+    return `${pairs} co-scheduled pairs in ${rounds} rounds at ${rates}: each candidate ran at the same time as its own fresh \`${result.scenario.baseline}\`, both on the same CPU under the same load`;
+  }
+  return `${result.runs.length} runs in ${rounds} rounds at ${rates}, one target at a time, each config against the \`${result.scenario.baseline}\` run of its round`;
 }

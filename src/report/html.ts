@@ -1,10 +1,10 @@
-import { describeConfig } from './describe.js';
+import { describeConfig, describeDesign } from './describe.js';
 import { formatDelta } from './analysis-text.js';
 import { costRows, cpuOverheadRows, latencyCurves, rssRows, sampleRateData, telemetryRows } from './chart-data.js';
 import { colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
 import { priceNotes } from './claims.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
-import { claimRows, executiveSummary, sampleRateModelText, usd, type ReportInput } from './input.js';
+import { claimRows, executiveSummary, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
 import { telemetryCell } from './table.js';
 import { pricingSources } from '../cost/pricing.js';
@@ -112,12 +112,11 @@ export async function renderHtmlReport(input: ReportInput): Promise<string> {
   };
   const swatch = (config: string) => colours.range[colours.domain.indexOf(config)] ?? '#4c78a8';
   const env = result.environment;
-  const blocks = new Set(result.runs.map((r) => r.block)).size;
   const parts: string[] = [];
 
   parts.push(`<header>
 <h1>apm-bench report: ${esc(result.scenario.name)}</h1>
-<p>${result.runs.length} runs in ${blocks} interleaved blocks at a fixed ${esc(String(result.scenario.workload.rate))} req/s, every config against <code>${esc(result.scenario.baseline)}</code> in the same block · ${esc(result.startedAt.slice(0, 16).replace('T', ' '))} UTC · status ${esc(result.status)}</p>
+<p>${prose(describeDesign(result))} · ${esc(result.startedAt.slice(0, 16).replace('T', ' '))} UTC · status ${esc(result.status)}</p>
 <p>${esc(`${env.cpuCount}× ${env.cpuModel}, Node ${env.nodeVersion}, load average ${env.loadAverageStart.join(' ')}`)}</p>
 </header>`);
 
@@ -147,7 +146,7 @@ ${sentences.length ? '' : '<p>No instrumented config has valid runs to summarise
     ];
   });
   parts.push(`<section id="overhead"><h2>Overhead</h2>
-<p>CPU per request is the primary measure: target CPU from <code>/proc/&lt;pid&gt;/stat</code> over the measured window, divided by the requests served, at the same offered rate for every config. Changes are medians of per-block ratios against the baseline run of the same block, with 95% confidence intervals (the hull of a bootstrap and a t interval).</p>
+<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are medians of per-pair ratios against the baseline run beside it, with 95% confidence intervals (the hull of a bootstrap and a t interval).</p>
 ${show('cpu-overhead')}
 ${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], overheadRows, [1, 2, 3, 4, 5, 6])}
 ${analysis.budgets.length ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}<p class="note">pass: the whole CI is within the budget · fail: the whole CI is over it · inconclusive: it straddles the budget.</p>` : ''}
@@ -159,6 +158,9 @@ ${analysis.exclusions.length ? `<p class="note">Excluded runs: ${analysis.exclus
   const models = analysis.sampleRateModels.map((m) => esc(sampleRateModelText(m)));
   const sampleRateFigure = show('sample-rate');
   parts.push(section('sampling', 'Sample rate', sampleRateFigure && `${sampleRateFigure}<ul>${models.map((m) => `<li>${m}</li>`).join('')}</ul>`));
+  parts.push(section('rates', 'CPU against offered rate', analysis.rateModels.length
+    ? `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p><ul>${analysis.rateModels.map((m) => `<li>${esc(rateModelText(m))}</li>`).join('')}</ul>`
+    : ''));
   parts.push(section('memory', 'Memory', show('rss')));
   parts.push(section('telemetry', 'Telemetry volume', show('telemetry')));
 

@@ -6,7 +6,7 @@ import type { ResultDocument } from '../samples/result.js';
 import { claims } from './claims.js';
 import { describeConfig } from './describe.js';
 import { formatChange, formatNumber } from './format.js';
-import type { SampleRateModel } from '../analysis/estimates.js';
+import type { RateModel, SampleRateModel } from '../analysis/estimates.js';
 
 /** Everything a report shows, derived from one result file and a traffic profile. */
 export interface ReportInput {
@@ -64,8 +64,17 @@ export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis'>): Cl
   }));
 }
 
-/** "extra CPU = 0.325 ± 0.033 ms/req fixed − 0.024 ± 0.046 ms/req × sampleRate (R² 0.06, 6 block pairs over 2 rates)" */
+/** "datadog@1: +4.1 ± 0.9 ms/s fixed, +0.21 ± 0.02 ms per request (6 pairs at 100 and 400 req/s)" */
+export function rateModelText(model: RateModel): string {
+  const f = model.overhead ?? model.fit;
+  const what = model.overhead ? 'extra CPU' : 'CPU';
+  const sign = (x: number) => (x >= 0 ? '+' : '−');
+  return `${model.config}: ${what} ${sign(f.intercept)}${formatNumber(Math.abs(f.intercept))} ± ${formatNumber(f.interceptSE)} ms/s fixed, ` +
+    `${sign(f.slope)}${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms per request (${f.n} ${model.overhead ? 'pairs' : 'runs'} at ${model.ratesRps.join(' and ')} req/s)`;
+}
+
+/** "extra CPU = 0.325 ± 0.033 ms/req fixed − 0.024 ± 0.046 ms/req × sampleRate (R² 0.06, 6 pairs over 2 rates)" */
 export function sampleRateModelText(model: SampleRateModel): string {
   const f = model.fit;
-  return `${model.kind}: extra CPU = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} block pairs over ${model.configs.length} rates)`;
+  return `${model.kind}: extra CPU = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} pairs over ${model.configs.length} rates)`;
 }

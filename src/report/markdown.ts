@@ -1,18 +1,19 @@
 import { formatDelta } from './analysis-text.js';
 import { priceNotes } from './claims.js';
-import { claimRows, executiveSummary, sampleRateModelText, usd, type ReportInput } from './input.js';
+import { claimRows, executiveSummary, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { pricingSources } from '../cost/pricing.js';
 import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
 import { telemetryCell } from './table.js';
+import { describeDesign } from './describe.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
 export function renderMarkdownReport(input: ReportInput): string {
   const { result, analysis } = input;
   const lines: string[] = [`# apm-bench report: ${result.scenario.name}`, ''];
-  lines.push(`${result.runs.length} runs, ${new Set(result.runs.map((r) => r.block)).size} interleaved blocks at ${String(result.scenario.workload.rate)} req/s, baseline \`${result.scenario.baseline}\`, ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
+  lines.push(`${describeDesign(result)}; ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
   lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- **${s.config}** (${s.description}): ${s.text}`), '');
 
-  lines.push('## Overhead', '', `Median of per-block ratios against \`${analysis.baseline}\`, with a 95% confidence interval (hull of a bootstrap and a t interval).`, '');
+  lines.push('## Overhead', '', `Median of per-pair ratios against \`${analysis.baseline}\`, with a 95% confidence interval (hull of a bootstrap and a t interval).`, '');
   lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
   for (const s of input.summaries) {
     const cpu = analysis.estimates.find((e) => e.config === s.config && e.metric === 'cpuMsPerRequest');
@@ -24,8 +25,11 @@ export function renderMarkdownReport(input: ReportInput): string {
     lines.push('', '| budget | config | verdict |', '|---|---|---|');
     for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);
   }
+  if (analysis.rateModels.length) {
+    lines.push('', 'CPU against offered rate (cpu ms/s = fixed + marginal × req/s; the cost projection uses it at your traffic per instance):', '', ...analysis.rateModels.map((m) => `- ${rateModelText(m)}`));
+  }
   if (analysis.sampleRateModels.length) {
-    lines.push('', 'CPU against sample rate (least squares over the per-block deltas):', '', ...analysis.sampleRateModels.map((m) => `- ${sampleRateModelText(m)}`));
+    lines.push('', 'CPU against sample rate (least squares over the per-pair deltas):', '', ...analysis.sampleRateModels.map((m) => `- ${sampleRateModelText(m)}`));
   }
 
   lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');

@@ -10,6 +10,17 @@ export function telemetryCell(s: ConfigSummary): string {
   return `${formatNumber(s.spansPerRequest)} spans${errors}, ${formatBytes(s.bytesPerRequest)}`;
 }
 
+/**
+ * Co-scheduled, each config is compared with the baselines that ran beside it,
+ * whose level moves with the machine: show both, so the change is readable.
+ */
+export function cpuCell(result: Pick<ResultDocument, 'design' | 'scenario'>, s: ConfigSummary): string {
+  const own = formatNumber(s.medians.cpuMsPerRequest);
+  const base = s.pairedBaselineMedians.cpuMsPerRequest;
+  if (result.design.kind !== 'co-scheduled' || s.config === result.scenario.baseline || base === undefined) return own;
+  return `${own} vs ${formatNumber(base)}`;
+}
+
 function withChange(value: string, change: number | undefined): string {
   const delta = formatChange(change);
   return delta ? `${value} (${delta})` : value;
@@ -21,7 +32,7 @@ export function renderTable(result: ResultDocument, summaries: ConfigSummary[]):
   const rows = summaries.map((s) => [
     s.config + (s.config === result.scenario.baseline ? ' (baseline)' : ''),
     `${s.validRuns}/${s.runs}`,
-    withChange(formatNumber(s.medians.cpuMsPerRequest), s.changeVsBaseline.cpuMsPerRequest),
+    withChange(cpuCell(result, s), s.changeVsBaseline.cpuMsPerRequest),
     withChange(formatBytes(s.medians.rssMeanBytes), s.changeVsBaseline.rssMeanBytes),
     withChange(s.medians.eventLoopUtilization === undefined ? '–' : `${(s.medians.eventLoopUtilization * 100).toFixed(1)}%`, s.changeVsBaseline.eventLoopUtilization),
     withChange(formatMicros(s.medians.latencyP50Us), s.changeVsBaseline.latencyP50Us),
@@ -34,15 +45,16 @@ export function renderTable(result: ResultDocument, summaries: ConfigSummary[]):
   const out = [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
 
   const notes: string[] = [];
-  notes.push('Medians of valid rounds; (±x%) is the median paired change against the baseline run of the same block.');
-  const ticks = result.runs.map((run) => run.cpuTicks).filter((t): t is number => t !== undefined);
-  if (ticks.length && Math.min(...ticks) < 100) {
-    notes.push(`CPU is read in 10 ms ticks and the smallest run had ${Math.min(...ticks)} ticks (±1 tick = ±${(100 / Math.min(...ticks)).toFixed(0)}%): lengthen workload.duration for finer CPU figures.`);
-  }
+  notes.push(result.design.kind === 'co-scheduled'
+    ? `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the median paired change against the baseline that ran beside it ("a vs b": the config's CPU and that of the baselines beside it).`
+    : `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the median paired change against the baseline run of the same round.`);
+  const measured = result.runs.filter((run) => run.status === 'measured');
+  const lag = Math.max(0, ...measured.map((run) => run.load.sendLagUs.p99));
+  if (measured.length) notes.push(`Latency from the intended send time (open loop); the load generator's p99 lag behind its schedule was at most ${formatMicros(lag)} µs.`);
+  const warned = new Set(measured.flatMap((run) => run.warnings.map((w) => `${run.config}: ${w}`)));
+  for (const warning of [...warned].slice(0, 4)) notes.push(warning);
   for (const s of summaries) {
-    if (s.saturatedRuns) notes.push(`${s.config}: ${s.saturatedRuns} run(s) saturated (achieved rate more than 2% below offered) and excluded.`);
-    const other = s.invalidReasons.filter((reason) => !reason.startsWith('saturated'));
-    for (const reason of other.slice(0, 3)) notes.push(`${s.config}: ${reason}`);
+    for (const reason of s.exclusionReasons.slice(0, 3)) notes.push(`${s.config} (excluded): ${reason}`);
   }
   return `${out.join('\n')}\n\n${notes.map((note) => `  · ${note}`).join('\n')}\n`;
 }

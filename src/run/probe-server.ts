@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 export interface ProbeHello {
   pid: number;
+  /** The process group the target runs in (targets are started as group leaders). */
+  pgrp?: number;
   node: string;
   execArgv: string[];
 }
@@ -17,8 +19,11 @@ export interface ProbeStats {
   gcCount: number;
   heapUsedBytes: number;
   heapPeakBytes: number;
+  externalBytes: number;
   processCpuUserUs: number;
   processCpuSystemUs: number;
+  /** Mark → collect by the target's own clock. */
+  elapsedMs: number;
 }
 
 /** A connection from the probe inside one target process. */

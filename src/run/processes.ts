@@ -15,7 +15,7 @@ export function untrackGroup(pid: number): void {
   liveGroups.delete(pid);
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
     return true;
@@ -33,6 +33,8 @@ export async function killGroup(child: ChildProcess, graceMs = 2000): Promise<vo
     else child.once('exit', () => resolve());
   });
   signalGroup(pid, 'SIGTERM');
+  // A paused (SIGSTOPped) group handles SIGTERM only once it runs again.
+  signalGroup(pid, 'SIGCONT');
   const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
   await Promise.race([exited, timer]);
   // Even when the leader exited, stragglers in its group get no second chance.

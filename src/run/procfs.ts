@@ -51,3 +51,43 @@ export function parseProcStatus(status: string): MemoryStatus {
   };
   return { rssBytes: kb('VmRSS'), rssPeakBytes: kb('VmHWM') };
 }
+
+export interface CpuClock {
+  /** All time on the given CPUs, in ticks. */
+  totalTicks: number;
+  stealTicks: number;
+}
+
+/** Sum of the /proc/stat lines of the given CPUs (e.g. "0" or "0-1,3"); all CPUs when none are given. */
+export function readCpuClock(cpuList?: string): CpuClock {
+  return parseProcStatCpus(readFileSync('/proc/stat', 'utf8'), cpuList);
+}
+
+export function parseCpuList(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [from, to] = part.split('-').map(Number);
+    if (to === undefined) return [from!];
+    return Array.from({ length: to - from! + 1 }, (_, i) => from! + i);
+  });
+}
+
+export function parseProcStatCpus(stat: string, cpuList?: string): CpuClock {
+  const wanted = cpuList ? new Set(parseCpuList(cpuList).map((n) => `cpu${n}`)) : new Set(['cpu']);
+  let totalTicks = 0;
+  let stealTicks = 0;
+  for (const line of stat.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (!wanted.has(fields[0]!)) continue;
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+    const values = fields.slice(1, 9).map(Number);
+    totalTicks += values.reduce((sum, v) => sum + v, 0);
+    stealTicks += values[7] ?? 0;
+  }
+  return { totalTicks, stealTicks };
+}
+
+/** Percent of the CPUs' time the hypervisor stole between two readings. */
+export function stealPercent(before: CpuClock, after: CpuClock): number {
+  const total = after.totalTicks - before.totalTicks;
+  return total > 0 ? (100 * (after.stealTicks - before.stealTicks)) / total : 0;
+}

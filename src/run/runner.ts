@@ -1,240 +1,330 @@
-import pidusage from 'pidusage';
-import type { InstrumentationConfig, Intake } from '../instrument/types.js';
-import type { PlannedRun } from '../plan/plan.js';
-import type { LoadedScenario } from '../scenario/load.js';
-import type { RunSample, TimelinePoint } from '../samples/result.js';
-import { runLoad, type LoadResult } from './load.js';
-import { clockTicksPerSecond, readCpuTimes, readMemoryStatus } from './procfs.js';
-import type { ProbeServer, ProbeStats } from './probe-server.js';
-import { freePort } from './ports.js';
+import type { InstrumentationConfig } from '../instrument/types.js';
+import type { PlannedUnit } from '../plan/plan.js';
+import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample } from '../samples/result.js';
+import { closedLoopThroughput, OpenLoopDriver, type PhaseResult } from './load.js';
+import type { ProbeStats } from './probe-server.js';
+import { clockTicksPerSecond, readCpuClock, readCpuTimes, readMemoryStatus, stealPercent, type CpuClock, type CpuTimes } from './procfs.js';
 import { toWireRequest, weightedSequence } from './route-mix.js';
-import { buildLaunch, TargetFailure, TargetProcess } from './target.js';
+import { ProcessSampler } from './sampler.js';
+import { Side, type SideContext } from './side.js';
+import { TargetFailure } from './target.js';
+import { loadavg } from 'node:os';
+import { collectHarnessGarbage } from './harness-gc.js';
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
 export const SATURATION_SHORTFALL = 0.02;
-/** An achieved rate this far above the offered rate means the load generator sent an extra burst. */
-export const OVERSHOOT = 0.1;
-/** More unexpected statuses or socket errors than this share of requests make a run invalid. */
+/** More unexpected statuses, socket errors or timeouts than this share of requests make a run invalid. */
 export const MAX_ERROR_SHARE = 0.01;
+/** Steal above this share of the target CPUs' time marks a window as noisy. */
+export const HEAVY_STEAL_PERCENT = 10;
+/** Priming stops after this long even if a slow config has not answered primeRequests yet. */
+export const MAX_PRIME_MS = 3_000;
+/** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
+export const MAX_DRAIN_MS = 12_000;
 
-export type Phase = 'starting' | 'warmup' | 'measuring' | 'draining' | 'max-throughput' | 'stopping';
+export type Phase = 'starting' | 'priming' | 'warmup' | 'measuring' | 'latency' | 'draining' | 'max-throughput' | 'stopping';
 
-export interface RunContext {
-  scenario: LoadedScenario;
-  probes: ProbeServer;
-  baseEnv: Record<string, string>;
-  downstreamUrl: string;
-  targetCpus?: string;
+export interface RunContext extends SideContext {
   signal: AbortSignal;
-  onPhase?: (run: PlannedRun, phase: Phase, phaseMs: number) => void;
+  /** The session's design seed (Poisson arrivals derive from it). */
+  seed: number;
+  arrival: 'constant' | 'poisson';
+  coScheduled: boolean;
+  latencyMs: number;
+  onPhase?: (unit: PlannedUnit, phase: Phase, phaseMs: number) => void;
 }
 
 class Interrupted extends Error {}
 
-/** Measure one config once: fresh target, warm-up (discarded), measured window, stop. */
-export async function measureRun(run: PlannedRun, config: InstrumentationConfig, ctx: RunContext): Promise<RunSample> {
-  const { workload } = ctx.scenario.scenario;
-  const sample: RunSample = {
-    index: run.index,
-    block: run.block,
-    position: run.position,
-    config: run.config,
-    status: 'ok',
-    invalidReasons: [],
-    startedAt: new Date().toISOString(),
-    offeredRps: workload.rate,
-  };
-  const runAbort = new AbortController();
-  const onGlobalAbort = () => runAbort.abort();
-  ctx.signal.addEventListener('abort', onGlobalAbort, { once: true });
-  let intake: Intake | undefined;
-  let target: TargetProcess | undefined;
-  try {
-    if (config.createIntake) intake = await config.createIntake();
-    const port = ctx.scenario.target.fixedPort ?? (await freePort());
-    sample.port = port;
-    const launch = buildLaunch({
-      target: ctx.scenario.target,
-      config,
-      baseEnv: ctx.baseEnv,
-      port,
-      probeSocket: ctx.probes.path,
-      extraEnv: { DOWNSTREAM_URL: ctx.downstreamUrl, ...(intake?.env ?? {}) },
-      cpuList: ctx.targetCpus,
-    });
-    ctx.onPhase?.(run, 'starting', 0);
-    target = TargetProcess.start(launch);
-    sample.targetPid = target.pid;
-    // A crash at any point stops the load at once; the failure is reported with the output tail.
-    let crash: TargetFailure | undefined;
-    void target.crashed().then((failure) => {
-      if (!target!.isStopping) { crash = failure; runAbort.abort(); }
-    });
-    const probe = await target.waitUntilReady(port, ctx.scenario.target.readyPath, ctx.scenario.target.readyTimeoutMs, ctx.probes);
-    const pid = probe.hello.pid;
-    sample.targetPid = pid;
-    const url = `http://127.0.0.1:${port}`;
-    intake?.attachTarget?.(url);
-    const requests = weightedSequence(workload.routes).map(toWireRequest);
-    const expected = new Set(workload.routes.map((route) => route.expectStatus).filter((s): s is number => s !== undefined));
-    const load = (durationMs: number, rate: number | undefined, connections = workload.connections) =>
-      runLoad({ url, requests, rate, connections, durationMs, timeoutMs: workload.requestTimeout, signal: runAbort.signal });
-    const checkpoint = () => {
-      if (crash) throw crash;
-      if (ctx.signal.aborted) throw new Interrupted();
-    };
-
-    if (workload.warmup > 0) {
-      ctx.onPhase?.(run, 'warmup', workload.warmup);
-      await load(workload.warmup, workload.rate);
-      checkpoint();
-    }
-
-    ctx.onPhase?.(run, 'measuring', workload.duration);
-    await probe.mark();
-    intake?.startWindow();
-    const cpuBefore = readCpuTimes(pid);
-    const timeline = startTimeline(pid);
-    let result: LoadResult;
-    let cpuAfter;
-    let stats: ProbeStats;
-    try {
-      result = await load(workload.duration, workload.rate);
-      checkpoint();
-      cpuAfter = readCpuTimes(pid);
-      intake?.endWindow();
-      stats = await probe.collect();
-    } finally {
-      timeline.stop();
-    }
-    const memory = readMemoryStatus(pid);
-    if (intake) {
-      ctx.onPhase?.(run, 'draining', MAX_DRAIN_MS);
-      await drainIntake(intake, (durationMs, signal) =>
-        runLoad({ url, requests, rate: workload.rate, connections: workload.connections, durationMs, timeoutMs: workload.requestTimeout, signal }));
-      checkpoint();
-    }
-    const counts = intake?.snapshot();
-    fillMeasurements(sample, result, cpuBefore, cpuAfter, stats, memory, timeline.points, expected);
-    if (counts) {
-      const perRequest: Record<string, number> = {};
-      for (const [kind, count] of Object.entries(counts.items)) perRequest[kind] = count / Math.max(1, result.responses);
-      sample.intake = { ...counts, perRequest, bytesPerRequest: counts.payloadBytes / Math.max(1, result.responses) };
-    }
-    sample.invalidReasons.push(...(config.validate?.(counts, result.responses) ?? []));
-
-    if (workload.maxThroughput) {
-      ctx.onPhase?.(run, 'max-throughput', workload.maxThroughput.duration);
-      const max = await load(workload.maxThroughput.duration, undefined, workload.maxThroughput.connections);
-      checkpoint();
-      sample.maxThroughputRps = max.achievedRps;
-    }
-  } catch (error) {
-    if (error instanceof Interrupted || (ctx.signal.aborted && !(error instanceof TargetFailure))) {
-      sample.status = 'skipped';
-      sample.invalidReasons.push('interrupted before the run finished');
-    } else {
-      sample.status = 'failed';
-      const failure = error instanceof TargetFailure ? error : new TargetFailure((error as Error).message, target?.outputTail() ?? '', null, null);
-      sample.failure = { reason: failure.message, outputTail: failure.stderrTail, exitCode: failure.exitCode, signal: failure.signal };
-      sample.invalidReasons.push(failure.message);
-    }
-  } finally {
-    ctx.signal.removeEventListener('abort', onGlobalAbort);
-    ctx.onPhase?.(run, 'stopping', 0);
-    await target?.stop();
-    await intake?.close();
-  }
-  return sample;
+/** What one side measured in the CPU window, before it becomes a MeasuredRun. */
+interface WindowReading {
+  stats: ProbeStats;
+  procBefore: CpuTimes;
+  procAfter: CpuTimes;
+  rssMeanBytes: number;
+  rssPeakBytes: number;
+  timeline: MeasuredRun['timeline'];
+  load: PhaseResult;
 }
-
-/** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
-export const MAX_DRAIN_MS = 12_000;
 
 /**
- * After the window, spans created in it may still sit in an exporter's batch.
- * Keep the same load running (so batches fill and flush as they did in the
- * window) until the intake has seen an item created after the window.
+ * Measure one planned unit: a co-scheduled pair (baseline and candidate at
+ * the same time, on the same core, under the same load) or one target alone.
+ *   1. start the sides (intakes, then targets in slot order)
+ *   2. wait until every side is ready
+ *   3. prime (closed loop, so V8 optimises the hot code), then warm up at the offered rate (both discarded)
+ *   4. measure the CPU window: probe marks, identical load, probe collects
+ *   5. co-scheduled: measure latency per side alone, its partner stopped
+ *   6. drain the intakes until everything created in the window has arrived
+ *   7. optionally, closed-loop max throughput per side alone
+ *   8. stop everything; turn the readings into one RunSample per side
  */
-async function drainIntake(intake: Intake, load: (durationMs: number, signal: AbortSignal) => Promise<LoadResult>): Promise<void> {
-  if (intake.caughtUp()) return;
-  const stop = new AbortController();
-  const running = load(MAX_DRAIN_MS, stop.signal).catch(() => undefined);
-  const deadline = Date.now() + MAX_DRAIN_MS;
-  while (!intake.caughtUp() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  stop.abort();
-  await running;
-}
-
-function fillMeasurements(
-  sample: RunSample,
-  result: LoadResult,
-  before: { userMs: number; systemMs: number },
-  after: { userMs: number; systemMs: number },
-  stats: ProbeStats,
-  memory: { rssBytes: number; rssPeakBytes: number },
-  timeline: TimelinePoint[],
-  expectedStatuses: Set<number>,
-): void {
-  const requests = result.responses;
-  sample.measuredMs = result.elapsedMs;
-  sample.requests = requests;
-  sample.achievedRps = result.achievedRps;
-  sample.saturated = result.achievedRps < sample.offeredRps * (1 - SATURATION_SHORTFALL);
-  sample.statusCounts = result.statusCounts;
-  sample.unexpectedStatusCount = Object.entries(result.statusCounts)
-    .filter(([status]) => !(Number(status) >= 200 && Number(status) < 400) && !expectedStatuses.has(Number(status)))
-    .reduce((sum, [, count]) => sum + count, 0);
-  sample.socketErrors = result.socketErrors;
-  sample.timeouts = result.timeouts;
-  sample.cpuUserMs = after.userMs - before.userMs;
-  sample.cpuSystemMs = after.systemMs - before.systemMs;
-  sample.cpuMsPerRequest = requests > 0 ? (sample.cpuUserMs + sample.cpuSystemMs) / requests : undefined;
-  sample.cpuTicks = Math.round(((sample.cpuUserMs + sample.cpuSystemMs) * clockTicksPerSecond()) / 1000);
-  sample.probeCpuMsPerRequest = requests > 0 ? (stats.processCpuUserUs + stats.processCpuSystemUs) / 1000 / requests : undefined;
-  const rssSamples = [...timeline.map((point) => point.rssBytes), memory.rssBytes].filter((value) => value > 0);
-  sample.rssMeanBytes = rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length;
-  sample.rssPeakBytes = memory.rssPeakBytes;
-  sample.heapUsedBytes = stats.heapUsedBytes;
-  sample.heapPeakBytes = stats.heapPeakBytes;
-  sample.eventLoopUtilization = stats.eventLoopUtilization;
-  sample.eventLoopDelayUs = stats.eventLoopDelayUs;
-  sample.gcPauseMsTotal = stats.gcPauseMsTotal;
-  sample.gcCount = stats.gcCount;
-  sample.latencyUs = result.latencyUs;
-  sample.timeline = timeline;
-
-  if (sample.saturated) {
-    sample.invalidReasons.push(
-      `saturated: achieved ${result.achievedRps.toFixed(1)} req/s of ${sample.offeredRps} offered (more than ${SATURATION_SHORTFALL * 100}% short)`,
-    );
-  }
-  if (result.achievedRps > sample.offeredRps * (1 + OVERSHOOT)) {
-    // autocannon sends each second's budget in a burst; an extra burst at the window's edge changes the load.
-    sample.invalidReasons.push(`load overshot: achieved ${result.achievedRps.toFixed(1)} req/s of ${sample.offeredRps} offered (an extra burst from the load generator)`);
-  }
-  if (requests === 0) sample.invalidReasons.push('no responses were received');
-  const errors = sample.unexpectedStatusCount + result.socketErrors;
-  if (requests > 0 && errors / requests > MAX_ERROR_SHARE) {
-    sample.invalidReasons.push(`${errors} of ${requests} requests failed (unexpected status or socket error); check the route mix and expectStatus`);
-  }
-}
-
-/** CPU% and RSS once a second, for the report's timeline (pidusage reads /proc). */
-function startTimeline(pid: number): { points: TimelinePoint[]; stop: () => void } {
-  const points: TimelinePoint[] = [];
-  const started = Date.now();
-  void pidusage(pid).catch(() => {}); // the first reading of a pid has no CPU delta yet
-  const timer = setInterval(() => {
-    pidusage(pid)
-      .then((stat) => points.push({ tMs: Date.now() - started, cpuPercent: Math.round(stat.cpu * 10) / 10, rssBytes: stat.memory }))
-      .catch(() => {});
-  }, 1000);
-  return {
-    points,
-    stop: () => {
-      clearInterval(timer);
-      pidusage.clear();
-    },
+export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string, InstrumentationConfig>, firstIndex: number, ctx: RunContext): Promise<RunSample[]> {
+  const { workload } = ctx.scenario.scenario;
+  const startedAt = new Date().toISOString();
+  const sides = unit.runs.map((planned) => new Side(planned, configs.get(planned.config)!));
+  const unitAbort = new AbortController();
+  const onGlobalAbort = () => unitAbort.abort();
+  ctx.signal.addEventListener('abort', onGlobalAbort, { once: true });
+  const requests = weightedSequence(workload.routes).map(toWireRequest);
+  const expectedStatuses = new Set(workload.routes.map((route) => route.expectStatus).filter((s): s is number => s !== undefined));
+  const driver = new OpenLoopDriver({ requests, expectedStatuses, timeoutMs: workload.requestTimeout, arrival: ctx.arrival, seed: ctx.seed + unit.index * 7919 });
+  const phase = (name: Phase, ms: number) => ctx.onPhase?.(unit, name, ms);
+  const checkpoint = () => {
+    const crashed = sides.find((side) => side.crash);
+    if (crashed) throw crashed.crash;
+    if (ctx.signal.aborted) throw new Interrupted();
   };
+  const identity = (side: Side, offset: number): RunIdentity => ({
+    index: firstIndex + offset, unit: unit.index, round: unit.round, pair: unit.pair, config: side.planned.config,
+    side: side.planned.side, slot: side.planned.slot, offeredRps: unit.rateRps, startedAt,
+  });
+
+  try {
+    phase('starting', 0);
+    await startSides(sides, ctx, () => unitAbort.abort());
+    await waitUntilReady(sides, ctx);
+    checkpoint();
+
+    if (workload.primeRequests > 0) {
+      phase('priming', MAX_PRIME_MS);
+      await driver.prime({ sides: loads(sides), requests: workload.primeRequests, concurrency: 2, maxMs: MAX_PRIME_MS, signal: unitAbort.signal });
+      checkpoint();
+    }
+
+    if (workload.warmup > 0) {
+      phase('warmup', workload.warmup);
+      await driver.phase({ rateRps: unit.rateRps, durationMs: workload.warmup, sides: loads(sides), signal: unitAbort.signal });
+      checkpoint();
+    }
+
+    phase('measuring', workload.duration);
+    const window = await measureWindow(sides, driver, unit.rateRps, workload.duration, ctx.targetCpus, unitAbort.signal);
+    checkpoint();
+
+    const solo = new Map<Side, PhaseResult>();
+    if (ctx.coScheduled && sides.length > 1) {
+      phase('latency', ctx.latencyMs * sides.length);
+      for (const side of sides) {
+        collectHarnessGarbage();
+        solo.set(side, (await alone(side, sides, () => driver.phase({ rateRps: unit.rateRps, durationMs: ctx.latencyMs, sides: [side.load!], signal: unitAbort.signal })))[0]!);
+        checkpoint();
+      }
+    }
+
+    if (sides.some((side) => side.intake && !side.intake.caughtUp())) {
+      phase('draining', MAX_DRAIN_MS);
+      await drainIntakes(sides, driver, unit.rateRps, unitAbort.signal);
+      checkpoint();
+    }
+    const counts = new Map(sides.map((side) => [side, side.intake?.snapshot()]));
+
+    const maxRps = new Map<Side, number>();
+    if (workload.maxThroughput) {
+      const { duration, connections } = workload.maxThroughput;
+      phase('max-throughput', duration * sides.length);
+      for (const side of sides) {
+        maxRps.set(side, await alone(side, sides, () => closedLoopThroughput({
+          url: side.load!.url, requests, connections, durationMs: duration, timeoutMs: workload.requestTimeout, signal: unitAbort.signal,
+        })));
+        checkpoint();
+      }
+    }
+
+    return sides.map((side, offset) => toMeasuredRun(identity(side, offset), side, window.get(side)!, solo.get(side), counts.get(side), maxRps.get(side)));
+  } catch (error) {
+    return sides.map((side, offset) => toUnfinishedRun(identity(side, offset), side, sides, error, ctx.signal.aborted));
+  } finally {
+    ctx.signal.removeEventListener('abort', onGlobalAbort);
+    phase('stopping', 0);
+    await driver.close(loads(sides));
+    await Promise.all(sides.map((side) => side.stop()));
+  }
+}
+
+function loads(sides: readonly Side[]) {
+  return sides.flatMap((side) => (side.load ? [side.load] : []));
+}
+
+/** Intakes first, then targets one after another in slot order: slot 0 always starts first. */
+async function startSides(sides: readonly Side[], ctx: SideContext, onCrash: () => void): Promise<void> {
+  for (const side of sides) await side.start(ctx, onCrash);
+}
+
+async function waitUntilReady(sides: readonly Side[], ctx: SideContext): Promise<void> {
+  await Promise.all(sides.map((side) => side.ready(ctx)));
+}
+
+/**
+ * The CPU window: every probe marks (µs CPU, event loop, GC), the same
+ * schedule drives every side, every probe collects. /proc CPU, steal on the
+ * target CPUs and RSS are read around it as cross-checks.
+ */
+async function measureWindow(sides: readonly Side[], driver: OpenLoopDriver, rateRps: number, durationMs: number, targetCpus: string | undefined, signal: AbortSignal): Promise<Map<Side, WindowReading & { stealPercent: number; loadAverage1m: number; harnessCpuPercent: number }>> {
+  collectHarnessGarbage();
+  const loadAverage1m = loadavg()[0] ?? 0;
+  const clockBefore: CpuClock = readCpuClock(targetCpus);
+  const harnessBefore = process.cpuUsage();
+  const harnessStartMs = Date.now();
+  const procBefore = sides.map((side) => readCpuTimes(side.pid));
+  await Promise.all(sides.map((side) => side.probe!.mark()));
+  for (const side of sides) side.intake?.startWindow();
+  const samplers = sides.map((side) => new ProcessSampler(side.pid));
+  let results: PhaseResult[];
+  let stats: ProbeStats[];
+  let memories: Array<ReturnType<ProcessSampler['stop']>>;
+  try {
+    results = await driver.phase({ rateRps, durationMs, sides: loads(sides), signal });
+    stats = await Promise.all(sides.map((side) => side.probe!.collect()));
+    for (const side of sides) side.intake?.endWindow();
+  } finally {
+    memories = samplers.map((sampler) => sampler.stop());
+  }
+  const procAfter = sides.map((side) => readCpuTimes(side.pid));
+  const steal = stealPercent(clockBefore, readCpuClock(targetCpus));
+  const harness = process.cpuUsage(harnessBefore);
+  const harnessCpuPercent = (harness.user + harness.system) / 10 / Math.max(1, Date.now() - harnessStartMs);
+  return new Map(sides.map((side, i) => {
+    const memory = memories[i]!;
+    return [side, {
+      stats: stats[i]!,
+      procBefore: procBefore[i]!,
+      procAfter: procAfter[i]!,
+      rssMeanBytes: memory.rssMeanBytes,
+      rssPeakBytes: readMemoryStatus(side.pid).rssPeakBytes,
+      timeline: memory.timeline,
+      load: results[i]!,
+      stealPercent: steal,
+      loadAverage1m,
+      harnessCpuPercent,
+    }];
+  }));
+}
+
+/** Run `work` with every other side stopped (SIGSTOP), so this side has the core to itself. */
+async function alone<T>(side: Side, sides: readonly Side[], work: () => Promise<T>): Promise<T> {
+  const others = sides.filter((other) => other !== side);
+  for (const other of others) other.pause();
+  try {
+    return await work();
+  } finally {
+    for (const other of others) other.resume();
+  }
+}
+
+/**
+ * Spans created in the window may still sit in an exporter's batch. Keep the
+ * same load on the sides that export (so batches fill and flush as they did in
+ * the window) until each intake has seen an item created after the window.
+ */
+async function drainIntakes(sides: readonly Side[], driver: OpenLoopDriver, rateRps: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + MAX_DRAIN_MS;
+  for (;;) {
+    const behind = sides.filter((side) => side.intake && !side.intake.caughtUp());
+    if (behind.length === 0 || Date.now() >= deadline || signal.aborted) return;
+    await driver.phase({ rateRps, durationMs: 500, sides: loads(behind), signal });
+  }
+}
+
+function toMeasuredRun(
+  identity: RunIdentity,
+  side: Side,
+  window: WindowReading & { stealPercent: number; loadAverage1m: number; harnessCpuPercent: number },
+  solo: PhaseResult | undefined,
+  counts: IntakeCounts | undefined,
+  maxThroughputRps: number | undefined,
+): MeasuredRun {
+  const { stats, load } = window;
+  const requests = load.responses;
+  const cpuMs = (stats.processCpuUserUs + stats.processCpuSystemUs) / 1000;
+  const procMs = window.procAfter.userMs + window.procAfter.systemMs - window.procBefore.userMs - window.procBefore.systemMs;
+  const tickMs = 1000 / clockTicksPerSecond();
+  const latency = solo ?? load;
+  const run: MeasuredRun = {
+    ...identity,
+    status: 'measured',
+    exclusions: [],
+    warnings: [],
+    targetPid: side.pid,
+    port: side.port,
+    measuredMs: stats.elapsedMs,
+    requests,
+    achievedRps: load.achievedRps,
+    cpuMsPerRequest: requests > 0 ? cpuMs / requests : Number.NaN,
+    cpuMsPerSecond: cpuMs / (stats.elapsedMs / 1000),
+    cpu: { userMs: stats.processCpuUserUs / 1000, systemMs: stats.processCpuSystemUs / 1000, procMs, procTicks: Math.round(procMs / tickMs) },
+    rssMeanBytes: window.rssMeanBytes,
+    rssPeakBytes: window.rssPeakBytes,
+    heapUsedBytes: stats.heapUsedBytes,
+    heapPeakBytes: stats.heapPeakBytes,
+    externalBytes: stats.externalBytes,
+    eventLoopUtilization: stats.eventLoopUtilization,
+    eventLoopDelayUs: stats.eventLoopDelayUs,
+    gcPauseMsTotal: stats.gcPauseMsTotal,
+    gcCount: stats.gcCount,
+    load: load.record,
+    latencyUs: latency.latencyUs,
+    latencySource: solo ? 'solo' : 'window',
+    ...(solo ? { latencyLoad: solo.record } : {}),
+    noise: {
+      stealPercent: Math.round(window.stealPercent * 100) / 100,
+      loadAverage1m: window.loadAverage1m,
+      harnessCpuPercent: Math.round(window.harnessCpuPercent * 10) / 10,
+    },
+    timeline: window.timeline,
+    ...(counts ? { intake: intakeRecord(counts, requests) } : {}),
+    ...(maxThroughputRps !== undefined ? { maxThroughputRps } : {}),
+  };
+  run.exclusions.push(...judgeLoad(run, load.record), ...(side.config.validate?.(counts, requests) ?? []));
+  // ±1 tick at each end, plus a little for the moment between reading /proc and the probe's mark.
+  if (Math.abs(procMs - cpuMs) > 2 * tickMs + 2) {
+    run.warnings.push(`CPU from the probe (${cpuMs.toFixed(1)} ms) and /proc (${procMs.toFixed(0)} ms) disagree by more than the tick error: the probe may not be in the measured process`);
+  }
+  if (window.stealPercent > HEAVY_STEAL_PERCENT) run.warnings.push(`heavy steal: ${window.stealPercent.toFixed(0)}% of the target CPU's time went to other guests`);
+  for (const record of [load.record, ...(solo ? [solo.record] : [])]) {
+    if (record.sendLagUs.p99 > 5000) {
+      run.warnings.push(`the load generator fell behind its schedule (p99 ${(record.sendLagUs.p99 / 1000).toFixed(1)} ms late); latency includes it`);
+      break;
+    }
+  }
+  if (load.record.maxInFlight >= load.record.connections) {
+    run.warnings.push(`all ${load.record.connections} connections were busy at once: sends queued (latency includes the wait); raise workload.connections`);
+  }
+  return run;
+}
+
+function intakeRecord(counts: IntakeCounts, requests: number) {
+  const perRequest: Record<string, number> = {};
+  for (const [kind, count] of Object.entries(counts.items)) perRequest[kind] = count / Math.max(1, requests);
+  return { ...counts, perRequest, bytesPerRequest: counts.payloadBytes / Math.max(1, requests) };
+}
+
+/** Reasons the load itself makes a window untrustworthy. */
+function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {
+  const reasons: string[] = [];
+  if (run.requests === 0) return ['no responses were received'];
+  if (run.achievedRps < run.offeredRps * (1 - SATURATION_SHORTFALL)) {
+    reasons.push(`saturated: ${run.achievedRps.toFixed(1)} of ${run.offeredRps} req/s answered on time (more than ${SATURATION_SHORTFALL * 100}% short)`);
+  }
+  const failed = load.unexpectedStatuses + load.socketErrors + load.timeouts;
+  if (failed / load.sent > MAX_ERROR_SHARE) {
+    const routes = Object.entries(load.statusByRoute)
+      .map(([route, statuses]) => [route, Object.entries(statuses).filter(([status]) => Number(status) >= 400)] as const)
+      .filter(([, bad]) => bad.length > 0)
+      .map(([route, bad]) => `${route} → ${bad.map(([status, n]) => `${n}× ${status}`).join(', ')}`);
+    const transport = [load.socketErrors ? `${load.socketErrors} socket errors` : '', load.timeouts ? `${load.timeouts} timeouts` : ''].filter(Boolean);
+    reasons.push(`${failed} of ${load.sent} requests failed (${[...routes, ...transport].join('; ')}); check the route mix and expectStatus`);
+  }
+  return reasons;
+}
+
+/** A side that did not finish: failed (its target broke) or skipped (interrupted, or its partner broke). */
+function toUnfinishedRun(identity: RunIdentity, side: Side, sides: readonly Side[], error: unknown, interrupted: boolean): RunSample {
+  const failureOf = (failure: TargetFailure) => ({ reason: failure.message, outputTail: failure.stderrTail, exitCode: failure.exitCode, signal: failure.signal });
+  if (side.crash) return { ...identity, status: 'failed', failure: failureOf(side.crash) };
+  const culprit = sides.find((other) => other.crash);
+  if (culprit) return { ...identity, status: 'skipped', reason: `its partner ${culprit.planned.config} failed (${culprit.crash!.message})` };
+  if (interrupted || error instanceof Interrupted) return { ...identity, status: 'skipped', reason: 'interrupted before the run finished' };
+  // Not a crash and not ours to blame on one side (e.g. a probe that stopped answering): every side failed.
+  return { ...identity, status: 'failed', failure: failureOf(new TargetFailure((error as Error).message, side.outputTail(), null, null)) };
 }

@@ -1,19 +1,31 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planBlocks, type PlannedRun } from '../plan/plan.js';
+import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
 import { analyse, undecided } from '../analysis/analyse.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
-import { RESULT_SCHEMA_VERSION, writeResultAtomic, type ResultDocument, type RunSample } from '../samples/result.js';
+import { formatDuration } from '../scenario/duration.js';
+import {
+  RESULT_SCHEMA_VERSION, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
+} from '../samples/result.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from './env.js';
 import { machineFacts, packageVersions, pinCpus } from './environment.js';
 import { ProbeServer } from './probe-server.js';
-import { measureRun, type Phase } from './runner.js';
+import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';
 
-export const LOAD_MODEL =
-  'autocannon at a fixed overallRate: closed-loop per connection (each connection sends back-to-back until its share of the second is used), ' +
-  'so load arrives in bursts each second. Latency is recorded per response into a µs HDR histogram; coordinated-omission correction is off.';
+export const LOAD_MODEL = {
+  'co-scheduled':
+    'Open loop at a fixed arrival rate (undici, a worker-thread clock): requests go out on schedule whatever the answers, and latency is measured from the ' +
+    'intended send time (coordinated omission corrected, as wrk2 does). Each candidate ran at the same time as its own fresh baseline, both pinned to the ' +
+    'target CPU, each driven by its own connections from the same schedule and route sequence; CPU per request is the target\'s own process.cpuUsage() ' +
+    '(µs, all threads) over that shared window. Latency comes from a solo phase per side with its partner stopped.',
+  sequential:
+    'Open loop at a fixed arrival rate (undici, a worker-thread clock): requests go out on schedule whatever the answers, and latency is measured from the ' +
+    'intended send time (coordinated omission corrected, as wrk2 does). One target at a time; CPU per request is the target\'s own process.cpuUsage() ' +
+    '(µs, all threads) over the window.',
+} as const;
 
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -24,28 +36,162 @@ export interface SessionOptions {
   signal: AbortSignal;
   /** Overrides the scenario's rounds. */
   rounds?: number | 'auto';
+  /** Overrides the scenario's seed. */
+  seed?: number;
   /** Progress notes, e.g. why an adaptive run keeps going. */
   onNote?: (text: string) => void;
-  onRunStart?: (run: PlannedRun, total: number) => void;
-  onPhase?: (run: PlannedRun, phase: Phase, phaseMs: number) => void;
-  onRunEnd?: (sample: RunSample, total: number) => void;
+  onUnitStart?: (unit: PlannedUnit, total: number) => void;
+  onPhase?: (unit: PlannedUnit, phase: Phase, phaseMs: number) => void;
+  onUnitEnd?: (unit: PlannedUnit, runs: RunSample[], total: number) => void;
+}
+
+/** The rates a workload offers: `rates`, or the single `rate`. The first is the primary one. */
+export function workloadRates(workload: { rate?: number; rates?: number[] }): number[] {
+  return workload.rates ?? [workload.rate!];
+}
+
+/** Roughly how long a session takes: start-up, warm-up, window, latency phases and stop per unit. */
+export function estimateSessionMs(loaded: LoadedScenario, rounds: number | 'auto'): number {
+  const w = loaded.scenario.workload;
+  const design = resolveDesign(loaded, 0);
+  const n = rounds === 'auto' ? w.autoRounds.min : rounds;
+  const configs = loaded.configs.length;
+  const maxMs = w.maxThroughput ? w.maxThroughput.duration : 0;
+  const units = (design.kind === 'co-scheduled' ? configs - 1 : configs) * design.ratesRps.length * n;
+  const perUnit = design.kind === 'co-scheduled'
+    ? 3_000 + w.warmup + w.duration + 2 * (w.latencyDuration + maxMs)
+    : 1_300 + w.warmup + w.duration + maxMs;
+  return units * perUnit;
+}
+
+/** One line before a session starts: what will run, how, and for about how long. */
+export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'): string {
+  const w = loaded.scenario.workload;
+  const design = resolveDesign(loaded, 0);
+  const roundsText = rounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : String(rounds);
+  const rates = design.ratesRps.join(' and ');
+  const what = design.kind === 'co-scheduled'
+    ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
+    : `${loaded.configs.length} configs one at a time (sequential)`;
+  return `${loaded.name}: ${what} × ${roundsText} rounds at ${rates} req/s ` +
+    `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} measured${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
+    `about ${formatDuration(Math.round(estimateSessionMs(loaded, rounds) / 1000) * 1000)}.`;
+}
+
+/** The design the session will use, and why when it is not the one asked for. */
+export function resolveDesign(loaded: LoadedScenario, seed: number): DesignRecord {
+  const { workload } = loaded.scenario;
+  const candidates = loaded.configs.filter((config) => config.name !== loaded.scenario.baseline).length;
+  const record: DesignRecord = { kind: workload.design, seed, arrival: workload.arrival, ratesRps: workloadRates(workload), latencyMs: workload.latencyDuration };
+  if (workload.design === 'co-scheduled' && candidates === 0) {
+    return { ...record, kind: 'sequential', note: 'only the baseline is configured, so there is nothing to pair it with: measured alone' };
+  }
+  return record;
 }
 
 /**
- * Run the whole plan. The result file is rewritten after every run, so what was
- * measured survives a crash, a failed config or Ctrl-C.
+ * Run the whole plan:
+ *   1. record the session (scenario, design, machine, what was stripped from the env)
+ *   2. start the helpers every target uses (probe socket, downstream stub)
+ *   3. run the rounds, a unit at a time, rewriting the result file after each
+ *   4. analyse, and close the result
+ * What was measured survives a crash, a failed config or Ctrl-C.
  */
 export async function runSession(loaded: LoadedScenario, options: SessionOptions): Promise<ResultDocument> {
+  const { scenario } = loaded;
+  const seed = options.seed ?? scenario.workload.seed ?? randomInt(2 ** 31);
+  const design = resolveDesign(loaded, seed);
+  const rounds = options.rounds ?? scenario.workload.rounds;
+  const auto = scenario.workload.autoRounds;
+  const minRounds = rounds === 'auto' ? auto.min : rounds;
+  const maxRounds = rounds === 'auto' ? Math.max(auto.min, auto.max) : rounds;
+
+  const { result, baseEnv, pinning } = recordSession(loaded, design, rounds);
+  writeResultAtomic(options.outPath, result);
+
+  const probes = new ProbeServer();
+  await probes.listen();
+  const downstream = await startDownstreamStub();
+  const ctx: RunContext = {
+    scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal,
+    seed, arrival: design.arrival, coScheduled: design.kind === 'co-scheduled', latencyMs: design.latencyMs, onPhase: options.onPhase,
+  };
+  const configs = new Map(loaded.configs.map((config) => [config.name, config]));
+  const names = loaded.configs.map((config) => config.name);
+  const unitsPerRound = design.kind === 'co-scheduled' ? (names.length - 1) * design.ratesRps.length : names.length * design.ratesRps.length;
+  const total = () => maxRounds * unitsPerRound;
+  const broken = new Map<string, string>();
+  let units = 0;
+  let pairs = 0;
+  try {
+    for (let round = 0; round < maxRounds && !options.signal.aborted; round += 1) {
+      if (round >= minRounds && !keepGoing(result, loaded, auto.precision, round, options)) break;
+      const plan = planRound({ design: design.kind, configs: names, baseline: scenario.baseline, ratesRps: design.ratesRps, round, seed, firstUnit: units, firstPair: pairs });
+      units += plan.length;
+      pairs += pairsPerRound(design.kind, names.length - 1, design.ratesRps.length);
+      for (const unit of plan) {
+        if (options.signal.aborted) break;
+        options.onUnitStart?.(unit, total());
+        const samples = broken.size && unit.runs.some((run) => broken.has(run.config))
+          ? skipUnit(unit, result.runs.length, broken)
+          : await measureUnit(unit, configs, result.runs.length, ctx);
+        for (const sample of samples) {
+          if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
+          if (rounds === 'auto' && sample.status === 'measured' && sample.noise.stealPercent > HEAVY_STEAL_PERCENT) {
+            // An adaptive session can afford to replace a window the hypervisor disturbed.
+            sample.exclusions.push(`heavy steal (${sample.noise.stealPercent.toFixed(0)}%): replaced by another round`);
+          }
+        }
+        result.runs.push(...samples);
+        writeResultAtomic(options.outPath, result);
+        options.onUnitEnd?.(unit, samples, total());
+      }
+      if (broken.has(scenario.baseline)) {
+        options.onNote?.(`The baseline ${scenario.baseline} failed; nothing else can be compared, so the session stops.`);
+        break;
+      }
+    }
+  } finally {
+    await downstream.close();
+    await probes.close();
+  }
+  result.analysis = analyse(result, loaded.budgets);
+  result.status = options.signal.aborted ? 'interrupted' : result.runs.some((run) => run.status === 'failed') ? 'failed' : 'complete';
+  result.finishedAt = new Date().toISOString();
+  result.environment.loadAverageEnd = machineFacts().loadAverage;
+  writeResultAtomic(options.outPath, result);
+  return result;
+}
+
+/** `rounds: auto`: is any verdict still undecided? Says why it keeps going. */
+function keepGoing(result: ResultDocument, loaded: LoadedScenario, precision: number, round: number, options: SessionOptions): boolean {
+  const open = undecided(result, loaded.budgets, precision);
+  if (open.length === 0) {
+    options.onNote?.(`All verdicts decided after ${round} rounds.`);
+    return false;
+  }
+  options.onNote?.(`Round ${round + 1}: still undecided — ${open.slice(0, 3).join('; ')}${open.length > 3 ? `; +${open.length - 3} more` : ''}`);
+  return true;
+}
+
+/** A config that crashed once will crash again: spend the time on the others. */
+function skipUnit(unit: PlannedUnit, firstIndex: number, broken: ReadonlyMap<string, string>): RunSample[] {
+  const startedAt = new Date().toISOString();
+  const culprit = unit.runs.find((run) => broken.has(run.config))!;
+  return unit.runs.map((run, offset) => ({
+    index: firstIndex + offset, unit: unit.index, round: unit.round, pair: unit.pair, config: run.config, side: run.side, slot: run.slot,
+    offeredRps: unit.rateRps, startedAt, status: 'skipped' as const,
+    reason: run.config === culprit.config
+      ? `skipped: this config failed in an earlier run (${broken.get(run.config)})`
+      : `skipped: its partner ${culprit.config} failed in an earlier run`,
+  }));
+}
+
+function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: number | 'auto') {
   const { scenario } = loaded;
   const machine = machineFacts();
   const pinning = pinCpus(scenario.pinCpus);
   const { env: baseEnv, removed } = sanitizeEnv(process.env);
-  const names = loaded.configs.map((config) => config.name);
-  const rounds = options.rounds ?? scenario.workload.rounds;
-  const auto = scenario.workload.autoRounds;
-  const minBlocks = rounds === 'auto' ? auto.min : rounds;
-  const maxBlocks = rounds === 'auto' ? Math.max(auto.min, auto.max) : rounds;
-
   const result: ResultDocument = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'apm-bench', version: toolVersion() },
@@ -60,12 +206,14 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       budgets: loaded.budgets,
       target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
     },
-    loadModel: LOAD_MODEL,
+    design,
+    loadModel: LOAD_MODEL[design.kind],
     configs: loaded.configs.map((config) => ({
       name: config.name,
       kind: config.kind,
       preloads: config.preloads,
       options: config.options,
+      ...(config.sampleRate !== undefined ? { sampleRate: config.sampleRate } : {}),
       envKeys: Object.keys(config.env).sort(),
       ...(config.agent ? { agent: config.agent } : {}),
     })),
@@ -86,65 +234,6 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
     notes: [],
   };
   if (removed.length) result.notes.push(`Removed from the target's environment so nothing leaves the machine: ${removed.join(', ')}.`);
-  writeResultAtomic(options.outPath, result);
-
-  const probes = new ProbeServer();
-  await probes.listen();
-  const downstream = await startDownstreamStub();
-  const brokenConfigs = new Map<string, string>();
-  const total = () => (rounds === 'auto' ? maxBlocks : minBlocks) * names.length;
-  try {
-    for (let block = 0; block < maxBlocks && !options.signal.aborted; block += 1) {
-      if (block >= minBlocks) {
-        const open = undecided(result, loaded.budgets, auto.precision);
-        if (open.length === 0) {
-          options.onNote?.(`All verdicts decided after ${block} rounds.`);
-          break;
-        }
-        options.onNote?.(`Round ${block + 1}: still undecided — ${open.slice(0, 3).join('; ')}${open.length > 3 ? `; +${open.length - 3} more` : ''}`);
-      }
-      await runBlock(planBlocks(names, 1, block).map((run) => ({ ...run, index: result.runs.length + run.position })));
-    }
-  } finally {
-    await downstream.close();
-    await probes.close();
-  }
-
-  async function runBlock(plan: PlannedRun[]): Promise<void> {
-    for (const run of plan) {
-      if (options.signal.aborted) break;
-      const config = loaded.configs.find((candidate) => candidate.name === run.config)!;
-      options.onRunStart?.(run, total());
-      let sample: RunSample;
-      const broken = brokenConfigs.get(run.config);
-      if (broken) {
-        // A config that crashed once will crash again; spend the time on the others.
-        sample = {
-          index: run.index, block: run.block, position: run.position, config: run.config,
-          status: 'skipped', invalidReasons: [`skipped: this config failed in an earlier run (${broken})`],
-          startedAt: new Date().toISOString(), offeredRps: scenario.workload.rate,
-        };
-      } else {
-        sample = await measureRun(run, config, {
-          scenario: loaded,
-          probes,
-          baseEnv,
-          downstreamUrl: downstream.url,
-          targetCpus: pinning.targetCpus,
-          signal: options.signal,
-          onPhase: options.onPhase,
-        });
-        if (sample.status === 'failed') brokenConfigs.set(run.config, sample.failure?.reason ?? 'failed');
-      }
-      result.runs.push(sample);
-      writeResultAtomic(options.outPath, result);
-      options.onRunEnd?.(sample, total());
-    }
-  }
-  result.analysis = analyse(result, loaded.budgets);
-  result.status = options.signal.aborted ? 'interrupted' : result.runs.some((run) => run.status === 'failed') ? 'failed' : 'complete';
-  result.finishedAt = new Date().toISOString();
-  result.environment.loadAverageEnd = machineFacts().loadAverage;
-  writeResultAtomic(options.outPath, result);
-  return result;
+  if (design.note) result.notes.push(`Design: ${design.note}.`);
+  return { result, baseEnv, pinning };
 }

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import type { ResolvedTarget } from '../scenario/load.js';
 import { targetProbePath } from '../paths.js';
-import { killGroup, trackGroup } from './processes.js';
+import { killGroup, signalGroup, trackGroup } from './processes.js';
 import type { ProbeConnection, ProbeServer } from './probe-server.js';
 
 /** --require for CommonJS preloads, --import for ES modules: how production loads agents. */
@@ -116,9 +116,12 @@ export class TargetProcess {
 
   /** Wait until GET readyPath answers and the probe inside the target has said hello. */
   async waitUntilReady(port: number, readyPath: string, timeoutMs: number, probes: ProbeServer): Promise<ProbeConnection> {
-    // A wrapper (taskset, a shell) may load the probe too: prefer our own pid, else the last to connect.
+    // A wrapper (taskset, a shell) may load the probe too: prefer our own pid, else the last of our
+    // process group to connect. Another target started beside this one is in another group.
     const connections: ProbeConnection[] = [];
-    const off = probes.onConnection((connection) => connections.push(connection));
+    const off = probes.onConnection((connection) => {
+      if (connection.hello.pid === this.pid || connection.hello.pgrp === this.pid) connections.push(connection);
+    });
     const pick = () => connections.find((c) => c.hello.pid === this.pid) ?? connections.at(-1);
     let exited = false;
     void this.exited.then(() => { exited = true; });
@@ -141,6 +144,15 @@ export class TargetProcess {
     } finally {
       off();
     }
+  }
+
+  /** Stop the whole process group (SIGSTOP), so a target beside it has the core to itself. */
+  pause(): void {
+    if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.child.pid !== undefined) signalGroup(this.child.pid, 'SIGCONT');
   }
 
   async stop(): Promise<void> {

@@ -1,17 +1,76 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { IntakeCounts } from '../instrument/types.js';
-import type { LatencySummaryUs } from '../run/load.js';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { Analysis } from '../analysis/analyse.js';
 import type { Budget } from '../analysis/budgets.js';
 
 /**
- * The result file: every run's raw measurements, the scenario and the machine.
- * Reports, the gate and cost projection read only this. Units are in the names.
- * Bump RESULT_SCHEMA_VERSION on any incompatible change (docs/result-schema.md).
+ * The result file: every run's raw measurements, the scenario, the design and
+ * the machine. Reports, the gate and cost projection read only this. Units are
+ * in the names. Bump RESULT_SCHEMA_VERSION on any incompatible change
+ * (docs/result-schema.md).
  */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
+
+/**
+ * co-scheduled: each candidate runs at the same time as its own fresh baseline,
+ * both on the target core under identical load, so the machine's noise is
+ * common to both and cancels in their ratio. sequential: one target at a time,
+ * every config once per block, compared with the baseline of its block.
+ */
+export type Design = 'co-scheduled' | 'sequential';
+export type Side = 'baseline' | 'candidate';
+
+/** What a local intake counted during the measured window. */
+export interface IntakeCounts {
+  payloads: number;
+  payloadBytes: number;
+  /** Items by kind: spans, traces, errorEvents, transactions, series, scrapes… */
+  items: Record<string, number>;
+}
+
+export interface IntakeRecord extends IntakeCounts {
+  /** items ÷ requests in the window. */
+  perRequest: Record<string, number>;
+  bytesPerRequest: number;
+}
+
+export interface LatencySummaryUs {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** The full HDR histogram (µs), compressed base64, for percentile curves in reports. */
+  histogram: string;
+}
+
+/** How well the load generator kept to its schedule: actual send time − intended send time. */
+export interface SendLagUs {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** What the load generator saw in one phase. */
+export interface LoadRecord {
+  /** Requests sent (scheduled) in the phase. */
+  sent: number;
+  statusCounts: Record<string, number>;
+  /** `METHOD /path` → status → count, so a failing route is named. */
+  statusByRoute: Record<string, Record<string, number>>;
+  /** Statuses other than 2xx/3xx that no route declared with expectStatus. */
+  unexpectedStatuses: number;
+  socketErrors: number;
+  timeouts: number;
+  /** Most requests in flight at once: the connections the open-loop schedule needed. */
+  maxInFlight: number;
+  /** The connection cap; reaching it means sends queued behind slow responses. */
+  connections: number;
+  sendLagUs: SendLagUs;
+}
 
 export interface RunFailure {
   reason: string;
@@ -26,47 +85,101 @@ export interface TimelinePoint {
   rssBytes: number;
 }
 
-export interface RunSample {
+/** Where a run sits in the plan. Runs that share `pair` are compared with each other. */
+export interface RunIdentity {
+  /** Position in `runs`. */
   index: number;
-  block: number;
-  position: number;
+  /** The planned unit it belongs to: a co-scheduled pair, or one sequential run. */
+  unit: number;
+  round: number;
+  /** Co-scheduled: the two runs of one pair. Sequential: every run of one block at one rate. */
+  pair: number;
   config: string;
-  status: 'ok' | 'failed' | 'skipped';
-  /** Why a run is not usable (crash, saturation, agent not loaded…). Empty for a valid run. */
-  invalidReasons: string[];
-  failure?: RunFailure;
-  startedAt: string;
-  targetPid?: number;
-  port?: number;
+  side: Side;
+  /** Co-scheduled: slot 0 starts first and sends first on every tick; slots alternate so neither side is favoured. */
+  slot: 0 | 1;
   offeredRps: number;
-  achievedRps?: number;
-  /** Achieved rate fell more than 2% short of the offered rate: the target (or load generator) could not keep up. */
-  saturated?: boolean;
-  measuredMs?: number;
-  requests?: number;
-  statusCounts?: Record<string, number>;
-  unexpectedStatusCount?: number;
-  socketErrors?: number;
-  timeouts?: number;
-  cpuUserMs?: number;
-  cpuSystemMs?: number;
-  cpuMsPerRequest?: number;
-  /** Clock ticks behind cpuUserMs + cpuSystemMs: ±1 tick is the resolution (below ~100 ticks, lengthen the window). */
-  cpuTicks?: number;
-  /** The same CPU from inside the target (process.cpuUsage, µs resolution), as a cross-check. */
-  probeCpuMsPerRequest?: number;
-  rssMeanBytes?: number;
-  rssPeakBytes?: number;
-  heapUsedBytes?: number;
-  heapPeakBytes?: number;
-  eventLoopUtilization?: number;
-  eventLoopDelayUs?: { p50: number; p99: number; max: number; mean: number };
-  gcPauseMsTotal?: number;
-  gcCount?: number;
-  latencyUs?: LatencySummaryUs;
-  timeline?: TimelinePoint[];
+  startedAt: string;
+}
+
+/** A run that finished its measured window: the only kind that has measurements. */
+export interface MeasuredRun extends RunIdentity {
+  status: 'measured';
+  /** Why the estimates leave this run out (saturated, errors, no spans delivered…). Empty = valid. */
+  exclusions: string[];
+  /** Worth knowing, not disqualifying (the /proc cross-check disagreed, heavy steal…). */
+  warnings: string[];
+  targetPid: number;
+  port: number;
+  /** The measured window by the target's own clock (probe mark → collect). */
+  measuredMs: number;
+  /** Responses to requests sent in the window. */
+  requests: number;
+  achievedRps: number;
+  /** Primary CPU figure: process.cpuUsage() in the target (µs resolution, all threads) ÷ requests. */
+  cpuMsPerRequest: number;
+  /** The same CPU per second of window: agents have per-second costs. */
+  cpuMsPerSecond: number;
+  cpu: {
+    userMs: number;
+    systemMs: number;
+    /** Cross-check: utime + stime from /proc/<pid>/stat over the same window (10 ms ticks). */
+    procMs: number;
+    procTicks: number;
+  };
+  rssMeanBytes: number;
+  rssPeakBytes: number;
+  heapUsedBytes: number;
+  heapPeakBytes: number;
+  externalBytes: number;
+  eventLoopUtilization: number;
+  eventLoopDelayUs: { p50: number; p99: number; max: number; mean: number };
+  gcPauseMsTotal: number;
+  gcCount: number;
+  /** Load during the CPU window. */
+  load: LoadRecord;
+  /**
+   * Latency from the intended send time (open loop, wrk2-style). Co-scheduled:
+   * from a solo phase with the partner stopped, so the target had the core to itself.
+   */
+  latencyUs: LatencySummaryUs;
+  latencySource: 'solo' | 'window';
+  /** The load of the solo latency phase (co-scheduled only). */
+  latencyLoad?: LoadRecord;
+  noise: {
+    /** Share of the target CPUs' time stolen by the hypervisor during the window. */
+    stealPercent: number;
+    loadAverage1m: number;
+    /** CPU of apm-bench itself (load generator, intakes) during the window, in % of one core. */
+    harnessCpuPercent: number;
+  };
+  timeline: TimelinePoint[];
+  intake?: IntakeRecord;
   maxThroughputRps?: number;
-  intake?: IntakeCounts & { perRequest: Record<string, number>; bytesPerRequest: number };
+}
+
+export interface FailedRun extends RunIdentity {
+  status: 'failed';
+  failure: RunFailure;
+}
+
+export interface SkippedRun extends RunIdentity {
+  status: 'skipped';
+  reason: string;
+}
+
+export type RunSample = MeasuredRun | FailedRun | SkippedRun;
+
+/** Runs that count: measured, and nothing disqualified them. */
+export function isValidRun(run: RunSample): run is MeasuredRun {
+  return run.status === 'measured' && run.exclusions.length === 0;
+}
+
+/** Why a run is not in the estimates, in one list whatever its status. */
+export function exclusionReasons(run: RunSample): string[] {
+  if (run.status === 'measured') return run.exclusions;
+  if (run.status === 'failed') return [run.failure.reason];
+  return [run.reason];
 }
 
 export interface ConfigRecord {
@@ -74,6 +187,8 @@ export interface ConfigRecord {
   kind: string;
   preloads: string[];
   options: Record<string, unknown>;
+  /** The swept sampling option's value, when the config has one (sampleRate, tracesSampleRate, ratio). */
+  sampleRate?: number;
   envKeys: string[];
   agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
 }
@@ -93,10 +208,32 @@ export interface EnvironmentRecord {
   strippedEnv: string[];
 }
 
+export interface DesignRecord {
+  kind: Design;
+  /** Seed of the config order in each round: the same seed replays the same order. */
+  seed: number;
+  arrival: 'constant' | 'poisson';
+  /** Offered rates, each measured for every config; the first is the primary one. */
+  ratesRps: number[];
+  /** Co-scheduled: the solo latency phase per side. */
+  latencyMs: number;
+  /** Why the design is what it is (e.g. a fallback to sequential), in words. */
+  note?: string;
+}
+
 export interface Calibration {
+  design: Design;
   pairs: number;
-  /** Per metric: SD of per-block A/A log-ratios, and the minimum detectable overhead by number of rounds. */
+  /** Per metric: SD of per-pair A/A log-ratios, and the minimum detectable overhead by number of rounds. */
   metrics: Record<string, { logRatioSD: number; minimumDetectableEffect: Record<string, number> }>;
+}
+
+/** The gate's decision as stored in the result. */
+export interface GateRecord {
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  exitCode: number;
+  inconclusivePolicy: string;
+  cases: Array<{ config: string; check: string; verdict: 'pass' | 'fail' | 'inconclusive'; measured: string; note?: string }>;
 }
 
 export interface ResultDocument {
@@ -114,6 +251,7 @@ export interface ResultDocument {
     budgets: Budget[];
     target: { kind: string; path: string };
   };
+  design: DesignRecord;
   loadModel: string;
   configs: ConfigRecord[];
   environment: EnvironmentRecord;
@@ -122,7 +260,7 @@ export interface ResultDocument {
   /** Set by `apm-bench calibrate`: the A/A noise floor of this scenario on this machine. */
   calibration?: Calibration;
   /** With `run --gate`: the machine-readable verdict. */
-  gate?: { verdict: string; exitCode: number; inconclusivePolicy: string; cases: unknown[] };
+  gate?: GateRecord;
   /** Estimates, verdicts and models derived from `runs` when the session ended (recomputable from runs). */
   analysis?: Analysis;
 }
@@ -142,7 +280,16 @@ export function readResult(path: string): ResultDocument {
   } catch (error) {
     throw new InputError(`${path}: cannot read a result file: ${(error as Error).message}`);
   }
-  if (data.schemaVersion !== RESULT_SCHEMA_VERSION || data.tool?.name !== 'apm-bench') {
+  if (data === null || typeof data !== 'object' || data.tool?.name !== 'apm-bench') {
+    throw new InputError(`${path}: not an apm-bench result file.`);
+  }
+  if (data.schemaVersion === 1) {
+    throw new InputError(
+      `${path}: a schema version 1 result, from the sequential engine of apm-bench 0.1. Its CPU figures came from 10 ms ticks ` +
+      'and closed-loop load, and cannot be mixed with version 2; re-run the scenario to get a version 2 result.',
+    );
+  }
+  if (data.schemaVersion !== RESULT_SCHEMA_VERSION || !Array.isArray(data.runs)) {
     throw new InputError(`${path}: not an apm-bench result of schema version ${RESULT_SCHEMA_VERSION} (found ${String(data.schemaVersion)}).`);
   }
   return data;

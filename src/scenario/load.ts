@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustom } from '../instrument/custom.js';
 import { adapters } from '../instrument/registry.js';
@@ -47,6 +47,12 @@ export function loadScenario(file: string): LoadedScenario {
     throw new InputError(
       `${file}: baseline: no instrumentation is named "${scenario.baseline}". ` +
       `Add "- name: ${scenario.baseline}" to instrumentations, or set baseline to one of: ${configs.map((c) => c.name).join(', ')}.`,
+    );
+  }
+  if (scenario.workload.design === 'co-scheduled' && target.fixedPort !== undefined) {
+    throw new InputError(
+      `${file}: target.port: the co-scheduled design runs two targets at once, so they cannot share a fixed port. ` +
+      'Let apm-bench choose ports (the app listens on process.env.PORT), or set workload.design: sequential.',
     );
   }
   const budgets = parseBudgets(scenario.budgets, file);

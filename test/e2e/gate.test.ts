@@ -13,9 +13,10 @@ function scenario(name: string, agent: string, budget: string): string {
 workload:
   routes: [{ path: /json, weight: 3 }, { path: /ping, weight: 1 }]
   rate: 200
-  connections: 4
-  warmup: 1s
+  primeRequests: 1000
+  warmup: 0.5s
   duration: 3s
+  latencyDuration: 0.5s
   rounds: 3
 budgets:
   agent: { cpu: "${budget}" }
@@ -65,7 +66,7 @@ describe('the CI gate', () => {
     const file = scenario('aa', noop, '+1%');
     const calibration = await runCli(['calibrate', file, '--out', outC, '--rounds', '3']);
     expect(calibration.code, calibration.stderr).toBe(0);
-    expect(calibration.stdout).toMatch(/With 10 rounds you can detect ≥ \d+% CPU overhead/);
+    expect(calibration.stdout).toMatch(/CPU per request: 5 rounds detect ≥ [\d.]+% overhead, 10 rounds ≥ [\d.]+%/);
     const { code, stdout } = await runCli(['run', file, '--out', outC, '--gate']);
     expect(code).toBe(3);
     expect(stdout).toContain('inconclusive: budget below detectable effect');

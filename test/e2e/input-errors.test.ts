@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quickWorkload, root, runCli, tempDir, writeScenario } from '../helpers.js';
@@ -35,6 +36,25 @@ describe('bad scenarios give one clear error and exit 2', () => {
       `${quickWorkload()}instrumentations:\n  - name: none\n  - name: tracer\n    preload: ./missing-tracer.cjs\n`,
       /instrumentations\.1\.preload: file not found: \.\/missing-tracer\.cjs/,
     );
+  });
+
+  it('refuses a fixed port in the co-scheduled design, and says what to do', async () => {
+    await expectInputError(
+      `target:\n  module: ${JSON.stringify(join(root, 'fixtures/fastify-app/server.js'))}\n  port: 3999\n${quickWorkload()}instrumentations:\n  - name: none\n  - name: other\n    env: { X: "1" }\n`,
+      /target\.port: the co-scheduled design runs two targets at once, so they cannot share a fixed port\..*workload\.design: sequential/,
+    );
+  });
+
+  it('refuses a result file from the old engine with a clear message', async () => {
+    const dir = tempDir();
+    const old = join(dir, 'old.json');
+    writeFileSync(old, JSON.stringify({ schemaVersion: 1, tool: { name: 'apm-bench', version: '0.1.0' }, runs: [] }));
+    for (const command of [['report', old], ['cost', old], ['compare', old, old]]) {
+      const { code, stderr } = await runCli(command);
+      expect(code, command.join(' ')).toBe(2);
+      expect(stderr).toContain('a schema version 1 result, from the sequential engine of apm-bench 0.1');
+      expect(stderr).toContain('re-run the scenario');
+    }
   });
 
   it('names a malformed duration', async () => {

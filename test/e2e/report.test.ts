@@ -17,9 +17,10 @@ beforeAll(async () => {
 workload:
   routes: [{ path: /json, weight: 4 }, { path: /downstream, weight: 1 }, { path: /error, weight: 1, expectStatus: 500 }]
   rate: 120
-  connections: 4
-  warmup: 1s
+  primeRequests: 1000
+  warmup: 0.5s
   duration: 3s
+  latencyDuration: 0.5s
   rounds: 2
 instrumentations:
   - name: none
@@ -68,15 +69,15 @@ describe('reports from a saved result', () => {
     expect(stdout).toMatch(/HTML: .*\.html\nMarkdown: .*\.md\nJSON: .*\.json/);
     const stem = saved.split('/').pop()!.replace(/\.json$/, '');
     const markdown = readFileSync(join(reportDir, `${stem}.md`), 'utf8');
-    // With two blocks the CI may honestly include 0, and then the sentence says so.
+    // With two pairs the CI may honestly include 0, and then the sentence says so.
     expect(markdown).toMatch(/- \*\*datadog@0\.1\*\* \(Datadog dd-trace at 10% sampling\): ([+−]\d.*% CPU per request|no significant CPU change per request) on this route mix \(.*CI .+\), about \$[\d,]+\/month at 1B requests\/month/);
     expect(markdown).toContain('## Claims check');
-    // Two blocks make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
+    // Two pairs make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
     expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| (refuted|undecided) \|/);
     const html = readFileSync(join(reportDir, `${stem}.html`), 'utf8');
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     for (const id of expectedCharts) expect(html).toContain(`data-chart="${id}"`);
-    expect(JSON.parse(readFileSync(join(reportDir, `${stem}.json`), 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(readFileSync(join(reportDir, `${stem}.json`), 'utf8')).schemaVersion).toBe(2);
   });
 });
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
-import { computeCost, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
+import { computeCost, computeCostFromRateModel, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { tempDir } from '../helpers.js';
 
@@ -34,6 +34,20 @@ describe('cost projection, hand-computed', () => {
     // + $26 plan + (10M − 5M) × $0.000002
     expect(total(sentryBill({ errors: 600_000, spans: 10_000_000, plan: 'team' }, pricing))).toBeCloseTo(26 + 124.395 + 10, 10);
     expect(total(sentryBill({ errors: 10_000, spans: 1_000_000, plan: 'team' }, pricing))).toBeCloseTo(26, 10);
+  });
+
+  it('compute from a rate model: 20 ms/s fixed + 0.1 ms/req at 300 req/s over 3 instances, 60% utilisation', () => {
+    const options = { requestsPerMonth: 300 * 730 * 3600, deployment: { instanceType: 'm7i.large', instances: 3, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    // 100 req/s per instance: 20 + 0.1 × 100 = 30 ms/s each; 3 × 0.030 ÷ 0.6 = 0.15 vCPU × 730 h × $0.0504
+    const { line, extraInstances } = computeCostFromRateModel({ fixedMsPerSecond: 20, marginalMsPerRequest: 0.1, ratesRps: [100, 300] }, options, pricing);
+    expect(line.usd).toBeCloseTo(0.15 * 730 * 0.0504, 10);
+    expect(extraInstances).toBeCloseTo(0.075, 10);
+    expect(line.formula).toContain('20 ms/s fixed + 0.1 ms/req × 100 req/s per instance');
+    // A linear ms/request extrapolation from one rate would miss the fixed part at another: at 100 req/s the
+    // agent costs 0.3 ms/req, so a 0.3 ms/req figure carried to 1,000 req/s per instance overstates it 2.3×.
+    const busy = computeCostFromRateModel({ fixedMsPerSecond: 20, marginalMsPerRequest: 0.1, ratesRps: [100, 300] }, { ...options, requestsPerMonth: 3000 * 730 * 3600 }, pricing);
+    expect(busy.line.formula).toContain('(extrapolated: measured at 100–300 req/s)');
+    expect(computeCost(0.3, { ...options, requestsPerMonth: 3000 * 730 * 3600 }, pricing).line.usd / busy.line.usd).toBeCloseTo(300 / 120, 10);
   });
 
   it('compute: 0.5 ms/req × 720M req at 50% utilisation on m7i.large', () => {

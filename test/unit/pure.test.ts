@@ -4,26 +4,45 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
-import { planBlocks } from '../../src/plan/plan.js';
-import { parseProcStat, parseProcStatus } from '../../src/run/procfs.js';
+import { pairsPerRound, planRound } from '../../src/plan/plan.js';
+import { parseCpuList, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/run/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
 import { parseDurationMs } from '../../src/scenario/duration.js';
 import { parseScenarioText, splitCommand } from '../../src/scenario/load.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
-import type { RunSample } from '../../src/samples/result.js';
+import { failed, measured } from '../samples.js';
 import { root } from '../helpers.js';
 
 describe('plan', () => {
-  it('rotates the config order per block so each config runs next to the baseline', () => {
-    const plan = planBlocks(['none', 'a', 'b'], 3);
-    expect(plan.map((run) => `${run.block}:${run.config}`)).toEqual([
-      '0:none', '0:a', '0:b',
-      '1:a', '1:b', '1:none',
-      '2:b', '2:none', '2:a',
-    ]);
-    expect(plan.map((run) => run.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  it('co-scheduled: a pair per candidate and round, seeded order, candidate slot alternating', () => {
+    const round = (r: number, seed = 7) => planRound({ design: 'co-scheduled', configs: ['none', 'a', 'b', 'c'], baseline: 'none', ratesRps: [100], round: r, seed, firstUnit: r * 3, firstPair: r * 3 });
+    const first = round(0);
+    expect(first).toHaveLength(3);
+    expect(first.map((u) => u.runs.map((run) => run.side))).toEqual(first.map((u) => u.runs[0]!.slot === 0 && u.runs[0]!.side === 'baseline' ? ['baseline', 'candidate'] : ['candidate', 'baseline']));
+    expect(first.flatMap((u) => u.runs.filter((run) => run.side === 'baseline').map((run) => run.config))).toEqual(['none', 'none', 'none']);
+    expect(new Set(first.map((u) => u.pair)).size).toBe(3);
+    // The same seed replays the same order; another seed may not.
+    expect(round(0).map((u) => u.runs.map((r) => r.config))).toEqual(first.map((u) => u.runs.map((r) => r.config)));
+    // Over rounds, each candidate takes each slot equally often.
+    const slots = new Map<string, number[]>();
+    for (let r = 0; r < 4; r += 1) {
+      for (const unit of round(r)) {
+        const candidate = unit.runs.find((run) => run.side === 'candidate')!;
+        slots.set(candidate.config, [...(slots.get(candidate.config) ?? []), candidate.slot]);
+      }
+    }
+    for (const taken of slots.values()) expect(taken.filter((slot) => slot === 0)).toHaveLength(2);
+  });
+
+  it('sequential: every config once per round and rate, the block at one rate sharing a pair id', () => {
+    const units = planRound({ design: 'sequential', configs: ['none', 'a'], baseline: 'none', ratesRps: [100, 300], round: 0, seed: 1, firstUnit: 0, firstPair: 10 });
+    expect(units).toHaveLength(4);
+    expect(units.every((u) => u.runs.length === 1)).toBe(true);
+    expect(new Map(units.map((u) => [u.rateRps, u.pair]))).toEqual(new Map([[100, 10], [300, 11]]));
+    expect(pairsPerRound('sequential', 1, 2)).toBe(2);
+    expect(pairsPerRound('co-scheduled', 3, 2)).toBe(6);
   });
 });
 
@@ -51,6 +70,14 @@ describe('/proc parsing', () => {
   it('reads utime and stime even when the command name has spaces and parentheses', () => {
     const stat = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 40 0 0 20 0 11 0 1000 1000 100 18446744073709551615';
     expect(parseProcStat(stat, 100)).toEqual({ userMs: 2500, systemMs: 400 });
+  });
+
+  it('reads steal time of the target CPUs from /proc/stat', () => {
+    const stat = 'cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 60 0 30 390 5 0 5 10 0 0\ncpu1 40 0 20 410 5 0 0 25 0 0\nintr 1\n';
+    expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
+    expect(parseProcStatCpus(stat, '0')).toEqual({ totalTicks: 500, stealTicks: 10 });
+    expect(parseProcStatCpus(stat)).toEqual({ totalTicks: 1000, stealTicks: 35 });
+    expect(stealPercent({ totalTicks: 500, stealTicks: 10 }, { totalTicks: 700, stealTicks: 30 })).toBe(10);
   });
 
   it('reads RSS and its peak from status', () => {
@@ -90,9 +117,16 @@ describe('environment sanitising', () => {
 describe('scenario parsing', () => {
   it('applies defaults', () => {
     const scenario = parseScenarioText('workload:\n  routes: [{ path: /ping }]\n  rate: 100\ninstrumentations:\n  - name: none\n', 's.yaml');
-    expect(scenario.workload).toMatchObject({ connections: 8, warmup: 2000, duration: 5000, rounds: 3, maxThroughput: false });
+    expect(scenario.workload).toMatchObject({ design: 'co-scheduled', arrival: 'constant', connections: 64, primeRequests: 2000, warmup: 2000, duration: 5000, latencyDuration: 2000, rounds: 3, maxThroughput: false });
     expect(scenario.workload.routes[0]).toMatchObject({ method: 'GET', weight: 1 });
     expect(scenario.baseline).toBe('none');
+  });
+
+  it('takes either rate or rates', () => {
+    const base = 'workload:\n  routes: [{ path: /ping }]\n';
+    expect(parseScenarioText(`${base}  rates: [100, 400]\ninstrumentations: [{ name: none }]\n`, 's.yaml').workload.rates).toEqual([100, 400]);
+    expect(() => parseScenarioText(`${base}instrumentations: [{ name: none }]\n`, 's.yaml')).toThrow(/workload\.rate: give either rate .* or rates/);
+    expect(() => parseScenarioText(`${base}  rate: 1\n  rates: [1, 2]\ninstrumentations: [{ name: none }]\n`, 's.yaml')).toThrow(/give either rate/);
   });
 
   it('lists every problem with its line', () => {
@@ -102,18 +136,17 @@ describe('scenario parsing', () => {
 });
 
 describe('paired ratios', () => {
-  const run = (block: number, config: string, cpu: number, extra: Partial<RunSample> = {}): RunSample => ({
-    index: 0, block, position: 0, config, status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 100, cpuMsPerRequest: cpu, ...extra,
-  });
-
-  it('pairs each config with the baseline of the same block and skips invalid runs', () => {
+  it('pairs each config with the baseline of its own pair and skips invalid runs', () => {
     const runs = [
-      run(0, 'none', 0.2), run(0, 'dd', 0.5),
-      run(1, 'none', 0.25), run(1, 'dd', 0.5),
-      run(2, 'none', 0.2), run(2, 'dd', 9, { invalidReasons: ['saturated'] }),
-      run(3, 'dd', 0.4),
+      measured(0, 'none', 0.2), measured(0, 'dd', 0.5),
+      measured(1, 'none', 0.25), measured(1, 'dd', 0.5),
+      measured(2, 'none', 0.2), measured(2, 'dd', 9, { exclusions: ['saturated'] }),
+      measured(3, 'dd', 0.4),
+      failed(4, 'dd'), measured(4, 'none', 0.2),
     ];
     expect(pairsFor(runs, 'dd', 'none', 'cpuMsPerRequest').map((pair) => pair.value / pair.baselineValue)).toEqual([2.5, 2]);
+    // At a rate, only that rate's pairs.
+    expect(pairsFor([...runs, measured(5, 'none', 0.1, { offeredRps: 300 }), measured(5, 'dd', 0.3, { offeredRps: 300 })], 'dd', 'none', 'cpuMsPerRequest', 300)).toHaveLength(1);
     expect(median([2.5, 2])).toBe(2.25);
   });
 });

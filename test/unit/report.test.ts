@@ -6,7 +6,8 @@ import { colourScale, cpuOverheadChart, latencyChart } from '../../src/report/ch
 import { describeConfig } from '../../src/report/describe.js';
 import { esc } from '../../src/report/html.js';
 import { renderSvg } from '../../src/report/render-svg.js';
-import type { ConfigRecord, ResultDocument, RunSample } from '../../src/samples/result.js';
+import type { ConfigRecord, MeasuredRun, ResultDocument } from '../../src/samples/result.js';
+import { failed, measured, resultOf } from '../samples.js';
 
 /** A histogram of 1,000 latencies: 1..1000 µs, one each. */
 function encodedUniform(scale = 1): string {
@@ -18,23 +19,18 @@ function encodedUniform(scale = 1): string {
 }
 
 const config = (name: string, kind: string, options: Record<string, unknown> = {}): ConfigRecord => ({ name, kind, preloads: [], options, envKeys: [] });
-const run = (block: number, name: string, cpu: number, extra: Partial<RunSample> = {}): RunSample => ({
-  index: 0, block, position: 0, config: name, status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 100, cpuMsPerRequest: cpu, ...extra,
-});
+const run = (pair: number, name: string, cpu: number, extra: Partial<MeasuredRun> = {}) => measured(pair, name, cpu, extra);
 
 describe('chart data', () => {
   it('pools every valid run of a config into one HDR percentile curve', () => {
     const latencyUs = (scale: number) => ({ count: 1000, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, histogram: encodedUniform(scale) });
-    const result = {
-      configs: [config('none', 'none'), config('dd', 'datadog')],
-      runs: [
+    const result = resultOf([
         run(0, 'none', 1, { latencyUs: latencyUs(1) }),
         run(1, 'none', 1, { latencyUs: latencyUs(1) }),
         run(0, 'dd', 1, { latencyUs: latencyUs(2) }),
         // An invalid run must not leak into the curve.
-        run(1, 'dd', 1, { latencyUs: latencyUs(100), invalidReasons: ['saturated'] }),
-      ],
-    };
+        run(1, 'dd', 1, { latencyUs: latencyUs(100), exclusions: ['saturated'] }),
+      ], [config('none', 'none'), config('dd', 'datadog')]);
     const points = latencyCurves(result, 10);
     const at = (name: string, percentile: number) => points.find((p) => p.config === name && Math.abs(p.percentile - percentile) < 1e-9)!.latencyUs;
     expect(at('none', 50)).toBeCloseTo(500, -1);
@@ -52,9 +48,9 @@ describe('chart data', () => {
   });
 
   it('CPU overhead rows carry the CI in percent, and the sample-rate line is the fit', () => {
-    const configs = [config('none', 'none'), ...[0.1, 1].map((rate) => config(`dd@${rate}`, 'datadog', { sampleRate: rate }))];
+    const configs = [config('none', 'none'), ...[0.1, 1].map((rate) => ({ ...config(`dd@${rate}`, 'datadog', { sampleRate: rate }), sampleRate: rate }))];
     const runs = [0, 1, 2].flatMap((block) => [run(block, 'none', 0.3), run(block, 'dd@0.1', 0.3 + 0.4 + 0.02), run(block, 'dd@1', 0.3 + 0.4 + 0.2)]);
-    const result = { configs, runs, scenario: { baseline: 'none' } } as unknown as ResultDocument;
+    const result = resultOf(runs, configs);
     const analysis = analyse(result, []);
     const rows = cpuOverheadRows(analysis);
     expect(rows.map((r) => r.config)).toEqual(['dd@0.1', 'dd@1']);
@@ -127,14 +123,12 @@ describe('HTML report of a broken session', () => {
   it('still renders, and says which charts could not be drawn and why', async () => {
     const { reportInputFor } = await import('../../src/cli/report-command.js');
     const { renderHtmlReport } = await import('../../src/report/html.js');
-    const result = {
-      schemaVersion: 1, tool: { name: 'apm-bench', version: '0' }, status: 'failed', startedAt: '2026-11-25T08:00:00.000Z',
+    const result: ResultDocument = {
+      ...resultOf([run(0, 'none', 0.2), failed(0, 'dd', 'crashed: exit 1')], [config('none', 'none'), config('dd', 'datadog', { sampleRate: 1 })]),
+      status: 'failed',
       scenario: { name: 'broken', file: '/x.yaml', sha256: 'f'.repeat(64), baseline: 'none', workload: { rate: 100 }, budgets: [], target: { kind: 'fixture', path: '/x' } },
-      loadModel: 'closed loop', notes: ['The target crashed.'],
-      configs: [config('none', 'none'), config('dd', 'datadog', { sampleRate: 1 })],
-      environment: { hostname: 'h', platform: 'linux', kernel: 'k', cpuModel: 'cpu', cpuCount: 2, totalMemoryBytes: 1, nodeVersion: 'v20', loadAverageStart: [0, 0, 0], packages: {}, pinning: { enabled: false, note: 'off' }, strippedEnv: [] },
-      runs: [run(0, 'none', 0.2), run(0, 'dd', 0.5, { status: 'failed', invalidReasons: ['crashed: exit 1'] })],
-    } as unknown as ResultDocument;
+      notes: ['The target crashed.'],
+    };
     const html = await renderHtmlReport(reportInputFor(result));
     expect(html).toContain('<title>apm-bench report: broken</title>');
     expect(html).toContain('status failed');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bootstrapCI, fitLine, minimumDetectableEffect, normalQuantile, outlierIndices, pairedPermutationPValue,
+  bootstrapCI, fitLine, minimumDetectableEffect, normalQuantile, outlierIndices, pairedPermutationPValue, pairsToDetect, tQuantile,
   seededRandom, significance, verdictAgainstBudget,
 } from '../../src/analysis/stats.js';
 import { estimate, sampleRateModels } from '../../src/analysis/estimates.js';
-import type { RunSample } from '../../src/samples/result.js';
+import { measured, resultOf } from '../samples.js';
 
 function gaussian(random: () => number): number {
   // Box–Muller.
@@ -98,12 +98,19 @@ describe('noise floor', () => {
     expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
   });
 
-  it('minimum detectable effect shrinks with √rounds', () => {
-    const ten = minimumDetectableEffect(0.13, 10);
-    const forty = minimumDetectableEffect(0.13, 40);
-    expect(Math.log(1 + ten) / Math.log(1 + forty)).toBeCloseTo(2, 10);
-    // 2.8 × 1.2533 × 0.13 / √10 ≈ 0.144 in log space.
-    expect(Math.log(1 + ten)).toBeCloseTo(((1.959964 + 0.841621) * Math.sqrt(Math.PI / 2) * 0.13) / Math.sqrt(10), 4);
+  it('t quantiles match the table, and the detectable effect uses t, not z', () => {
+    // Student-t table values (one-sided 80% and 90%).
+    expect(tQuantile(0.8, 2)).toBeCloseTo(1.061, 2);
+    expect(tQuantile(0.8, 4)).toBeCloseTo(0.941, 2);
+    expect(tQuantile(0.8, 10)).toBeCloseTo(0.879, 2);
+    expect(tQuantile(0.9, 5)).toBeCloseTo(1.476, 2);
+    expect(tQuantile(0.975, 4)).toBe(2.776);
+    // 5 pairs with an A/A SD of 0.02: (2.776 + 0.941) · 0.02 / √5 ≈ 0.0332 in log space, +3.4%.
+    expect(Math.log(1 + minimumDetectableEffect(0.02, 5))).toBeCloseTo((2.776 + 0.941) * 0.02 / Math.sqrt(5), 3);
+    // With few pairs t is much wider than z: 3 pairs need (4.303 + 1.061) / (1.96 + 0.842) ≈ 1.9× the effect z promises.
+    expect(Math.log(1 + minimumDetectableEffect(0.02, 3)) / (((1.96 + 0.842) * 0.02) / Math.sqrt(3))).toBeGreaterThan(1.85);
+    expect(pairsToDetect(0.02, 0.05)).toBe(4);
+    expect(minimumDetectableEffect(0.02, 1)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('flags outliers without dropping them', () => {
@@ -113,11 +120,9 @@ describe('noise floor', () => {
 });
 
 describe('estimates over runs', () => {
-  const run = (block: number, config: string, cpu: number, options: Record<string, unknown> = {}): RunSample => ({
-    index: 0, block, position: 0, config, status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 100, cpuMsPerRequest: cpu, ...options,
-  });
+  const run = (pair: number, config: string, cpu: number) => measured(pair, config, cpu);
 
-  it('pairs by block, reports overhead and absolute delta', () => {
+  it('pairs by pair id, reports overhead and absolute delta', () => {
     const runs = [0, 1, 2, 3, 4].flatMap((block) => [run(block, 'none', 0.2 + block * 0.01), run(block, 'dd', (0.2 + block * 0.01) * 2)]);
     const found = estimate(runs, 'dd', 'none', 'cpuMsPerRequest')!;
     expect(found.pairs).toBe(5);
@@ -133,15 +138,46 @@ describe('estimates over runs', () => {
       { name: 'none', kind: 'none', preloads: [], options: {}, envKeys: [] },
       ...[0.1, 0.5, 1].map((rate) => ({ name: `dd@${rate}`, kind: 'datadog', preloads: [], options: { sampleRate: rate }, envKeys: [] })),
     ];
+    // Sequential design: the runs of one block share a pair id.
     const runs = [0, 1].flatMap((block) => [
       run(block, 'none', 0.3),
       ...[0.1, 0.5, 1].map((rate) => run(block, `dd@${rate}`, 0.3 + 0.4 + 0.2 * rate)),
     ]);
-    const [model] = sampleRateModels({ runs, configs, scenario: { baseline: 'none' } as never });
+    const [model] = sampleRateModels(resultOf(runs, configs.map((c) => ({ ...c, sampleRate: c.options.sampleRate as number | undefined }))));
     expect(model!.kind).toBe('datadog');
     expect(model!.fit.intercept).toBeCloseTo(0.4, 10);
     expect(model!.fit.slope).toBeCloseTo(0.2, 10);
     expect(model!.fit.n).toBe(6);
+  });
+});
+
+describe('rate model', () => {
+  it('splits CPU per second into a fixed part and a part per request, for a config and its overhead', async () => {
+    const { rateModels } = await import('../../src/analysis/estimates.js');
+    // Baseline: 2 ms/s + 0.25 ms/req; the agent adds 20 ms/s + 0.1 ms/req. Three pairs at each rate, with a little noise.
+    const noise = [0.4, -0.3, -0.1];
+    const runs = [100, 300].flatMap((rate, r) => noise.flatMap((e, i) => {
+      const pair = r * 3 + i;
+      const base = 2 + 0.25 * rate;
+      return [
+        measured(pair, 'none', base / rate, { offeredRps: rate, cpuMsPerSecond: base }),
+        measured(pair, 'agent', 0, { offeredRps: rate, cpuMsPerSecond: base + 20 + 0.1 * rate + e }),
+      ];
+    }));
+    const configs = [{ name: 'none', kind: 'none', preloads: [], options: {}, envKeys: [] }, { name: 'agent', kind: 'custom', preloads: [], options: {}, envKeys: [] }];
+    const models = rateModels(resultOf(runs, configs, [100, 300]));
+    const none = models.find((m) => m.config === 'none')!;
+    expect(none.fit.intercept).toBeCloseTo(2, 10);
+    expect(none.fit.slope).toBeCloseTo(0.25, 10);
+    expect(none.overhead).toBeUndefined();
+    const agent = models.find((m) => m.config === 'agent')!.overhead!;
+    // The noise averages to 0 at each rate, so the fit is exact; its standard errors come from the noise.
+    expect(agent.intercept).toBeCloseTo(20, 10);
+    expect(agent.slope).toBeCloseTo(0.1, 10);
+    expect(agent.n).toBe(6);
+    expect(agent.slopeSE).toBeGreaterThan(0);
+    // One rate: no model.
+    expect(rateModels(resultOf(runs.filter((run) => run.offeredRps === 100), configs, [100]))).toEqual([]);
   });
 });
 
@@ -209,10 +245,9 @@ describe('volume budgets', () => {
     expect(parseVolumeBudget('bytes', '2KB')).toEqual({ kind: 'volume', limit: 2048 });
     expect(parseVolumeBudget('spans', '3')).toEqual({ kind: 'volume', limit: 3 });
     expect(parseVolumeBudget('spans', '3ms')).toMatch(/expected a number per request/);
-    const runs = [1.2, 1.21, 1.19, 1.2].map((spans, block) => ({
-      index: block, block, position: 0, config: 'dd', status: 'ok', invalidReasons: [], startedAt: '', offeredRps: 1,
+    const runs = [1.2, 1.21, 1.19, 1.2].map((spans, pair) => measured(pair, 'dd', 0.5, {
       intake: { payloads: 1, payloadBytes: 1, items: {}, perRequest: { spans }, bytesPerRequest: 1300 },
-    })) as never[];
+    }));
     const verdicts = judgeBudgets([
       { config: 'dd', metric: 'spans', kind: 'volume', limit: 3, text: '' },
       { config: 'dd', metric: 'spans', kind: 'volume', limit: 1, text: '' },

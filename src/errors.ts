@@ -1,0 +1,34 @@
+/**
+ * Errors a user can act on, and what each exit code means. Every layer may
+ * import this file; it imports nothing local (the ground floor, like
+ * fastify's lib/errors.js). Errors are printed as one paragraph, never with a
+ * stack trace; the exit code says which kind of failure it was.
+ */
+export const ExitCode = {
+  ok: 0,
+  /** A budget failed, or compare found a regression. */
+  budgetFailed: 1,
+  /** Bad flag, bad scenario, bad budgets, bad result file: nothing was run. */
+  input: 2,
+  /** The data cannot decide a budget. */
+  inconclusive: 3,
+  /** The run itself broke: a target never became ready, crashed, or no run was valid. */
+  runBroke: 4,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode: number = ExitCode.input) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Bad scenario, bad flag, missing file: nothing was run. */
+export class InputError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.input);
+  }
+}

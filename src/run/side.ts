@@ -1,0 +1,91 @@
+import type { InstrumentationConfig, Intake } from '../instrument/types.js';
+import type { PlannedRun } from '../plan/plan.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { LoadSide } from './load.js';
+import type { ProbeConnection, ProbeServer } from './probe-server.js';
+import { freePort } from './ports.js';
+import { buildLaunch, TargetFailure, TargetProcess } from './target.js';
+
+export interface SideContext {
+  scenario: LoadedScenario;
+  probes: ProbeServer;
+  baseEnv: Record<string, string>;
+  downstreamUrl: string;
+  targetCpus?: string;
+}
+
+/**
+ * One side of a unit: a fresh target process with its config's agent, the
+ * config's local intake, the probe inside the target, and the connection pool
+ * the load generator sends to it through.
+ */
+export class Side {
+  intake?: Intake;
+  target?: TargetProcess;
+  probe?: ProbeConnection;
+  load?: LoadSide;
+  port = 0;
+  /** Set when the target exits before we stop it. */
+  crash?: TargetFailure;
+
+  constructor(readonly planned: PlannedRun, readonly config: InstrumentationConfig) {}
+
+  get pid(): number {
+    return this.probe?.hello.pid ?? this.target?.pid ?? 0;
+  }
+
+  /** Start the intake, then the target; `onCrash` fires if the target dies before stop(). */
+  async start(ctx: SideContext, onCrash: (failure: TargetFailure) => void): Promise<void> {
+    if (this.config.createIntake) this.intake = await this.config.createIntake();
+    this.port = ctx.scenario.target.fixedPort ?? (await freePort());
+    const launch = buildLaunch({
+      target: ctx.scenario.target,
+      config: this.config,
+      baseEnv: ctx.baseEnv,
+      port: this.port,
+      probeSocket: ctx.probes.path,
+      extraEnv: { DOWNSTREAM_URL: ctx.downstreamUrl, ...(this.intake?.env ?? {}) },
+      cpuList: ctx.targetCpus,
+    });
+    const target = TargetProcess.start(launch);
+    this.target = target;
+    void target.crashed().then((failure) => {
+      if (target.isStopping) return;
+      this.crash = failure;
+      onCrash(failure);
+    });
+  }
+
+  /** Wait until the app answers its ready path and the probe inside it has said hello. */
+  async ready(ctx: SideContext): Promise<void> {
+    const { target } = ctx.scenario;
+    try {
+      this.probe = await this.target!.waitUntilReady(this.port, target.readyPath, target.readyTimeoutMs, ctx.probes);
+    } catch (error) {
+      // Never ready (or exited while starting): this side's failure, not its partner's.
+      if (error instanceof TargetFailure) this.crash ??= error;
+      throw error;
+    }
+    const url = `http://127.0.0.1:${this.port}`;
+    this.intake?.attachTarget?.(url);
+    this.load = new LoadSide(url, ctx.scenario.scenario.workload.connections);
+  }
+
+  pause(): void {
+    this.target?.pause();
+  }
+
+  resume(): void {
+    this.target?.resume();
+  }
+
+  outputTail(): string {
+    return this.target?.outputTail() ?? '';
+  }
+
+  async stop(): Promise<void> {
+    await this.load?.pool.destroy().catch(() => undefined);
+    await this.target?.stop();
+    await this.intake?.close();
+  }
+}
