@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { AA_NAME, calibrate } from '../analysis/calibrate.js';
+import { minimumDetectableEffect } from '../analysis/stats.js';
 import { packageRoot } from '../paths.js';
 import { renderAnalysis, metricLabels } from '../report/analysis-text.js';
 import { runSession } from '../run/session.js';
@@ -25,7 +26,7 @@ export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
   };
 }
 
-export function renderCalibration(calibration: Calibration): string {
+export function renderCalibration(calibration: Calibration, scenarioRounds?: number | 'auto'): string {
   const how = calibration.design === 'co-scheduled' ? 'co-scheduled pairs: the baseline beside its own twin' : 'sequential blocks: the baseline against its own twin';
   const lines = [`Noise floor (A/A, ${calibration.pairs} ${how}):`];
   for (const [metric, entry] of Object.entries(calibration.metrics)) {
@@ -37,6 +38,10 @@ export function renderCalibration(calibration: Calibration): string {
   if (cpu) {
     const e = cpu.minimumDetectableEffect;
     lines.push('', `CPU per request: 5 rounds detect ≥ ${(e['5']! * 100).toFixed(1)}% overhead, 10 rounds ≥ ${(e['10']! * 100).toFixed(1)}%, 30 rounds ≥ ${(e['30']! * 100).toFixed(1)}%.`);
+    if (typeof scenarioRounds === 'number') {
+      const own = minimumDetectableEffect(cpu.logRatioSD, scenarioRounds);
+      lines.push(`With the scenario's own ${scenarioRounds} rounds: CPU overheads ≥ ${(own * 100).toFixed(1)}% are detected (95% confidence, 80% power).`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -84,7 +89,7 @@ export async function calibrateCommand(file: string, flags: { out: string; round
   }
   result.calibration = calibrate(result);
   writeResultAtomic(outPath, result);
-  process.stdout.write(`\n${renderCalibration(result.calibration)}`);
+  process.stdout.write(`\n${renderCalibration(result.calibration, loadScenario(file).scenario.workload.rounds)}`);
   if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
   process.stdout.write(`\nResult: ${outPath}\n`);
   if (controller.signal.aborted) return ExitCode.interrupted;

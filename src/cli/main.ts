@@ -53,10 +53,10 @@ ${exitCodesHelp}`);
 
   program
     .command('run')
-    .description('Run scenarios: a fresh target per config × round, fixed offered rate, paired with the baseline.')
+    .description('Run scenarios: each config beside its own fresh baseline, at a fixed offered rate, paired.')
     .argument('<scenario...>', 'scenario YAML files')
     .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
-    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds (blocks)')
+    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds')
     .option('-q, --quiet', 'no progress output; only the final table')
     .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
     .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')
@@ -64,13 +64,20 @@ ${exitCodesHelp}`);
     .option('--markdown <file>', 'with --gate: write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
     .addOption(new Option('--inconclusive <policy>', 'exit code for inconclusive verdicts: pass (0), fail (1) or error (3)').choices(['pass', 'fail', 'error']).default('error'))
     .addHelpText('after', `
-How it measures:
-  Every round is a block that runs each config once, in rotated order, each in a
-  fresh target process (warm-up discarded). Target CPU comes from /proc/<pid>/stat,
-  latency from a µs HDR histogram, event loop and GC from a probe preloaded in
-  every config. Changes are medians of per-block ratios against the baseline.
-  A run whose achieved rate falls >2% short of the offered rate is saturated and
-  excluded. Results are written to <out>/<scenario>-<time>.json after every run.
+How it measures (workload.design: co-scheduled, the default):
+  Every round runs one pair per config: a fresh baseline and a fresh candidate
+  at the same time, both pinned to the target CPU, under the same open-loop
+  schedule (same instants, same route sequence). The machine's noise is common
+  to both and cancels in their ratio. CPU per request is the target's own
+  process.cpuUsage() (µs, every thread) over the shared window; latency is
+  measured from the intended send time, in a solo phase per side with its
+  partner stopped. Priming (closed loop) and a warm-up are discarded. Changes
+  are medians of per-pair ratios with 95% CIs. A run answering more than 2%
+  short of the offered rate is saturated and excluded.
+  design: sequential runs one target at a time instead (an app that needs a
+  fixed port, or a config that saturates a shared core).
+  workload.rates: [100, 400] fits cpu ms/s = fixed + marginal × rate.
+  The result is written to <out>/<scenario>-<time>.json after every pair.
 
 Examples:
   $ apm-bench run scenarios/quick.yaml
@@ -91,16 +98,17 @@ ${exitCodesHelp}`)
 
   program
     .command('calibrate')
-    .description('Measure this machine\'s noise floor for a scenario: its baseline against itself (A/A) and a no-op preload.')
+    .description('Measure this machine\'s noise floor for a scenario: its baseline beside its own twin (A/A), and beside a no-op preload.')
     .argument('<scenario>', 'scenario YAML file (its workload and baseline are used)')
     .addOption(new Option('-o, --out <dir>', 'directory for the calibration result').default('reports'))
-    .option('-r, --rounds <n>', 'rounds (blocks) to measure', '10')
+    .option('-r, --rounds <n>', 'rounds (A/A pairs) to measure', '10')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
-Prints the per-block spread of identical runs and the smallest overhead the
-scenario can detect with 5, 10, 20 or 30 rounds. "run" reads the newest
-calibration in the same --out directory and warns when a budget is tighter
-than what its rounds can detect.
+Uses the scenario's workload and design. Prints the spread of identical pairs
+(SD of the per-pair log CPU ratio) and the smallest overhead the scenario can
+detect with 3, 5, 10, 20 or 30 rounds (95% confidence, 80% power, Student t).
+"run" reads the newest calibration in the same --out directory and warns when a
+budget is tighter than what its rounds can detect.
 
 Examples:
   $ apm-bench calibrate scenarios/quick.yaml
