@@ -91,9 +91,15 @@ instrumentations:
     const result = readOnlyResult(out);
     const fit = result.analysis!.rateModels.find((m) => m.config === 'split')!.overhead!;
     expect(fit.n).toBe(6);
+    // Within the 95% CI, widened by the secondary costs burning has inside a server (caches and
+    // branch predictors it disturbs): a 100 µs busy-wait reads 0.10–0.13 ms here, so 10% of the
+    // fixed part and 0.03 ms of the marginal part.
     const t = tQuantile(0.975, fit.n - 2);
-    expect(Math.abs(fit.intercept - 20)).toBeLessThan(t * fit.interceptSE);
-    expect(Math.abs(fit.slope - 0.1)).toBeLessThan(t * fit.slopeSE);
+    expect(Math.abs(fit.intercept - 20)).toBeLessThan(t * fit.interceptSE + 2);
+    expect(Math.abs(fit.slope - 0.1)).toBeLessThan(t * fit.slopeSE + 0.03);
+    // …and not by a loose tolerance: the fit is far from a wrong split (all fixed, or all per request).
+    expect(fit.intercept).toBeGreaterThan(10);
+    expect(fit.slope).toBeGreaterThan(0.05);
     expect(stdout).toMatch(/split: extra CPU \+[\d.]+ ± [\d.]+ ms\/s fixed, \+0\.\d+ ± [\d.]+ ms per request \(6 pairs at 100 and 300 req\/s\)/);
     // Estimates at each rate: the fixed part makes the cost per request higher at the lower rate.
     const at = (rate: number) => result.analysis!.rateEstimates.find((e) => e.config === 'split' && e.rateRps === rate)!.delta;
