@@ -5,4 +5,4 @@ import { dirname, join } from 'node:path';
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundledFixture = join(packageRoot, 'fixtures', 'fastify-app', 'server.js');
 export const targetProbePath = join(packageRoot, 'dist', 'probe', 'target-probe.cjs');
-export const tickerWorkerPath = join(packageRoot, 'dist', 'run', 'ticker-worker.cjs');
+export const tickerWorkerPath = join(packageRoot, 'dist', 'run', 'ticker-worker.js');

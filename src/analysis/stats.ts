@@ -1,16 +1,7 @@
 import { linearRegression, medianAbsoluteDeviation, quantileSorted } from 'simple-statistics';
+import { seededRandom } from '../random.js';
 
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same bootstrap. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

@@ -1,3 +1,4 @@
+import { seededRandom } from '../random.js';
 import type { Design, Side } from '../samples/result.js';
 
 /** One target process in a planned unit. */
@@ -22,18 +23,7 @@ export interface PlannedUnit {
   runs: PlannedRun[];
 }
 
-/** mulberry32: a seeded shuffle replays the same order from the seed in the result. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Fisher–Yates with a seed: the same seed replays the same order. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   const random = seededRandom(seed);
   const out = [...items];

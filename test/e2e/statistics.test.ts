@@ -70,7 +70,7 @@ instrumentations:
 
   it('the rate model recovers a known split: 20 ms/s from a timer plus 100 µs per request', async () => {
     const dir = tempDir();
-    copyFileSync(join(fixtures, 'timer-and-request.cjs'), join(dir, 'timer-and-request.cjs'));
+    copyFileSync(join(fixtures, 'busy-wait.cjs'), join(dir, 'busy-wait.cjs'));
     const file = writeScenario(dir, 'rates.yaml', `workload:
   routes: [{ path: /json, weight: 3 }, { path: /ping, weight: 1 }]
   rates: [100, 300]
@@ -82,7 +82,7 @@ instrumentations:
 instrumentations:
   - name: none
   - name: split
-    preload: ./timer-and-request.cjs
+    preload: ./busy-wait.cjs
     env: { TIMER_MS_PER_S: "20", BUSY_US: "100" }
 `);
     const out = join(dir, 'out');

@@ -9,7 +9,8 @@
  *   worker → main: [index, intendedMs, side] per send, then [-1, 0, 0] at the end.
  * Times are process.hrtime in milliseconds (one monotonic clock for all threads).
  */
-import workerThreads = require('node:worker_threads');
+import { parentPort } from 'node:worker_threads';
+import { seededRandom } from '../random.js';
 
 interface Schedule {
   t0Ms: number;
@@ -33,29 +34,17 @@ function nowMs(): number {
   return seconds * 1e3 + nanoseconds / 1e6;
 }
 
-/** mulberry32, the same PRNG as the analysis, so a seed replays the same arrivals. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Futex wake-ups land within ~50 µs; the last stretch is re-checked so a tick is never early.
 const EARLY_WAKE_MS = 0.05;
 
 /** Every (intended time, request index, side) of one phase, in time order. */
 function ticks(schedule: Schedule): Array<[number, number, number]> {
   const intervalMs = 1000 / schedule.rateRps;
-  const random = seededRandom(schedule.seed);
+  const next = seededRandom(schedule.seed);
   const out: Array<[number, number, number]> = [];
   let arrival = schedule.t0Ms;
   for (let index = 0; index < schedule.count; index += 1) {
-    if (index > 0) arrival += schedule.arrival === 'poisson' ? -Math.log(1 - random()) * intervalMs : intervalMs;
+    if (index > 0) arrival += schedule.arrival === 'poisson' ? -Math.log(1 - next()) * intervalMs : intervalMs;
     // Same instant for every side; who goes first rotates on every tick.
     for (let k = 0; k < schedule.sides; k += 1) out.push([arrival, index, (index + k) % schedule.sides]);
   }
@@ -63,7 +52,7 @@ function ticks(schedule: Schedule): Array<[number, number, number]> {
 }
 
 function run(schedule: Schedule): void {
-  const port = workerThreads.parentPort!;
+  const port = parentPort!;
   for (const [due, index, side] of ticks(schedule)) {
     for (;;) {
       if (Atomics.load(schedule.stop, 0) !== 0) {
@@ -79,4 +68,4 @@ function run(schedule: Schedule): void {
   port.postMessage([-1, 0, 0]);
 }
 
-workerThreads.parentPort?.on('message', (schedule: Schedule) => run(schedule));
+parentPort?.on('message', (schedule: Schedule) => run(schedule));
