@@ -1,6 +1,6 @@
 /**
  * mulberry32: a small, fast, seedable PRNG. The same seed gives the same
- * bootstrap, the same config order and the same Poisson arrivals, so a result
+ * simulation, the same config order and the same Poisson arrivals, so a result
  * can be replayed from the seeds it records. It imports nothing.
  */
 export function seededRandom(seed: number): () => number {

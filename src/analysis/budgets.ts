@@ -1,7 +1,6 @@
-import type { Estimate } from './estimates.js';
 import type { MetricName } from './summary.js';
-import { bootstrapCI, hull, median, tInterval, verdictAgainstBudget, type Verdict } from './stats.js';
-import { isValidRun } from './summary.js';
+import { holmAdjusted, lookLevels, mean, tInterval, tTest, type Interval, type Verdict } from './stats.js';
+import { isValidRun, pairsFor } from './summary.js';
 import type { MeasuredRun, RunSample } from '../samples/result.js';
 
 /** Short names users write in budgets, and the metric each stands for. */
@@ -73,43 +72,116 @@ export function configMatches(pattern: string, name: string): boolean {
   return regex.test(name);
 }
 
+/** The error rate of each verdict direction: a false fail, or a false pass, each at most 2.5% (a 95% CI's two tails). */
+export const VERDICT_ALPHA = 0.025;
+
 export interface BudgetVerdict {
   budget: Budget;
   config: string;
   verdict: Verdict;
-  /** Why it is inconclusive, when it is. */
+  /** Why it is inconclusive (or how it was decided), in words. */
   note?: string;
-  estimate?: Estimate;
-  /** For volume budgets: the median per-run value and its CI. */
-  volume?: { value: number; ci: { low: number; high: number } };
+  /** In the budget's terms: the overhead fraction (relative), the mean difference (absolute), or the mean per-request volume. */
+  value?: number;
+  /** The 95% CI of `value` on all the data. */
+  ci?: Interval;
+  /** Pairs (or runs, for volumes) the verdict rests on. */
+  n: number;
+  /** Holm-adjusted one-sided p-values for "over the budget" and "within it", at the look that decided it (or the last). */
+  pOver?: number;
+  pWithin?: number;
+  /** Rounds of data when the verdict was reached (with rounds: auto, an earlier look may decide it). */
+  decidedAfterRounds?: number;
 }
 
-/** Three-state verdict for every budget × matching config. A budget with no data is inconclusive. */
-export function judgeBudgets(budgets: readonly Budget[], estimates: readonly Estimate[], configs: readonly string[], runs: readonly RunSample[] = []): BudgetVerdict[] {
-  const verdicts: BudgetVerdict[] = [];
+/** The rounds at which verdicts are looked at: every round from `min` under rounds: auto, else once at the end. */
+export interface LookSchedule {
+  /** Rounds of data at each look, ascending. */
+  rounds: number[];
+  /** The most rounds the session could have run (the information fraction's denominator). */
+  maxRounds: number;
+}
+
+interface Check {
+  budget: Budget;
+  config: string;
+  /** Relative: per-pair log-ratios against ln(1 + limit); absolute: per-pair differences; volume: per-run values. */
+  values: number[];
+  nullValue: number;
+}
+
+function checksFor(budgets: readonly Budget[], configs: readonly string[], runs: readonly RunSample[], baseline: string, rateRps: number | undefined): Check[] {
+  const checks: Check[] = [];
   for (const budget of budgets) {
     for (const config of configs.filter((name) => configMatches(budget.config, name))) {
       if (budget.kind === 'volume') {
         const read = volumeMetrics[budget.metric as VolumeMetric];
-        const values = runs.filter(isValidRun).filter((run) => run.config === config).map(read).filter((v): v is number => v !== undefined);
-        if (!values.length) {
-          verdicts.push({ budget, config, verdict: 'inconclusive', note: 'no intake counts for this config' });
-          continue;
-        }
-        const ci = hull(bootstrapCI(values, { seed: 5 }), tInterval(values));
-        const verdict = verdictAgainstBudget(ci, budget.limit);
-        verdicts.push({ budget, config, verdict, volume: { value: median(values), ci }, ...(verdict === 'inconclusive' ? { note: 'the confidence interval straddles the budget' } : {}) });
+        const values = runs.filter(isValidRun).filter((run) => run.config === config && (rateRps === undefined || run.offeredRps === rateRps))
+          .map(read).filter((v): v is number => v !== undefined);
+        checks.push({ budget, config, values, nullValue: budget.limit });
         continue;
       }
-      const found = estimates.find((e) => e.config === config && e.metric === budget.metric);
-      if (!found) {
-        verdicts.push({ budget, config, verdict: 'inconclusive', note: 'no valid paired runs' });
-        continue;
-      }
-      const ci = budget.kind === 'relative' ? found.overheadCI : found.deltaCI;
-      const verdict = verdictAgainstBudget(ci, budget.limit);
-      verdicts.push({ budget, config, verdict, estimate: found, ...(verdict === 'inconclusive' ? { note: 'the confidence interval straddles the budget: add rounds' } : {}) });
+      const pairs = pairsFor(runs, config, baseline, budget.metric as MetricName, rateRps);
+      checks.push(budget.kind === 'relative'
+        ? { budget, config, values: pairs.map((p) => p.logRatio), nullValue: Math.log(1 + budget.limit) }
+        : { budget, config, values: pairs.map((p) => p.value - p.baselineValue), nullValue: budget.limit });
     }
   }
-  return verdicts;
+  return checks;
+}
+
+/**
+ * Three-state verdicts for every budget × matching config, with their errors
+ * controlled:
+ * - each check is two one-sided t tests against the limit (over it → fail,
+ *   within it → pass), each direction at VERDICT_ALPHA;
+ * - Holm's procedure over all the session's checks, per direction, so the
+ *   chance of any false fail (or any false pass) in the gate is at most
+ *   VERDICT_ALPHA, however many budgets there are;
+ * - with rounds: auto, every look after the minimum spends part of that error
+ *   (O'Brien–Fleming alpha spending), so looking after each round does not
+ *   inflate it; a check decided at a look stays decided.
+ * A check with fewer than 2 values is inconclusive.
+ */
+export function judgeBudgets(
+  budgets: readonly Budget[],
+  configs: readonly string[],
+  runs: readonly RunSample[],
+  options: { baseline: string; rateRps?: number; looks: LookSchedule },
+): BudgetVerdict[] {
+  const final = checksFor(budgets, configs, runs, options.baseline, options.rateRps);
+  const decided = new Map<number, { verdict: Verdict; rounds: number; pOver: number; pWithin: number }>();
+  const levels = lookLevels(options.looks.rounds, options.looks.maxRounds, VERDICT_ALPHA);
+  let lastP: Array<{ pOver: number; pWithin: number }> = final.map(() => ({ pOver: 1, pWithin: 1 }));
+  options.looks.rounds.forEach((rounds, look) => {
+    const checks = checksFor(budgets, configs, runs.filter((run) => run.round < rounds), options.baseline, options.rateRps);
+    const tests = checks.map((check) => tTest(check.values, check.nullValue));
+    const pOver = holmAdjusted(tests.map((t) => t?.pAbove ?? 1));
+    const pWithin = holmAdjusted(tests.map((t) => t?.pBelow ?? 1));
+    lastP = checks.map((_, i) => ({ pOver: pOver[i]!, pWithin: pWithin[i]! }));
+    checks.forEach((_, i) => {
+      if (decided.has(i)) return;
+      const level = levels[look]!;
+      if (pOver[i]! <= level) decided.set(i, { verdict: 'fail', rounds, pOver: pOver[i]!, pWithin: pWithin[i]! });
+      else if (pWithin[i]! <= level) decided.set(i, { verdict: 'pass', rounds, pOver: pOver[i]!, pWithin: pWithin[i]! });
+    });
+  });
+  return final.map((check, i) => {
+    const base = { budget: check.budget, config: check.config, n: check.values.length };
+    if (check.values.length < 2) {
+      const why = check.budget.kind === 'volume' ? 'no intake counts for this config' : 'fewer than 2 valid pairs';
+      return { ...base, verdict: 'inconclusive' as const, note: why };
+    }
+    const logSpace = check.budget.kind === 'relative';
+    const ci = tInterval(check.values);
+    const value = mean(check.values);
+    const shown = logSpace
+      ? { value: Math.exp(value) - 1, ci: { low: Math.exp(ci.low) - 1, high: Math.exp(ci.high) - 1 } }
+      : { value, ci };
+    const decision = decided.get(i);
+    if (decision) {
+      return { ...base, ...shown, verdict: decision.verdict, pOver: decision.pOver, pWithin: decision.pWithin, decidedAfterRounds: decision.rounds };
+    }
+    return { ...base, ...shown, verdict: 'inconclusive' as const, ...lastP[i]!, note: 'the data cannot tell over from within the budget yet: add rounds' };
+  });
 }

@@ -1,12 +1,9 @@
 import { exclusionReasons, type ResultDocument, type RunSample } from '../samples/result.js';
 export { pairsFor, type PairValue } from './summary.js';
 import { isValidRun, metricNames, pairsFor, primaryRate, type PairValue, type MetricName } from './summary.js';
-import {
-  bootstrapCI, fitLine, hull, median, tInterval, pairedPermutationPValue, significance,
-  type Interval, type LineFit, type Significance,
-} from './stats.js';
+import { fitLine, mean, tInterval, tTest, type Interval, type LineFit, type Significance } from './stats.js';
 
-/** One config against the baseline on one metric, over the blocks where both ran validly. */
+/** One config against the baseline on one metric, over the pairs where both ran validly. */
 export interface Estimate {
   config: string;
   baseline: string;
@@ -14,14 +11,18 @@ export interface Estimate {
   /** The offered rate the pairs ran at. */
   rateRps?: number;
   pairs: number;
-  /** Median config/baseline ratio − 1 (0.25 = +25%), and its 95% CI (hull of the bootstrap and t intervals). */
+  /** Geometric mean of the per-pair config/baseline ratios − 1 (0.25 = +25%), and its 95% Student-t CI. */
   overhead: number;
   overheadCI: Interval;
-  /** Median per-pair difference in the metric's own unit (ms, bytes, µs…), and its CI. */
+  /** Mean per-pair difference in the metric's own unit (ms, bytes, µs…), and its 95% CI. */
   delta: number;
   deltaCI: Interval;
-  /** Two-sided paired sign-flip permutation test on the log-ratios. */
+  /** Two-sided paired t test of the log-ratios against 0. */
   pValue: number;
+  /**
+   * ▲/▼/≈ after multiplicity control (set by `analyse`: Benjamini–Hochberg over
+   * the configs for the primary metric, and over configs × metrics for the rest).
+   */
   significance: Significance;
   perPair: PairValue[];
 }
@@ -32,35 +33,28 @@ export interface Exclusions {
   reasons: Record<string, number>;
 }
 
-const confidence = 0.95;
-
-/** Stable seed per (config, metric), so re-rendering a result gives the same intervals. */
-function seedFor(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
+/** The paired estimate of one config against the baseline; its significance is unadjusted until `analyse` adjusts it. */
 export function estimate(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName, rateRps?: number): Estimate | undefined {
   const perPair = pairsFor(runs, config, baseline, metric, rateRps);
   if (perPair.length === 0) return undefined;
   const logRatios = perPair.map((p) => p.logRatio);
   const deltas = perPair.map((p) => p.value - p.baselineValue);
-  const seed = seedFor(`${config}|${baseline}|${metric}`);
-  const logCI = hull(bootstrapCI(logRatios, { confidence, seed }), tInterval(logRatios));
-  const overheadCI = { low: Math.exp(logCI.low) - 1, high: Math.exp(logCI.high) - 1 };
+  const logCI = tInterval(logRatios);
+  const test = tTest(logRatios);
+  const pValue = test?.pTwoSided ?? 1;
+  const meanLog = mean(logRatios);
   return {
     config,
     baseline,
     metric,
     ...(rateRps !== undefined ? { rateRps } : {}),
     pairs: perPair.length,
-    overhead: Math.exp(median(logRatios)) - 1,
-    overheadCI,
-    delta: median(deltas),
-    deltaCI: hull(bootstrapCI(deltas, { confidence, seed: seed + 1 }), tInterval(deltas)),
-    pValue: pairedPermutationPValue(logRatios, { seed }),
-    significance: significance(overheadCI),
+    overhead: Math.exp(meanLog) - 1,
+    overheadCI: { low: Math.exp(logCI.low) - 1, high: Math.exp(logCI.high) - 1 },
+    delta: mean(deltas),
+    deltaCI: tInterval(deltas),
+    pValue,
+    significance: pValue <= 0.05 ? (meanLog > 0 ? 'significant overhead' : 'significant improvement') : 'no significant difference',
     perPair,
   };
 }

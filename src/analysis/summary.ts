@@ -1,5 +1,5 @@
 import { isValidRun, exclusionReasons, type MeasuredRun, type ResultDocument, type RunSample } from '../samples/result.js';
-import { median, outlierIndices } from './stats.js';
+import { mean, median, outlierIndices } from './stats.js';
 
 export { isValidRun };
 
@@ -65,7 +65,7 @@ export interface ConfigSummary {
   /** Distinct reasons its runs were left out. */
   exclusionReasons: string[];
   medians: Partial<Record<MetricName, number>>;
-  /** The paired estimate's overhead (median per-pair log-ratio, as a fraction: 0.25 = +25%). */
+  /** The paired estimate's overhead (geometric mean of the per-pair ratios, as a fraction: 0.25 = +25%). */
   changeVsBaseline: Partial<Record<MetricName, number>>;
   /** Median of the baseline runs this config was paired with (co-scheduled: the ones beside it). */
   pairedBaselineMedians: Partial<Record<MetricName, number>>;
@@ -97,7 +97,7 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
         // The same pairs as the analysis, so the table and the CIs never disagree.
         const pairs = pairsFor(result.runs, name, baseline, metric, rate);
         if (pairs.length) {
-          changeVsBaseline[metric] = Math.exp(median(pairs.map((pair) => pair.logRatio))) - 1;
+          changeVsBaseline[metric] = Math.exp(mean(pairs.map((pair) => pair.logRatio))) - 1;
           pairedBaselineMedians[metric] = median(pairs.map((pair) => pair.baselineValue));
         }
       }

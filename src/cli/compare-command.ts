@@ -40,7 +40,8 @@ export function compareCommand(basePath: string, headPath: string, flags: Compar
     check: `${metricLabels[r.metric]} regression ≤ +${(limit * 100).toFixed(0)}%`,
     verdict: r.verdict,
     measured: `overhead ${formatChange(r.baseOverhead)} → ${formatChange(r.headOverhead)}: change ${formatChange(r.change)} [${formatChange(r.changeCI.low)}, ${formatChange(r.changeCI.high)}]`,
-    ...(r.verdict === 'inconclusive' ? { note: `CI straddles the limit (${r.basePairs} vs ${r.headPairs} pairs): add rounds` } : {}),
+    note: `${r.basePairs} vs ${r.headPairs} pairs across two sessions would detect a change ≥ ${formatChange(r.detectable)} with 80% power` +
+      (r.verdict === 'inconclusive' ? '; for a sharper check run base and head in one session, base as the baseline' : ''),
   }));
   const outcome = decide(cases, flags.inconclusive, false);
   process.stdout.write(`Comparing ${headPath} (head) against ${basePath} (base), same-run overhead against each result's baseline:\n`);

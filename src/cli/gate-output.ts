@@ -4,19 +4,24 @@ import type { Analysis } from '../analysis/analyse.js';
 import { formatChange } from '../report/format.js';
 import { formatDelta } from '../report/analysis-text.js';
 import { renderAnnotations, renderGateMarkdown, renderJUnit } from '../report/ci.js';
-import type { GateCase, GateOutcome } from '../gate/gate.js';
+import { excludedBaselineNote, noiseFloorNote, type GateCase, type GateOutcome } from '../gate/gate.js';
+import type { Calibration, ResultDocument } from '../samples/result.js';
 
 export interface GateFlags {
   junit?: string;
   markdown?: string;
 }
 
-export function budgetCases(budgets: Analysis['budgets']): GateCase[] {
-  return budgets.map((b) => {
-    const ci = b.budget.kind === 'relative' ? b.overheadCI : b.deltaCI;
+/** One gate case per budget verdict, with the notes a reader needs: the noise floor's plan, pairs left out. */
+export function budgetCases(result: Pick<ResultDocument, 'runs' | 'scenario'>, analysis: Analysis, calibration: Calibration | undefined): GateCase[] {
+  const rounds = Math.max(...analysis.looks.rounds, 0);
+  return analysis.budgets.map((b) => {
     const fmt = (v: number) => (b.budget.kind === 'relative' ? formatChange(v) : formatDelta(b.budget.metric, v));
-    const measured = ci ? `${fmt(b.value ?? (ci.low + ci.high) / 2)} [${fmt(ci.low)}, ${fmt(ci.high)}], budget ${b.budget.text.split('≤ ')[1] ?? b.budget.text}` : 'no valid paired runs';
-    return { config: b.config, check: b.budget.text, verdict: b.verdict, measured, ...(b.note ? { note: b.note } : {}) };
+    const limit = b.budget.text.split('≤ ')[1] ?? b.budget.text;
+    const measured = b.ci && b.value !== undefined ? `${fmt(b.value)} [${fmt(b.ci.low)}, ${fmt(b.ci.high)}], budget ${limit}` : 'no valid paired runs';
+    const decided = b.decidedAfterRounds !== undefined && analysis.looks.rounds.length > 1 ? `decided after ${b.decidedAfterRounds} rounds` : undefined;
+    const notes = [decided, b.note, noiseFloorNote(b, calibration, rounds), excludedBaselineNote(result.runs, b.config, result.scenario.baseline)].filter(Boolean);
+    return { config: b.config, check: b.budget.text, verdict: b.verdict, measured, ...(notes.length ? { note: notes.join('; ') } : {}) };
   });
 }
 

@@ -5,15 +5,15 @@ import { renderAnalysis } from '../report/analysis-text.js';
 import { killAllGroupsNow } from '../run/processes.js';
 import { runSession, sessionPreview } from '../run/session.js';
 import type { ResultDocument } from '../samples/result.js';
-import { loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { applyNoiseGuard, decide, type InconclusivePolicy } from '../gate/gate.js';
+import { assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { decide, type InconclusivePolicy } from '../gate/gate.js';
 import { budgetCases, emitGateOutputs, renderGateText } from './gate-output.js';
 import { writeResultAtomic } from '../samples/result.js';
 import { writeReports } from './report-command.js';
 import { ExitCode, InputError } from '../errors.js';
 import { Progress } from './progress.js';
 import { latestCalibration } from './calibrate-command.js';
-import { minimumDetectableEffect } from '../analysis/stats.js';
+import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 
 export interface RunFlags {
   out: string;
@@ -49,6 +49,7 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
   // Validate every file before running any, so a typo in the third file does not waste the first two runs.
   const scenarios = files.map((file) => loadScenario(file));
   const shared = flags.budgets ? loadBudgetsFile(flags.budgets) : [];
+  assertBudgetsMatch(shared, scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline)), `${flags.budgets}`);
   for (const loaded of scenarios) loaded.budgets.push(...shared);
   if (flags.gate) {
     const without = scenarios.filter((loaded) => loaded.budgets.length === 0);
@@ -109,9 +110,7 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
         exitCode = Math.max(exitCode, ExitCode.runBroke);
       }
       if (flags.gate && result.analysis && !controller.signal.aborted) {
-        const roundsRun = new Set(result.runs.map((run) => run.round)).size;
-        const guarded = applyNoiseGuard(result.analysis.budgets, latestCalibration(flags.out, loaded.name), roundsRun);
-        const outcome = decide(budgetCases(guarded), flags.inconclusive, failures.length > 0);
+        const outcome = decide(budgetCases(result, result.analysis, latestCalibration(flags.out, loaded.name)), flags.inconclusive, failures.length > 0);
         result.gate = { verdict: outcome.verdict, exitCode: outcome.exitCode, inconclusivePolicy: flags.inconclusive, cases: outcome.cases };
         writeResultAtomic(outPath, result);
         process.stdout.write(`\n${renderGateText(outcome)}`);
@@ -132,7 +131,7 @@ export async function runCommand(files: string[], flags: RunFlags): Promise<numb
   return exitCode === ExitCode.runBroke ? exitCode : (gateExit ?? exitCode);
 }
 
-/** A budget tighter than what the scenario's rounds can detect can only come out inconclusive. */
+/** A budget tighter than what the scenario's rounds can detect will likely stay inconclusive: say so, with a plan. */
 function warnBudgetsBelowNoise(loaded: LoadedScenario, outDir: string, rounds: number | 'auto', progress: Progress): void {
   const relative = loaded.budgets.filter((b) => b.kind === 'relative');
   if (!relative.length) return;
@@ -147,7 +146,11 @@ function warnBudgetsBelowNoise(loaded: LoadedScenario, outDir: string, rounds: n
     if (!entry) continue;
     const mde = minimumDetectableEffect(entry.logRatioSD, n);
     if (budget.limit < mde) {
-      progress.message(`Warning: budget ${budget.config} ${budget.text} is below what ${n} rounds can detect on this machine (≈${(mde * 100).toFixed(0)}%); expect "inconclusive".`);
+      const needed = pairsToDetect(entry.logRatioSD, budget.limit);
+      progress.message(
+        `Warning: budget ${budget.config} ${budget.text} is below what ${n} rounds detect on this machine (≥ ${(mde * 100).toFixed(1)}%); ` +
+        `unless the overhead is far from it, expect "inconclusive"${needed ? ` (≈ ${needed} rounds would tell it from no overhead)` : ''}.`,
+      );
     }
   }
 }

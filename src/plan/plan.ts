@@ -34,6 +34,21 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
+/**
+ * A Williams design: orders of n treatments in which every treatment follows
+ * every other exactly once (n even, n rows) or twice (n odd, 2n rows), and
+ * sits in every position equally often. Linear drift and first-order
+ * carry-over (a config running right after a heavy one) then cancel over the
+ * rows instead of always favouring the same config.
+ */
+export function williamsOrders(n: number): number[][] {
+  if (n <= 1) return [[0].slice(0, n)];
+  const first = [0];
+  for (let low = 1, high = n - 1, takeLow = true; first.length < n; takeLow = !takeLow) first.push(takeLow ? low++ : high--);
+  const rows = Array.from({ length: n }, (_, r) => first.map((x) => (x + r) % n));
+  return n % 2 ? [...rows, ...rows.map((row) => [...row].reverse())] : rows;
+}
+
 export interface RoundPlanInput {
   design: Design;
   configs: readonly string[];
@@ -48,20 +63,35 @@ export interface RoundPlanInput {
 }
 
 /**
- * One round. Co-scheduled: a pair per candidate config and rate, in a seeded
- * random order; the candidate's slot alternates between rounds and between
- * neighbouring configs, so start order and send order are balanced. Sequential:
- * every config once per rate, in a seeded random order, all runs at one rate
- * sharing a pair id (each config is compared with that rate's baseline run).
+ * The order of `cells` in `round`: rows of a Williams design over them (their
+ * labels shuffled once per session by the seed), each row followed by its
+ * mirror image. Every two rounds each cell's mean position is the middle, so a
+ * linear drift within rounds cancels after any even number of rounds, not only
+ * after a full cycle; over the rows, carry-over from any neighbour balances too.
+ */
+export function balancedOrder<T>(cells: readonly T[], round: number, seed: number): T[] {
+  const labels = seededShuffle(cells, seed);
+  const rows = williamsOrders(labels.length);
+  const row = rows[Math.floor(round / 2) % rows.length]!;
+  return (round % 2 ? [...row].reverse() : row).map((i) => labels[i]!);
+}
+
+/**
+ * One round. Co-scheduled: a pair per candidate config and rate; the
+ * candidate's slot alternates between rounds and between neighbouring
+ * configs, so start order and send order are balanced. Sequential: every
+ * config once per rate, all runs at one rate sharing a pair id (each config
+ * is compared with that rate's baseline run). In both, the order within a
+ * round comes from `balancedOrder`, so drift and carry-over balance out over
+ * rounds; the seed is recorded in the result.
  */
 export function planRound(input: RoundPlanInput): PlannedUnit[] {
   const { design, configs, baseline, ratesRps, round, seed } = input;
-  const roundSeed = (seed + Math.imul(round + 1, 0x9e3779b1)) >>> 0;
   const units: PlannedUnit[] = [];
   if (design === 'co-scheduled') {
     const candidates = configs.filter((name) => name !== baseline);
     const cells = candidates.flatMap((config, configIndex) => ratesRps.map((rateRps, rateIndex) => ({ config, configIndex, rateRps, rateIndex })));
-    for (const cell of seededShuffle(cells, roundSeed)) {
+    for (const cell of balancedOrder(cells, round, seed)) {
       const candidateSlot = ((round + cell.configIndex + cell.rateIndex) % 2) as 0 | 1;
       const runs: PlannedRun[] = [
         { config: baseline, side: 'baseline', slot: (1 - candidateSlot) as 0 | 1 },
@@ -72,7 +102,7 @@ export function planRound(input: RoundPlanInput): PlannedUnit[] {
     return units;
   }
   const cells = configs.flatMap((config) => ratesRps.map((rateRps, rateIndex) => ({ config, rateRps, rateIndex })));
-  for (const cell of seededShuffle(cells, roundSeed)) {
+  for (const cell of balancedOrder(cells, round, seed)) {
     units.push({
       index: input.firstUnit + units.length,
       round,

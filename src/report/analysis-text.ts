@@ -44,7 +44,7 @@ export function renderAnalysis(analysis: Analysis): string {
   const lines: string[] = [];
   const configs = [...new Set(analysis.estimates.map((e) => e.config))];
   if (configs.length) {
-    lines.push(`Overhead against ${analysis.baseline}: median of per-pair ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
+    lines.push(`Overhead against ${analysis.baseline}: geometric mean of per-pair ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
     const width = Math.max(...configs.map((c) => c.length));
     for (const config of configs) {
       const own = analysis.estimates.filter((e) => e.config === config);
@@ -57,14 +57,10 @@ export function renderAnalysis(analysis: Analysis): string {
       if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
     }
   }
-  const fewest = Math.min(...analysis.estimates.map((e) => e.pairs));
-  if (analysis.estimates.length && fewest < 6) {
-    lines.push(`  (With ${fewest} pairs the exact permutation p-value cannot go below ${(2 / 2 ** fewest).toFixed(3)}; the CI, the hull of a bootstrap and a t interval, decides ▲.)`);
-  }
   if (analysis.budgets.length) {
-    lines.push('', 'Budgets (pass: whole CI within; fail: whole CI over; otherwise inconclusive):');
+    lines.push('', 'Budgets (fail: clearly over; pass: clearly within; otherwise inconclusive):');
     for (const b of analysis.budgets) {
-      const ci = b.budget.kind === 'relative' ? b.overheadCI : b.deltaCI;
+      const ci = b.ci;
       const shown = !ci ? '' : b.budget.kind === 'relative'
         ? ` CI [${formatChange(ci.low)}, ${formatChange(ci.high)}]`
         : ` CI [${formatDelta(b.budget.metric, ci.low)}, ${formatDelta(b.budget.metric, ci.high)}]`;
@@ -84,5 +80,6 @@ export function renderAnalysis(analysis: Analysis): string {
       lines.push(`  ${x.config}: ${x.excludedRuns} run(s) — ${Object.entries(x.reasons).map(([reason, n]) => `${reason} ×${n}`).join(', ')}`);
     }
   }
+  if (analysis.guarantees.length) lines.push('', 'What the markers and verdicts guarantee:', ...analysis.guarantees.map((g) => `  · ${g}`));
   return `${lines.join('\n')}\n`;
 }

@@ -46,7 +46,7 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
   return {
     id: 'cpu-overhead',
     title: 'CPU per request: overhead against the baseline',
-    howToRead: `Dot: median of per-pair ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
+    howToRead: `Dot: geometric mean of the per-pair ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, rows.length * 34), config,

@@ -146,7 +146,7 @@ ${sentences.length ? '' : '<p>No instrumented config has valid runs to summarise
     ];
   });
   parts.push(`<section id="overhead"><h2>Overhead</h2>
-<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are medians of per-pair ratios against the baseline run beside it, with 95% confidence intervals (the hull of a bootstrap and a t interval).</p>
+<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are geometric means of the per-pair ratios against the baseline run beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
 ${show('cpu-overhead')}
 ${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], overheadRows, [1, 2, 3, 4, 5, 6])}
 ${analysis.budgets.length ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}<p class="note">pass: the whole CI is within the budget · fail: the whole CI is over it · inconclusive: it straddles the budget.</p>` : ''}
@@ -188,6 +188,7 @@ ${claims.length ? table(['claim', 'source', 'config', 'measured', 'verdict'], cl
 
   parts.push(`<section id="method"><h2>Method and machine</h2>
 <ul>
+${(analysis.guarantees ?? []).map((g) => `<li>${esc(g)}</li>`).join('\n')}
 <li>${esc(`${env.cpuCount}× ${env.cpuModel}, ${formatBytes(env.totalMemoryBytes)} RAM, kernel ${env.kernel}, Node ${env.nodeVersion}; load average ${env.loadAverageStart.join(' ')}${env.loadAverageEnd ? ` → ${env.loadAverageEnd.join(' ')}` : ''}.`)}</li>
 <li>${esc(`Pinning: ${env.pinning.note}.`)}</li>
 <li>${esc(`Load: ${result.loadModel}`)}</li>

@@ -13,7 +13,7 @@ export function renderMarkdownReport(input: ReportInput): string {
   lines.push(`${describeDesign(result)}; ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
   lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- **${s.config}** (${s.description}): ${s.text}`), '');
 
-  lines.push('## Overhead', '', `Median of per-pair ratios against \`${analysis.baseline}\`, with a 95% confidence interval (hull of a bootstrap and a t interval).`, '');
+  lines.push('## Overhead', '', `Geometric mean of the per-pair ratios against \`${analysis.baseline}\`, with a 95% Student-t confidence interval.`, '');
   lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
   for (const s of input.summaries) {
     const cpu = analysis.estimates.find((e) => e.config === s.config && e.metric === 'cpuMsPerRequest');
@@ -48,6 +48,7 @@ export function renderMarkdownReport(input: ReportInput): string {
 
   const env = result.environment;
   lines.push('', '## Method and machine', '');
+  lines.push(...(analysis.guarantees ?? []).map((g) => `- ${g}`));
   lines.push(`- ${env.cpuCount}× ${env.cpuModel}, Node ${env.nodeVersion}, load average ${env.loadAverageStart.join(' ')}; ${env.pinning.note}.`);
   lines.push(`- Packages: ${Object.entries(env.packages).map(([n, v]) => `${n} ${v}`).join(', ')}.`);
   lines.push(`- Load: ${result.loadModel}`);

@@ -46,8 +46,8 @@ export function renderTable(result: ResultDocument, summaries: ConfigSummary[]):
 
   const notes: string[] = [];
   notes.push(result.design.kind === 'co-scheduled'
-    ? `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the median paired change against the baseline that ran beside it ("a vs b": the config's CPU and that of the baselines beside it).`
-    : `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the median paired change against the baseline run of the same round.`);
+    ? `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline that ran beside it ("a vs b": the config's CPU and that of the baselines beside it).`
+    : `Medians of valid runs at ${summaries[0]?.offeredRps ?? ''} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline run of the same round.`);
   const measured = result.runs.filter((run) => run.status === 'measured');
   const lag = Math.max(0, ...measured.map((run) => run.load.sendLagUs.p99));
   if (measured.length) notes.push(`Latency from the intended send time (open loop); the load generator's p99 lag behind its schedule was at most ${formatMicros(lag)} µs.`);

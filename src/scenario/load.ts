@@ -10,7 +10,7 @@ import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { budgetsShape, scenarioSchema, type Scenario } from './schema.js';
-import { metricAliases, parseBudgetValue, parseVolumeBudget, volumeMetrics, type Budget, type VolumeMetric } from '../analysis/budgets.js';
+import { configMatches, metricAliases, parseBudgetValue, parseVolumeBudget, volumeMetrics, type Budget, type VolumeMetric } from '../analysis/budgets.js';
 
 export interface ResolvedTarget {
   kind: 'fixture' | 'module' | 'command';
@@ -56,6 +56,7 @@ export function loadScenario(file: string): LoadedScenario {
     );
   }
   const budgets = parseBudgets(scenario.budgets, file);
+  assertBudgetsMatch(budgets, [configs.map((c) => c.name).filter((name) => name !== scenario.baseline)], `${file}: budgets`);
   return {
     file: path,
     budgets,
@@ -190,6 +191,24 @@ function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; 
     seen.add(config.name);
   }
   return configs;
+}
+
+/**
+ * A budget whose key matches no config would silently disable a CI check
+ * (`datadog:` for `datadog@1`, `Datadog@*`): refuse it, naming the key and the
+ * configs there are. `configSets` is one list per scenario the budgets apply to.
+ */
+export function assertBudgetsMatch(budgets: readonly Budget[], configSets: readonly string[][], where: string): void {
+  const all = [...new Set(configSets.flat())];
+  for (const key of [...new Set(budgets.map((b) => b.config))]) {
+    if (all.some((name) => configMatches(key, name))) continue;
+    const close = all.filter((name) => name.toLowerCase().startsWith(key.toLowerCase().replace(/[@*].*$/, '')));
+    throw new InputError(
+      `${where}: "${key}" matches no config, so its budget would never be checked. ` +
+      `The configs are: ${all.join(', ') || '(none besides the baseline)'}.` +
+      (close.length ? ` Did you mean "${close.length > 1 ? `${key.replace(/[@*].*$/, '').toLowerCase()}@*` : close[0]}"?` : ' Use a config name or a glob like "datadog@*".'),
+    );
+  }
 }
 
 /** A budgets file that several scenarios share: the same mapping as a scenario's `budgets`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtures, runCli, tempDir, writeScenario } from '../helpers.js';
@@ -62,14 +62,22 @@ describe('the CI gate', () => {
     expect(readFileSync(summary, 'utf8')).toBe(`${md}\n`);
   });
 
-  it('calls a budget below the noise floor inconclusive (exit 3), never a coin flip', async () => {
+  it('a budget below the noise floor gets a plan, not a coin flip; a calibration never overrides a decided fail', async () => {
     const file = scenario('aa', noop, '+1%');
     const calibration = await runCli(['calibrate', file, '--out', outC, '--rounds', '3']);
     expect(calibration.code, calibration.stderr).toBe(0);
     expect(calibration.stdout).toMatch(/CPU per request: 5 rounds detect ≥ [\d.]+% overhead, 10 rounds ≥ [\d.]+%/);
-    const { code, stdout } = await runCli(['run', file, '--out', outC, '--gate']);
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', outC, '--gate']);
+    expect(stderr).toMatch(/Warning: budget agent cpu ≤ \+1% is below what 3 rounds detect on this machine/);
     expect(code).toBe(3);
-    expect(stdout).toContain('inconclusive: budget below detectable effect');
+    expect(stdout).toMatch(/INCONCLUSIVE\s+agent cpu ≤ \+1%: .* the budget is below what 3 rounds detect on this machine \(≥ [\d.]+%\); ≈ \d+ rounds would tell it from no overhead/);
+    // The same calibration, a Sentry-sized overhead (×5 and more) against +15%: a fail, with or without the calibration.
+    const sentrySized = scenario('aa', '    preload: ./burn-cpu.cjs\n    env: { BURN_US: "1500" }', '+15%');
+    for (const out of [outC, join(dir, 'uncalibrated')]) {
+      const failed = await runCli(['run', sentrySized, '--out', out, '--gate', '--rounds', '2']);
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.stdout).toMatch(/FAIL\s+agent cpu ≤ \+15%/);
+    }
   });
 
   it('compare finds the regression in a head with extra CPU burn, and none between A/A results', async () => {
@@ -77,8 +85,56 @@ describe('the CI gate', () => {
     const regressed = await runCli(['compare', base, resultOf(outB, 'head')]);
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/REGRESSION\s+agent CPU\/req/);
-    const same = await runCli(['compare', base, resultOf(outC, 'aa')]);
+    const aa = join(outC, readdirSync(outC).filter((f) => f.startsWith('aa-2') && f.endsWith('.json')).sort()[0]!);
+    const same = await runCli(['compare', base, aa]);
     expect(same.code).not.toBe(1);
     expect(same.stdout).not.toContain('REGRESSION');
+    // Two sessions say what they could have detected.
+    expect(same.stdout).toMatch(/would detect a change ≥ \+[\d.]+% with 80% power/);
+  });
+});
+
+describe('gate hygiene', () => {
+  it('a budget key that matches no config is an input error naming the key (exit 2), never a silent pass', async () => {
+    for (const key of ['Agent', 'agent@*', 'datadog']) {
+      const file = scenario(`typo-${key.replace(/\W/g, '')}`, noop, '+50%');
+      const text = readFileSync(file, 'utf8').replace('  agent: { cpu', `  "${key}": { cpu`);
+      const typo = writeScenario(dir, `typo-${key.replace(/\W/g, '')}.yaml`, text);
+      for (const command of [['validate', typo], ['run', typo, '--gate', '--out', join(dir, 'typo')]]) {
+        const { code, stderr } = await runCli(command);
+        expect(code, stderr).toBe(2);
+        expect(stderr).toContain(`"${key}" matches no config, so its budget would never be checked. The configs are: agent.`);
+      }
+    }
+    // The same in a shared budgets file.
+    const shared = join(dir, 'shared-budgets.yaml');
+    writeFileSync(shared, '"Datadog@*": { cpu: "+150%" }\n');
+    const { code, stderr } = await runCli(['run', scenario('shared', noop, '+50%'), '--gate', '--budgets', shared, '--out', join(dir, 'typo')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('"Datadog@*" matches no config');
+  });
+
+  it('an A/A session with budgets on five configs passes or is inconclusive, never a fail', async () => {
+    const configs = ['a', 'b', 'c', 'd', 'e'];
+    const file = writeScenario(dir, 'aa5.yaml', `name: aa5
+workload:
+  routes: [{ path: /json, weight: 3 }, { path: /ping, weight: 1 }]
+  rate: 300
+  primeRequests: 1000
+  warmup: 0.5s
+  duration: 2s
+  latencyDuration: 0.5s
+  rounds: 3
+budgets:
+${configs.map((name) => `  ${name}: { cpu: "+10%", rss: "+5MB" }`).join('\n')}
+instrumentations:
+  - name: none
+${configs.map((name) => `  - name: ${name}\n    preload: ./noop.cjs`).join('\n')}
+`);
+    const { code, stdout, stderr } = await runCli(['run', file, '--gate', '--out', join(dir, 'aa5')]);
+    expect([0, 3], stderr).toContain(code);
+    expect(stdout).not.toMatch(/^\s*FAIL /m);
+    expect(stdout).toMatch(/Gate: (PASS|INCONCLUSIVE)/);
+    expect(stdout).toContain("Holm's procedure");
   });
 });

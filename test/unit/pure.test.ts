@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
-import { pairsPerRound, planRound } from '../../src/plan/plan.js';
+import { balancedOrder, pairsPerRound, planRound, williamsOrders } from '../../src/plan/plan.js';
 import { parseCpuList, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/run/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
@@ -34,6 +34,27 @@ describe('plan', () => {
       }
     }
     for (const taken of slots.values()) expect(taken.filter((slot) => slot === 0)).toHaveLength(2);
+  });
+
+  it('Williams orders: every config follows every other equally often and sits in every position equally often', () => {
+    for (const n of [2, 3, 4, 5, 6, 7]) {
+      const rows = williamsOrders(n);
+      expect(rows).toHaveLength(n % 2 ? 2 * n : n);
+      const follows = new Map<string, number>();
+      const positions = new Map<string, number>();
+      for (const row of rows) {
+        expect([...row].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+        row.forEach((x, position) => positions.set(`${x}@${position}`, (positions.get(`${x}@${position}`) ?? 0) + 1));
+        for (let i = 1; i < n; i += 1) follows.set(`${row[i - 1]}>${row[i]}`, (follows.get(`${row[i - 1]}>${row[i]}`) ?? 0) + 1);
+      }
+      expect(new Set(follows.values()).size, `n = ${n}`).toBe(1);
+      expect(follows.size).toBe(n * (n - 1));
+      expect(new Set(positions.values()).size).toBe(1);
+    }
+    // Each row is followed by its mirror, so after every two rounds each config's mean position is the middle.
+    const cells = ['a', 'b', 'c', 'd', 'e'];
+    const meanPosition = (cell: string) => [0, 1].reduce((s, r) => s + balancedOrder(cells, r, 3).indexOf(cell), 0) / 2;
+    for (const cell of cells) expect(meanPosition(cell)).toBe(2);
   });
 
   it('sequential: every config once per round and rate, the block at one rate sharing a pair id', () => {
