@@ -56,7 +56,7 @@ ${exitCodesHelp}`);
     .description('Run scenarios: each config beside its own fresh baseline, at a fixed offered rate, paired.')
     .argument('<scenario...>', 'scenario YAML files')
     .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
-    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds')
+    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds, or "auto" (add rounds until every verdict is decided, up to workload.autoRounds.max)')
     .option('-q, --quiet', 'no progress output; only the final table')
     .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
     .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')

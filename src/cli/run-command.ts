@@ -42,9 +42,9 @@ function describeFailures(result: ResultDocument): string[] {
 
 /** `apm-bench run`: every scenario in turn; returns the exit code. */
 export async function runCommand(files: string[], flags: RunFlags): Promise<number> {
-  const rounds = flags.rounds === undefined ? undefined : Number(flags.rounds);
-  if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1)) {
-    throw new InputError(`--rounds: expected a whole number of at least 1, got "${flags.rounds}".`);
+  const rounds = flags.rounds === undefined ? undefined : flags.rounds === 'auto' ? 'auto' as const : Number(flags.rounds);
+  if (rounds !== undefined && rounds !== 'auto' && (!Number.isInteger(rounds) || rounds < 1)) {
+    throw new InputError(`--rounds: expected a whole number of at least 1, or "auto", got "${flags.rounds}".`);
   }
   // Validate every file before running any, so a typo in the third file does not waste the first two runs.
   const scenarios = files.map((file) => loadScenario(file));
