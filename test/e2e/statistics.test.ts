@@ -136,10 +136,13 @@ budgets:
     const { code, stdout, stderr } = await runCli(['run', file, '--out', out]);
     expect(code, stderr).toBe(0);
     const result = readOnlyResult(out);
-    // A 1 ms burn on a ~0.3 ms request is several hundred percent: decided at the minimum.
-    expect(result.runs).toHaveLength(6);
-    expect(stderr).toContain('All verdicts decided after 3 rounds');
-    expect(result.analysis!.budgets[0]).toMatchObject({ config: 'burn', verdict: 'fail' });
+    // A 1 ms burn on a ~0.3 ms request is several hundred percent: decided long before the maximum of 12,
+    // though the first looks spend almost no error, so it may take a round or two past the minimum.
+    const rounds = Number(/All verdicts decided after (\d+) rounds/.exec(stderr)?.[1]);
+    expect(rounds).toBeGreaterThanOrEqual(3);
+    expect(rounds).toBeLessThanOrEqual(6);
+    expect(result.runs).toHaveLength(2 * rounds);
+    expect(result.analysis!.budgets[0]).toMatchObject({ config: 'burn', verdict: 'fail', decidedAfterRounds: rounds });
     expect(stdout).toMatch(/FAIL\s+burn: cpu ≤ \+30%/);
   });
 });
