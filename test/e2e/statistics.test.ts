@@ -65,7 +65,7 @@ instrumentations:
   it('latency is the app\'s, not the generator\'s: at 150 req/s the baseline\'s p50 is within 2× its CPU per request', async () => {
     const dir = tempDir();
     copyFileSync(join(fixtures, 'noop.cjs'), join(dir, 'noop.cjs'));
-    const file = writeScenario(dir, 'latency.yaml', `${quickMix.replace('rate: 300', 'rate: 150').replace('latencyDuration: 0.5s', 'latencyDuration: 1s').replace('rounds: 4', 'rounds: 2')}
+    const file = writeScenario(dir, 'latency.yaml', `${quickMix.replace('rate: 300', 'rate: 150').replace('latencyDuration: 0.5s', 'latencyDuration: 1s')}
 instrumentations:
   - name: none
   - name: noop
@@ -75,15 +75,21 @@ instrumentations:
     const { code, stderr } = await runCli(['run', file, '--out', out]);
     expect(code, stderr).toBe(0);
     const baseline = readOnlyResult(out).runs.filter((run) => run.config === 'none');
+    const p50Ms: number[] = [];
+    const cpuMs: number[] = [];
     for (const run of baseline) {
       if (run.status !== 'measured') throw new Error(`a baseline run was ${run.status}`);
       // From the intended send time, in the solo phase: no bursts, no partner.
       expect(run.latencySource).toBe('solo');
-      expect(run.latencyUs.p50 / 1000).toBeLessThan(2 * run.cpuMsPerRequest);
-      // The generator's own schedule jitter is in the result.
+      // The generator's own schedule jitter is in the result, and small beside the latency.
       expect(run.latencyLoad!.sendLagUs.p50).toBeGreaterThan(0);
-      expect(run.latencyLoad!.sendLagUs.p50).toBeLessThan(run.latencyUs.p50);
+      expect(run.latencyLoad!.sendLagUs.p50).toBeLessThan(run.latencyUs.p50 / 2);
+      p50Ms.push(run.latencyUs.p50 / 1000);
+      cpuMs.push(run.cpuMsPerRequest);
     }
+    // The median over the session's four baseline runs (one run's p50 moves ±20% with the VM's wake-up latency).
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(median(p50Ms)).toBeLessThan(2 * median(cpuMs));
   });
 
   it('the rate model recovers a known split: 20 ms/s from a timer plus 100 µs per request', async () => {
