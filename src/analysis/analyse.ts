@@ -1,32 +1,15 @@
+import type { Analysis, Budget, Estimate, LookSchedule } from '../samples/analysis.js';
+import { PRIMARY_METRIC } from '../samples/metrics.js';
 import type { ResultDocument } from '../samples/result.js';
-import { judgeBudgets, VERDICT_ALPHA, type Budget, type BudgetVerdict, type LookSchedule } from './budgets.js';
-import { estimate, estimateAll, exclusions, rateModels, sampleRateModels, type Estimate, type Exclusions, type RateModel, type SampleRateModel } from './estimates.js';
+import { judgeBudgets, VERDICT_ALPHA } from './budgets.js';
+import { estimate, estimateAll, exclusions, rateModels, sampleRateModels } from './estimates.js';
 import { benjaminiHochberg } from './stats.js';
-import { primaryRate, type MetricName } from './summary.js';
+import { primaryRate } from './summary.js';
 
-/** The metric whose ▲/≈ markers form their own family (it keeps its own error rate). */
-export const PRIMARY_METRIC: MetricName = 'cpuMsPerRequest';
+export type { Analysis };
+
 /** False-discovery rate of the ▲/▼ markers, per family. */
 export const MARKER_Q = 0.05;
-
-export interface Analysis {
-  baseline: string;
-  confidence: number;
-  /** The offered rate of `estimates` (the first of the workload's rates). */
-  rateRps: number;
-  estimates: Estimate[];
-  /** With several offered rates: the CPU overhead of every config at each rate. */
-  rateEstimates: Estimate[];
-  exclusions: Exclusions[];
-  sampleRateModels: SampleRateModel[];
-  /** With several offered rates: CPU ms/s = fixed + marginal × rate, per config and per overhead. */
-  rateModels: RateModel[];
-  budgets: BudgetVerdict[];
-  /** The looks the budget verdicts were taken at. */
-  looks: LookSchedule;
-  /** What the markers and verdicts guarantee, in words, for every output to print. */
-  guarantees: string[];
-}
 
 /** Looks at every round from the minimum under rounds: auto; otherwise once, at the rounds run. */
 export function lookSchedule(result: Pick<ResultDocument, 'runs' | 'scenario'>): LookSchedule {

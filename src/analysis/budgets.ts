@@ -1,48 +1,10 @@
-import type { MetricName } from './summary.js';
-import { holmAdjusted, lookLevels, mean, tInterval, tTest, type Interval, type Verdict } from './stats.js';
+import type { Budget, BudgetVerdict, LookSchedule, Verdict } from '../samples/analysis.js';
+import { metrics, volumeMetrics, type MetricName, type VolumeMetric } from '../samples/metrics.js';
+import type { RunSample } from '../samples/result.js';
+import { holmAdjusted, lookLevels, mean, tInterval, tTest } from './stats.js';
 import { isValidRun, pairsFor } from './summary.js';
-import type { MeasuredRun, RunSample } from '../samples/result.js';
 
-/** Short names users write in budgets, and the metric each stands for. */
-export const metricAliases: Record<string, MetricName> = {
-  cpu: 'cpuMsPerRequest',
-  cpuMsPerRequest: 'cpuMsPerRequest',
-  rss: 'rssMeanBytes',
-  rssMeanBytes: 'rssMeanBytes',
-  elu: 'eventLoopUtilization',
-  eventLoopUtilization: 'eventLoopUtilization',
-  p50: 'latencyP50Us',
-  latencyP50Us: 'latencyP50Us',
-  p99: 'latencyP99Us',
-  latencyP99Us: 'latencyP99Us',
-};
-
-/** Telemetry volumes counted by the intakes, per request: budgets on these are plain upper limits. */
-export const volumeMetrics = {
-  spans: (run: MeasuredRun) => run.intake?.perRequest.spans,
-  bytes: (run: MeasuredRun) => run.intake?.bytesPerRequest,
-  errorEvents: (run: MeasuredRun) => run.intake?.perRequest.errorEvents,
-} as const;
-export type VolumeMetric = keyof typeof volumeMetrics;
-
-export interface Budget {
-  /** Config name or glob (`datadog@*`). */
-  config: string;
-  metric: MetricName | VolumeMetric;
-  kind: 'relative' | 'absolute' | 'volume';
-  /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes). */
-  limit: number;
-  /** As the user wrote it, for messages. */
-  text: string;
-}
-
-const unitScale: Record<MetricName, Record<string, number>> = {
-  cpuMsPerRequest: { ms: 1, us: 0.001, µs: 0.001 },
-  latencyP50Us: { us: 1, µs: 1, ms: 1000, s: 1_000_000 },
-  latencyP99Us: { us: 1, µs: 1, ms: 1000, s: 1_000_000 },
-  rssMeanBytes: { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 },
-  eventLoopUtilization: {},
-};
+export type { Budget, BudgetVerdict, LookSchedule };
 
 /** "3" spans per request, "2KB" per request: an upper limit on a counted volume. */
 export function parseVolumeBudget(metric: VolumeMetric, text: string): { kind: 'volume'; limit: number } | string {
@@ -59,9 +21,10 @@ export function parseBudgetValue(metric: MetricName, text: string): { kind: Budg
   const value = Number(match[1]);
   const unit = match[2]!.toLowerCase();
   if (unit === '%') return { kind: 'relative', limit: value / 100 };
-  const scale = unitScale[metric][unit];
+  const units: Record<string, number> = metrics[metric].budgetUnits;
+  const scale = units[unit];
   if (scale === undefined) {
-    const allowed = Object.keys(unitScale[metric]);
+    const allowed = Object.keys(units);
     return `${metric} takes "%"${allowed.length ? ` or ${allowed.map((u) => `"${u}"`).join(', ')}` : ' only'}, got "${text}"`;
   }
   return { kind: 'absolute', limit: value * scale };
@@ -74,33 +37,6 @@ export function configMatches(pattern: string, name: string): boolean {
 
 /** The error rate of each verdict direction: a false fail, or a false pass, each at most 2.5% (a 95% CI's two tails). */
 export const VERDICT_ALPHA = 0.025;
-
-export interface BudgetVerdict {
-  budget: Budget;
-  config: string;
-  verdict: Verdict;
-  /** Why it is inconclusive (or how it was decided), in words. */
-  note?: string;
-  /** In the budget's terms: the overhead fraction (relative), the mean difference (absolute), or the mean per-request volume. */
-  value?: number;
-  /** The 95% CI of `value` on all the data. */
-  ci?: Interval;
-  /** Pairs (or runs, for volumes) the verdict rests on. */
-  n: number;
-  /** Holm-adjusted one-sided p-values for "over the budget" and "within it", at the look that decided it (or the last). */
-  pOver?: number;
-  pWithin?: number;
-  /** Rounds of data when the verdict was reached (with rounds: auto, an earlier look may decide it). */
-  decidedAfterRounds?: number;
-}
-
-/** The rounds at which verdicts are looked at: every round from `min` under rounds: auto, else once at the end. */
-export interface LookSchedule {
-  /** Rounds of data at each look, ascending. */
-  rounds: number[];
-  /** The most rounds the session could have run (the information fraction's denominator). */
-  maxRounds: number;
-}
 
 interface Check {
   budget: Budget;
@@ -115,7 +51,7 @@ function checksFor(budgets: readonly Budget[], configs: readonly string[], runs:
   for (const budget of budgets) {
     for (const config of configs.filter((name) => configMatches(budget.config, name))) {
       if (budget.kind === 'volume') {
-        const read = volumeMetrics[budget.metric as VolumeMetric];
+        const read = volumeMetrics[budget.metric as VolumeMetric].read;
         const values = runs.filter(isValidRun).filter((run) => run.config === config && (rateRps === undefined || run.offeredRps === rateRps))
           .map(read).filter((v): v is number => v !== undefined);
         checks.push({ budget, config, values, nullValue: budget.limit });

@@ -1,5 +1,6 @@
 import type { Calibration, ResultDocument } from '../samples/result.js';
-import { metricNames, pairsFor, primaryRate } from './summary.js';
+import { metricNames } from '../samples/metrics.js';
+import { pairsFor, primaryRate } from './summary.js';
 import { minimumDetectableEffect } from './stats.js';
 
 /** The name of the baseline's identical twin in a calibration session. */

@@ -1,37 +1,8 @@
 import { exclusionReasons, type ResultDocument, type RunSample } from '../samples/result.js';
-export { pairsFor, type PairValue } from './summary.js';
-import { isValidRun, metricNames, pairsFor, primaryRate, type PairValue, type MetricName } from './summary.js';
-import { fitLine, mean, tInterval, tTest, type Interval, type LineFit, type Significance } from './stats.js';
-
-/** One config against the baseline on one metric, over the pairs where both ran validly. */
-export interface Estimate {
-  config: string;
-  baseline: string;
-  metric: MetricName;
-  /** The offered rate the pairs ran at. */
-  rateRps?: number;
-  pairs: number;
-  /** Geometric mean of the per-pair config/baseline ratios − 1 (0.25 = +25%), and its 95% Student-t CI. */
-  overhead: number;
-  overheadCI: Interval;
-  /** Mean per-pair difference in the metric's own unit (ms, bytes, µs…), and its 95% CI. */
-  delta: number;
-  deltaCI: Interval;
-  /** Two-sided paired t test of the log-ratios against 0. */
-  pValue: number;
-  /**
-   * ▲/▼/≈ after multiplicity control (set by `analyse`: Benjamini–Hochberg over
-   * the configs for the primary metric, and over configs × metrics for the rest).
-   */
-  significance: Significance;
-  perPair: PairValue[];
-}
-
-export interface Exclusions {
-  config: string;
-  excludedRuns: number;
-  reasons: Record<string, number>;
-}
+import type { Estimate, Exclusions, LineFit, RateModel, SampleRateModel } from '../samples/analysis.js';
+import { metricNames, type MetricName } from '../samples/metrics.js';
+import { isValidRun, pairsFor, primaryRate } from './summary.js';
+import { fitLine, mean, tInterval, tTest } from './stats.js';
 
 /** The paired estimate of one config against the baseline; its significance is unadjusted until `analyse` adjusts it. */
 export function estimate(runs: readonly RunSample[], config: string, baseline: string, metric: MetricName, rateRps?: number): Estimate | undefined {
@@ -89,15 +60,6 @@ export function exclusions(runs: readonly RunSample[]): Exclusions[] {
   return [...byConfig.values()];
 }
 
-export interface SampleRateModel {
-  kind: string;
-  /** The option that was swept (sampleRate, tracesSampleRate, ratio). */
-  option: string;
-  metric: 'cpuMsPerRequest';
-  configs: string[];
-  fit: LineFit;
-}
-
 const rateOptions = ['sampleRate', 'tracesSampleRate', 'ratio'];
 
 /**
@@ -134,20 +96,11 @@ export function sampleRateModels(result: Pick<ResultDocument, 'runs' | 'configs'
 
 /**
  * CPU per second against the offered rate, for a session with several rates:
- * cpu ms/s = fixed ms/s + marginal ms/request × req/s. `config` is fitted over
- * the config's own runs; `overhead` over the per-pair differences from the
- * baseline, so the agent's fixed cost (flush timers, runtime metrics, scrapes)
- * and its cost per request are told apart, each with a standard error.
+ * cpu ms/s = fixed ms/s + marginal ms/request × req/s. `fit` over the config's
+ * own runs; `overhead` over the per-pair differences from the baseline, so the
+ * agent's fixed cost (flush timers, runtime metrics, scrapes) and its cost per
+ * request are told apart, each with a standard error.
  */
-export interface RateModel {
-  config: string;
-  ratesRps: number[];
-  /** intercept = fixed ms/s, slope = marginal ms/request. */
-  fit: LineFit;
-  /** The same for the overhead against the baseline (absent for the baseline itself). */
-  overhead?: LineFit;
-}
-
 export function rateModels(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>): RateModel[] {
   const rates = result.design.ratesRps;
   if (new Set(rates).size < 2) return [];

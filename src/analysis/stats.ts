@@ -1,5 +1,6 @@
 import { linearRegression, medianAbsoluteDeviation } from 'simple-statistics';
 import { seededRandom } from '../random.js';
+import type { Interval, LineFit } from '../samples/analysis.js';
 
 export { seededRandom };
 
@@ -25,11 +26,6 @@ export function standardDeviation(values: readonly number[]): number {
   if (values.length < 2) return Number.NaN;
   const m = mean(values);
   return Math.sqrt(values.reduce((sum, x) => sum + (x - m) ** 2, 0) / (values.length - 1));
-}
-
-export interface Interval {
-  low: number;
-  high: number;
 }
 
 /** Indices of values far from the median (|x − median| > k · 1.4826 · MAD). Flagged, never dropped. */
@@ -327,22 +323,7 @@ export function lookLevels(looksAtPairs: readonly number[], maxPairs: number, al
   });
 }
 
-// ─── Verdicts ────────────────────────────────────────────────────────────────
-
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
-
-export type Significance = 'significant overhead' | 'significant improvement' | 'no significant difference';
-
 // ─── Models ──────────────────────────────────────────────────────────────────
-
-export interface LineFit {
-  intercept: number;
-  slope: number;
-  interceptSE: number;
-  slopeSE: number;
-  r2: number;
-  n: number;
-}
 
 /** Ordinary least squares y = intercept + slope·x, with standard errors of both coefficients. */
 export function fitLine(xs: readonly number[], ys: readonly number[]): LineFit {

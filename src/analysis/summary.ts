@@ -1,32 +1,14 @@
 import { isValidRun, exclusionReasons, type MeasuredRun, type ResultDocument, type RunSample } from '../samples/result.js';
+import type { PairValue } from '../samples/analysis.js';
+import { metricNames, metrics, type MetricName } from '../samples/metrics.js';
 import { mean, median, outlierIndices } from './stats.js';
 
 export { isValidRun };
-
-/** The metrics every report shows, read from one measured run. Lower is better for all of them. */
-export const metrics = {
-  cpuMsPerRequest: { label: 'CPU ms/req', read: (run: MeasuredRun) => run.cpuMsPerRequest },
-  rssMeanBytes: { label: 'RSS', read: (run: MeasuredRun) => run.rssMeanBytes },
-  eventLoopUtilization: { label: 'ELU', read: (run: MeasuredRun) => run.eventLoopUtilization },
-  latencyP50Us: { label: 'p50 µs', read: (run: MeasuredRun) => run.latencyUs.p50 },
-  latencyP99Us: { label: 'p99 µs', read: (run: MeasuredRun) => run.latencyUs.p99 },
-} as const;
-
-export type MetricName = keyof typeof metrics;
-export const metricNames = Object.keys(metrics) as MetricName[];
+export type { PairValue };
 
 /** The primary offered rate of a result: the tables and estimates are at this rate. */
 export function primaryRate(result: Pick<ResultDocument, 'design'>): number {
   return result.design.ratesRps[0]!;
-}
-
-export interface PairValue {
-  pair: number;
-  round: number;
-  value: number;
-  baselineValue: number;
-  logRatio: number;
-  outlier: boolean;
 }
 
 /**

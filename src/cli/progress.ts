@@ -1,7 +1,7 @@
 import type { PlannedUnit } from '../plan/plan.js';
 import type { Phase } from '../run/runner.js';
 import { exclusionReasons, type RunSample } from '../samples/result.js';
-import { formatMicros, formatNumber } from '../report/format.js';
+import { formatMicros, formatNumber } from '../samples/units.js';
 
 /**
  * A live status line on a terminal; one plain line per finished run otherwise

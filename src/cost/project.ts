@@ -232,25 +232,29 @@ export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
   return [{ label: 'OTLP traces (Grafana Cloud)', usd: Math.max(0, gb - g.freeTracesGB.value) * g.tracesPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} GB free) × $${g.tracesPerGB.value}/GB` }];
 }
 
-/** The monthly bill of one config: infrastructure delta plus the vendor bill from measured volumes. */
-export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing): ConfigCost {
+/** What a vendor's bill is computed from: the measured volumes, the month's traffic and the fleet. */
+export interface BillInput {
+  measure: ConfigMeasure;
+  requestsPerMonth: number;
+  /** Instances (or tasks) serving the traffic, the extra CPU included, rounded up. */
+  hosts: number;
+  options: CostOptions;
+  pricing: Pricing;
+}
+
+/** A vendor adapter's bill: priced lines with their formulas. */
+export type VendorBill = (input: BillInput) => CostLine[];
+
+/**
+ * The monthly bill of one config: the infrastructure delta, plus the vendor
+ * bill from measured volumes when its adapter has one.
+ */
+export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill): ConfigCost {
   const model = measure.cpuRateModel;
   const compute = model ? computeCostFromRateModel(model, options, pricing) : computeCost(measure.cpuDeltaMsPerRequest, options, pricing);
   const infrastructure = [compute.line, memoryCost(measure.rssDeltaBytes, options, pricing)];
   const hosts = Math.ceil(options.deployment.instances + Math.max(0, compute.extraInstances));
-  const req = options.requestsPerMonth;
-  const gb = ((measure.bytesPerRequest ?? 0) * req) / 1e9;
-  let vendor: CostLine[] = [];
-  if (measure.kind === 'datadog') {
-    const ingestedGB = ((measure.keptBytesPerRequest ?? measure.bytesPerRequest ?? 0) * req) / 1e9;
-    vendor = datadogBill({ hosts, ingestedGB, plan: options.datadogPlan, fargate: options.deployment.instanceType === 'fargate', indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction }, pricing);
-  } else if (measure.kind === 'sentry') {
-    vendor = sentryBill({ errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan }, pricing);
-  } else if (measure.kind === 'prometheus') {
-    vendor = grafanaSeriesBill((measure.series ?? 0) * hosts, pricing);
-  } else if (measure.kind === 'opentelemetry') {
-    vendor = otlpBill(gb, pricing);
-  }
+  const vendor = vendorBill?.({ measure, requestsPerMonth: options.requestsPerMonth, hosts, options, pricing }) ?? [];
   const vendorUsd = vendor.reduce((s, l) => s + l.usd, 0);
   const memoryUsd = infrastructure[1]!.usd;
   const totalUsd = compute.line.usd + memoryUsd + vendorUsd;

@@ -1,7 +1,8 @@
-import { pairsFor } from '../analysis/estimates.js';
-import { metricNames, type MetricName } from '../analysis/summary.js';
+import { pairsFor } from '../analysis/summary.js';
+import type { Interval, Verdict } from '../samples/analysis.js';
+import { metricNames, type MetricName } from '../samples/metrics.js';
 import { VERDICT_ALPHA } from '../analysis/budgets.js';
-import { holmAdjusted, mean, tCdf, welchDetectableEffect, welchInterval, welchTest, type Interval, type Verdict } from '../analysis/stats.js';
+import { holmAdjusted, mean, tCdf, welchDetectableEffect, welchInterval, welchTest } from '../analysis/stats.js';
 import type { ResultDocument } from '../samples/result.js';
 
 export interface Regression {

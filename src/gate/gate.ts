@@ -1,8 +1,9 @@
-import type { BudgetVerdict } from '../analysis/budgets.js';
-import { minimumDetectableEffect, pairsToDetect, type Verdict } from '../analysis/stats.js';
+import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 import { ExitCode } from '../errors.js';
-import type { Calibration, RunSample } from '../samples/result.js';
-import { exclusionReasons } from '../samples/result.js';
+import type { Analysis, BudgetVerdict, Verdict } from '../samples/analysis.js';
+import { describeMetric } from '../samples/metrics.js';
+import { exclusionReasons, type Calibration, type ResultDocument, type RunSample } from '../samples/result.js';
+import { formatChange } from '../samples/units.js';
 
 export type InconclusivePolicy = 'pass' | 'fail' | 'error';
 
@@ -63,4 +64,17 @@ export function decide(cases: readonly GateCase[], policy: InconclusivePolicy, r
     : policy === 'pass' ? ExitCode.ok : policy === 'fail' ? ExitCode.budgetFailed : ExitCode.inconclusive;
   if (runBroke) exitCode = ExitCode.runBroke;
   return { verdict, exitCode, cases: [...cases], runBroke };
+}
+
+/** One gate case per budget verdict, with the notes a reader needs: how it was decided, the noise floor's plan, pairs left out. */
+export function budgetCases(result: Pick<ResultDocument, 'runs' | 'scenario'>, analysis: Pick<Analysis, 'budgets' | 'looks'>, calibration: Calibration | undefined): GateCase[] {
+  const rounds = Math.max(...analysis.looks.rounds, 0);
+  return analysis.budgets.map((b) => {
+    const fmt = (v: number) => (b.budget.kind === 'relative' ? formatChange(v) : describeMetric(b.budget.metric).formatDelta(v));
+    const limit = b.budget.text.split('≤ ')[1] ?? b.budget.text;
+    const measured = b.ci && b.value !== undefined ? `${fmt(b.value)} [${fmt(b.ci.low)}, ${fmt(b.ci.high)}], budget ${limit}` : 'no valid paired runs';
+    const decided = b.decidedAfterRounds !== undefined && analysis.looks.rounds.length > 1 ? `decided after ${b.decidedAfterRounds} rounds` : undefined;
+    const notes = [decided, b.note, noiseFloorNote(b, calibration, rounds), excludedBaselineNote(result.runs, b.config, result.scenario.baseline)].filter(Boolean);
+    return { config: b.config, check: b.budget.text, verdict: b.verdict, measured, ...(notes.length ? { note: notes.join('; ') } : {}) };
+  });
 }

@@ -1,8 +1,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { InputError } from '../errors.js';
-import type { CustomInstrumentation } from '../scenario/schema.js';
 import type { ExpandContext, InstrumentationConfig } from './types.js';
+
+/** Environment variables as a scenario writes them: numbers and booleans become strings. */
+export const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+/** `- name: none` or `- name: tracer, preload: ./tracer.cjs, env: {...}`: the baseline, or the user's own preloads. */
+export const customInstrumentationSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.@:-]+$/, { message: 'expected a name of letters, digits and _.@:-' }),
+  preload: z.union([z.string(), z.array(z.string())]).optional()
+    .meta({ description: 'File(s) preloaded into the target: --require for .cjs/.js, --import for .mjs.' }),
+  env: envMap.default({}),
+  nodeOptions: z.array(z.string()).default([]).meta({ description: 'Extra node flags for the target.' }),
+});
+
+export type CustomInstrumentation = z.output<typeof customInstrumentationSchema>;
 
 /** `- name: none` or `- name: x, preload: ./x.cjs, env: {...}`: the user's own preloads. */
 export function expandCustom(entry: CustomInstrumentation, ctx: ExpandContext, where: string): InstrumentationConfig {

@@ -6,6 +6,8 @@ import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './in
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { ladderName } from './ladder.js';
+import { cpuBelow } from '../analysis/claims.js';
+import { datadogBill } from '../cost/project.js';
 import type { Adapter } from './types.js';
 import type { IntakeCounts } from './types.js';
 
@@ -153,6 +155,18 @@ async function startAgentIntake() {
 export const datadog: Adapter = {
   kind: 'datadog',
   label: 'Datadog dd-trace',
+  roles: ['tracing'],
+  packages: ['dd-trace'],
+  // Datadog ingests (and bills) the traces its agent keeps, and indexes a share of their spans.
+  bill: ({ measure, requestsPerMonth: req, hosts, options, pricing }) => datadogBill({
+    hosts,
+    ingestedGB: ((measure.keptBytesPerRequest ?? measure.bytesPerRequest ?? 0) * req) / 1e9,
+    plan: options.datadogPlan,
+    fargate: options.deployment.instanceType === 'fargate',
+    indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction,
+  }, pricing),
+  claims: [{ source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) }],
+  priceNote: '"$5 per 1M spans" (seeds/003) is not a Datadog price: Datadog charges $0.10/GB ingested and $1.70 per 1M indexed spans.',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,
   expand(entry, ctx) {

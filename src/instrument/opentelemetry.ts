@@ -6,6 +6,7 @@ import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufS
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { ladderName } from './ladder.js';
+import { otlpBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts } from './types.js';
 
 /**
@@ -64,6 +65,10 @@ async function startOtlpIntake() {
 export const opentelemetry: Adapter = {
   kind: 'opentelemetry',
   label: 'OpenTelemetry SDK',
+  roles: ['tracing'],
+  packages: ['@opentelemetry/sdk-node'],
+  // OTLP traces to Grafana Cloud, billed by the GB.
+  bill: ({ measure, requestsPerMonth, pricing }) => otlpBill(((measure.bytesPerRequest ?? 0) * requestsPerMonth) / 1e9, pricing),
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'opentelemetry' in entry,
   expand(entry, ctx) {

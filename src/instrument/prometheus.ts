@@ -2,9 +2,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
-import { duration } from '../scenario/duration-schema.js';
+import { duration } from '../samples/units.js';
 import { Counter, counterWindow } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
+import { minimalOverheadClaim } from '../analysis/claims.js';
+import { grafanaSeriesBill } from '../cost/project.js';
 import type { Adapter, Intake, IntakeCounts } from './types.js';
 
 /** The request-duration buckets from the seeds' Prometheus setup (seconds). */
@@ -73,6 +75,11 @@ function startScraper(intervalMs: number, path: string): Intake {
 export const prometheus: Adapter = {
   kind: 'prometheus',
   label: 'Prometheus prom-client',
+  roles: ['metrics'],
+  packages: ['prom-client'],
+  // Grafana Cloud bills active series: each instance exposes its own.
+  bill: ({ measure, hosts, pricing }) => grafanaSeriesBill((measure.series ?? 0) * hosts, pricing),
+  claims: [minimalOverheadClaim],
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'prometheus' in entry,
   expand(entry, ctx) {

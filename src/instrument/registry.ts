@@ -11,3 +11,8 @@ export const adapters: Adapter[] = [datadog, sentry, prometheus, opentelemetry];
 export function adapterSchemas(): z.ZodType[] {
   return adapters.map((adapter) => adapter.entrySchema);
 }
+
+/** The adapter of a config kind ("datadog"); undefined for none and custom preloads. */
+export function adapterFor(kind: string): Adapter | undefined {
+  return adapters.find((adapter) => adapter.kind === kind);
+}

@@ -1,6 +1,25 @@
-import { resolvePackageVersion } from '../run/environment.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { InputError } from '../errors.js';
+
+/** The version of `name` that Node would load from `fromDir` (walking up node_modules). */
+export function resolvePackageVersion(name: string, fromDir: string): { version: string; dir: string } | undefined {
+  let dir = fromDir;
+  for (;;) {
+    const manifest = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return { version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version, dir: dirname(manifest) };
+      } catch {
+        return undefined;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
 
 export interface ResolvedAgent {
   package: string;

@@ -5,6 +5,8 @@ import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './in
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { ladderName } from './ladder.js';
+import { minimalOverheadClaim } from '../analysis/claims.js';
+import { sentryBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts } from './types.js';
 
 /**
@@ -102,6 +104,13 @@ async function startEnvelopeIntake() {
 export const sentry: Adapter = {
   kind: 'sentry',
   label: 'Sentry @sentry/node',
+  roles: ['tracing'],
+  packages: ['@sentry/node'],
+  bill: ({ measure, requestsPerMonth: req, options, pricing }) => sentryBill({
+    errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan,
+  }, pricing),
+  claims: [minimalOverheadClaim],
+  priceNote: 'Sentry Team "50K events" means 50k errors plus 5M spans; "$0.00025/transaction" comes from the old transaction-based plans (seeds/001, 004).',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,
   expand(entry, ctx) {

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { AgentRole, Claim } from '../analysis/claims.js';
+import type { VendorBill } from '../cost/project.js';
 import type { IntakeCounts } from '../samples/result.js';
 
 export type { IntakeCounts };
@@ -48,11 +50,25 @@ export interface ExpandContext {
   targetDir: string;
 }
 
-/** One vendor. Adding a vendor means adding one file that exports one of these. */
+/**
+ * One vendor: everything apm-bench knows about it, in one file. Adding a vendor
+ * means adding one file that exports one of these, its preload, and a line in
+ * registry.ts; nothing else switches on a vendor's name.
+ */
 export interface Adapter {
   kind: string;
   /** How reports name the agent, e.g. "Datadog dd-trace". */
   label: string;
+  /** What the agent does, for claims about "APM" or "metrics". */
+  roles: AgentRole[];
+  /** Packages whose versions the result records. */
+  packages: string[];
+  /** The vendor's monthly bill from the measured volumes, line by line with formulas. */
+  bill?: VendorBill;
+  /** The seed guides' claims about this vendor in particular. */
+  claims?: Claim[];
+  /** What a reader of the bill should know about this vendor's prices. */
+  priceNote?: string;
   /** The YAML entry, e.g. `{ datadog: { sampleRate: [0.1, 1] } }`. */
   entrySchema: z.ZodType;
   /** True when a parsed instrumentation entry belongs to this adapter. */

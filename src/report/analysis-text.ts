@@ -1,36 +1,12 @@
 import type { Analysis } from '../analysis/analyse.js';
-import type { Estimate } from '../analysis/estimates.js';
-import type { MetricName } from '../analysis/summary.js';
-import type { VolumeMetric } from '../analysis/budgets.js';
-import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
+import type { Estimate } from '../samples/analysis.js';
+import { describeMetric, metrics } from '../samples/metrics.js';
+import { formatChange, formatNumber } from '../samples/units.js';
 import { rateModelText, sampleRateModelText } from './input.js';
-
-export const metricLabels: Record<MetricName, string> = {
-  cpuMsPerRequest: 'CPU/req',
-  rssMeanBytes: 'RSS',
-  eventLoopUtilization: 'ELU',
-  latencyP50Us: 'p50',
-  latencyP99Us: 'p99',
-};
-
-/** A metric's absolute delta in its own unit, signed. */
-export function formatDelta(metric: MetricName | VolumeMetric, value: number): string {
-  const sign = value >= 0 ? '+' : '−';
-  const magnitude = Math.abs(value);
-  switch (metric) {
-    case 'spans':
-    case 'errorEvents': return formatNumber(value);
-    case 'bytes': return formatBytes(value);
-    case 'cpuMsPerRequest': return `${sign}${formatNumber(magnitude)} ms`;
-    case 'rssMeanBytes': return `${sign}${formatBytes(magnitude)}`;
-    case 'eventLoopUtilization': return `${sign}${(magnitude * 100).toFixed(1)} pts`;
-    default: return `${sign}${formatMicros(magnitude)} µs`;
-  }
-}
 
 export function formatEstimate(e: Estimate): string {
   const ci = `[${formatChange(e.overheadCI.low)}, ${formatChange(e.overheadCI.high)}]`;
-  return `${metricLabels[e.metric]} ${formatChange(e.overhead)} ${ci} (${formatDelta(e.metric, e.delta)})`;
+  return `${metrics[e.metric].label} ${formatChange(e.overhead)} ${ci} (${metrics[e.metric].formatDelta(e.delta)})`;
 }
 
 const marker: Record<Estimate['significance'], string> = {
@@ -53,7 +29,7 @@ export function renderAnalysis(analysis: Analysis): string {
       const head = cpu ? `${marker[cpu.significance]} ${formatEstimate(cpu)} p=${cpu.pValue < 0.001 ? '<0.001' : cpu.pValue.toFixed(3)}, ${cpu.pairs} pairs` : 'no valid pairs';
       lines.push(`  ${config.padEnd(width)}  ${head}`);
       lines.push(`  ${''.padEnd(width)}    ${rest.map((e) => `${marker[e.significance]} ${formatEstimate(e)}`).join('   ')}`);
-      const outliers = own.flatMap((e) => e.perPair.filter((p) => p.outlier).map((p) => `${metricLabels[e.metric]} round ${p.round + 1}`));
+      const outliers = own.flatMap((e) => e.perPair.filter((p) => p.outlier).map((p) => `${metrics[e.metric].label} round ${p.round + 1}`));
       if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
     }
   }
@@ -63,7 +39,7 @@ export function renderAnalysis(analysis: Analysis): string {
       const ci = b.ci;
       const shown = !ci ? '' : b.budget.kind === 'relative'
         ? ` CI [${formatChange(ci.low)}, ${formatChange(ci.high)}]`
-        : ` CI [${formatDelta(b.budget.metric, ci.low)}, ${formatDelta(b.budget.metric, ci.high)}]`;
+        : ` CI [${describeMetric(b.budget.metric).formatDelta(ci.low)}, ${describeMetric(b.budget.metric).formatDelta(ci.high)}]`;
       lines.push(`  ${b.verdict.toUpperCase().padEnd(12)} ${b.config}: ${b.budget.text}${shown}${b.note ? ` — ${b.note}` : ''}`);
     }
   }

@@ -48,3 +48,10 @@ export function renderAnnotations(outcome: GateOutcome): string {
     .map((c) => `::${c.verdict === 'fail' ? 'error' : 'warning'} title=apm-bench ${escape(c.config)}::${escape(`${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`)}`)
     .join('\n');
 }
+
+/** The gate's verdict and every case, for the terminal. */
+export function renderGateText(outcome: GateOutcome): string {
+  const lines = [`Gate: ${outcome.verdict.toUpperCase()} (exit ${outcome.exitCode})`];
+  for (const c of outcome.cases) lines.push(`  ${c.verdict.toUpperCase().padEnd(12)} ${c.config} ${c.check}: ${c.measured}${c.note ? ` — ${c.note}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

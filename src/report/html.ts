@@ -1,13 +1,11 @@
-import { describeConfig, describeDesign } from './describe.js';
-import { formatDelta } from './analysis-text.js';
+import { pricingSources } from '../cost/pricing.js';
+import { metrics } from '../samples/metrics.js';
+import { formatBytes, formatChange } from '../samples/units.js';
 import { costRows, cpuOverheadRows, latencyCurves, rssRows, sampleRateData, telemetryRows } from './chart-data.js';
 import { colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
-import { priceNotes } from './claims.js';
-import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
-import { claimRows, executiveSummary, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
+import { describeConfig, describeDesign } from './describe.js';
+import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
-import { telemetryCell } from './table.js';
-import { pricingSources } from '../cost/pricing.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
 export function chartsFor(input: ReportInput, colours = colourScale(input.result.configs.map((c) => c.name), input.result.scenario.baseline)): { charts: Chart[]; missing: string[] } {
@@ -99,109 +97,48 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
   h2 { break-after: avoid; }
 }`;
 
-/** The self-contained HTML report: charts rendered to SVG now, no script, no network at view time. */
+interface Page {
+  input: ReportInput;
+  /** A chart's figure, or '' when the result does not support it. */
+  show: (id: string) => string;
+  swatch: (config: string) => string;
+  missing: string[];
+}
+
+/**
+ * The self-contained HTML report: charts rendered to SVG now, no script, no
+ * network at view time. Sections in reading order.
+ */
 export async function renderHtmlReport(input: ReportInput): Promise<string> {
-  const { result, analysis } = input;
+  const { result } = input;
   const colours = colourScale(result.configs.map((c) => c.name), result.scenario.baseline);
   const { charts, missing } = chartsFor(input, colours);
   const svgs = new Map<string, string>();
   for (const chart of charts) svgs.set(chart.id, await renderSvg(chart.spec));
-  const show = (id: string) => {
-    const chart = charts.find((c) => c.id === id);
-    return chart ? figure(chart, svgs.get(id)!) : '';
+  const page: Page = {
+    input,
+    missing,
+    show: (id) => {
+      const chart = charts.find((c) => c.id === id);
+      return chart ? figure(chart, svgs.get(id)!) : '';
+    },
+    swatch: (config) => colours.range[colours.domain.indexOf(config)] ?? '#4c78a8',
   };
-  const swatch = (config: string) => colours.range[colours.domain.indexOf(config)] ?? '#4c78a8';
-  const env = result.environment;
-  const parts: string[] = [];
-
-  parts.push(`<header>
-<h1>apm-bench report: ${esc(result.scenario.name)}</h1>
-<p>${prose(describeDesign(result))} · ${esc(result.startedAt.slice(0, 16).replace('T', ' '))} UTC · status ${esc(result.status)}</p>
-<p>${esc(`${env.cpuCount}× ${env.cpuModel}, Node ${env.nodeVersion}, load average ${env.loadAverageStart.join(' ')}`)}</p>
-</header>`);
-
-  const sentences = executiveSummary(input);
-  parts.push(`<section id="summary"><h2>Summary</h2>
-<ul class="summary">
-${sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ${esc(s.text)}</li>`).join('\n')}
-</ul>
-${sentences.length ? '' : '<p>No instrumented config has valid runs to summarise.</p>'}
-</section>`);
-
-  const overheadRows = input.summaries.map((s) => {
-    const cpu = analysis.estimates.find((e) => e.config === s.config && e.metric === 'cpuMsPerRequest');
-    const rss = analysis.estimates.find((e) => e.config === s.config && e.metric === 'rssMeanBytes');
-    const p99 = analysis.estimates.find((e) => e.config === s.config && e.metric === 'latencyP99Us');
-    const record = result.configs.find((c) => c.name === s.config);
-    const agent = record?.agent ? `<br><span class="note">${esc(`${record.agent.package} ${record.agent.version} (from ${record.agent.from})`)}</span>` : '';
-    return [
-      `<strong>${esc(s.config)}</strong>${agent}`,
-      esc(`${s.validRuns}/${s.runs}`),
-      esc(formatNumber(s.medians.cpuMsPerRequest)),
-      `${cpu ? `${esc(formatChange(cpu.overhead))} <span class="note">${esc(`[${formatChange(cpu.overheadCI.low)}, ${formatChange(cpu.overheadCI.high)}]`)}</span><br>` : ''}${badge(cpu?.significance ?? (s.config === result.scenario.baseline ? 'baseline' : 'no valid pairs'))}`,
-      `${esc(formatBytes(s.medians.rssMeanBytes))}${rss ? `<br><span class="note">${esc(formatDelta('rssMeanBytes', rss.delta))}</span>` : ''}`,
-      `${esc(`${formatMicros(s.medians.latencyP50Us)} / ${formatMicros(s.medians.latencyP99Us)}`)}${p99 ? `<br>${esc(`p99 ${formatChange(p99.overhead)}`)}` : ''}`,
-      esc(s.achievedRpsMedian === undefined ? '–' : `${s.achievedRpsMedian.toFixed(0)}/${s.offeredRps}`),
-      esc(telemetryCell(s) || '—'),
-    ];
-  });
-  parts.push(`<section id="overhead"><h2>Overhead</h2>
-<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are geometric means of the per-pair ratios against the baseline run beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
-${show('cpu-overhead')}
-${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], overheadRows, [1, 2, 3, 4, 5, 6])}
-${analysis.budgets.length ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}<p class="note">pass: the whole CI is within the budget · fail: the whole CI is over it · inconclusive: it straddles the budget.</p>` : ''}
-${analysis.exclusions.length ? `<p class="note">Excluded runs: ${analysis.exclusions.map((x) => esc(`${x.config} ${x.excludedRuns} (${Object.entries(x.reasons).map(([r, n]) => `${r} ×${n}`).join(', ')})`)).join('; ')}.</p>` : ''}
-</section>`);
-
-  const section = (id: string, title: string, body: string) => (body ? `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>` : '');
-  parts.push(section('latency', 'Latency', show('latency-percentiles')));
-  const models = analysis.sampleRateModels.map((m) => esc(sampleRateModelText(m)));
-  const sampleRateFigure = show('sample-rate');
-  parts.push(section('sampling', 'Sample rate', sampleRateFigure && `${sampleRateFigure}<ul>${models.map((m) => `<li>${m}</li>`).join('')}</ul>`));
-  parts.push(section('rates', 'CPU against offered rate', analysis.rateModels.length
-    ? `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p><ul>${analysis.rateModels.map((m) => `<li>${esc(rateModelText(m))}</li>`).join('')}</ul>`
-    : ''));
-  parts.push(section('memory', 'Memory', show('rss')));
-  parts.push(section('telemetry', 'Telemetry volume', show('telemetry')));
-
-  const costTable = table(['config', 'total / month', 'range (CPU CI)', 'compute + memory', 'vendor bill'], input.costs.map((c) => [
-    `<strong>${esc(c.config)}</strong>`, esc(usd(c.totalUsd)), esc(`${usd(c.lowUsd)}–${usd(c.highUsd)}`),
-    esc(usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))), esc(usd(c.vendor.reduce((s, l) => s + l.usd, 0))),
-  ]), [1, 2, 3, 4]);
-  const formulaTable = table(['config', 'line', 'USD / month', 'formula inputs'], input.costs.flatMap((c) => [...c.infrastructure, ...c.vendor].map((l) => [
-    esc(c.config), esc(l.label), esc(usd(l.usd)), `<span class="formula">${esc(l.formula)}</span>`,
-  ])), [2]);
-  parts.push(`<section id="cost"><h2>Monthly cost at ${esc(input.traffic)}</h2>
-${show('monthly-cost')}
-${costTable}
-<h3>Where every dollar comes from</h3>
-${formulaTable}
-<p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}. Re-project with other traffic or prices, without re-running: <code>apm-bench cost ${esc(result.scenario.name)}-….json --traffic 2B --pricing mine.yaml</code>.</p>
-</section>`);
-
-  const claims = claimRows(input);
-  parts.push(`<section id="claims"><h2>Claims check</h2>
-<p>Claims from the seed setup guides, none of them measured there, set against this run. A CPU claim is confirmed only when the whole confidence interval is under it and refuted only when the whole interval is over it.</p>
-${claims.length ? table(['claim', 'source', 'config', 'measured', 'verdict'], claims.map((c) => [esc(c.claim), esc(c.source), esc(c.config), esc(c.measured), badge(c.verdict)])) : '<p>No config in this run is one the claims are about.</p>'}
-<ul class="note">${priceNotes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
-</section>`);
-
-  parts.push(`<section id="method"><h2>Method and machine</h2>
-<ul>
-${(analysis.guarantees ?? []).map((g) => `<li>${esc(g)}</li>`).join('\n')}
-<li>${esc(`${env.cpuCount}× ${env.cpuModel}, ${formatBytes(env.totalMemoryBytes)} RAM, kernel ${env.kernel}, Node ${env.nodeVersion}; load average ${env.loadAverageStart.join(' ')}${env.loadAverageEnd ? ` → ${env.loadAverageEnd.join(' ')}` : ''}.`)}</li>
-<li>${esc(`Pinning: ${env.pinning.note}.`)}</li>
-<li>${esc(`Load: ${result.loadModel}`)}</li>
-<li>${esc(`Configs: ${result.configs.map((c) => `${c.name} = ${describeConfig(c)}`).join('; ')}.`)}</li>
-<li>${esc(`Packages: ${Object.entries(env.packages).map(([n, v]) => `${n} ${v}`).join(', ')}.`)}</li>
-${env.strippedEnv.length ? `<li>${esc(`Removed from the target's environment so nothing leaves the machine: ${env.strippedEnv.join(', ')}.`)}</li>` : ''}
-${result.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}
-${missing.map((m) => `<li>Chart not drawn: ${prose(m)}</li>`).join('\n')}
-</ul>
-</section>`);
-
-  parts.push(`<footer>apm-bench ${esc(result.tool.version)} · result file schema v${result.schemaVersion} · scenario sha256 ${esc(result.scenario.sha256.slice(0, 12))} · charts: Vega-Lite, rendered to SVG when the report was written.</footer>`);
-
+  const parts = [
+    headerSection(page),
+    summarySection(page),
+    overheadSection(page),
+    section('latency', 'Latency', page.show('latency-percentiles')),
+    samplingSection(page),
+    ratesSection(page),
+    section('memory', 'Memory', page.show('rss')),
+    section('telemetry', 'Telemetry volume', page.show('telemetry')),
+    costSection(page),
+    claimsSection(page),
+    methodSection(page),
+    `<footer>apm-bench ${esc(result.tool.version)} · result file schema v${result.schemaVersion} · scenario sha256 ${esc(result.scenario.sha256.slice(0, 12))} · ` +
+      'charts: Vega-Lite, rendered to SVG when the report was written.</footer>',
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -213,9 +150,124 @@ ${missing.map((m) => `<li>Chart not drawn: ${prose(m)}</li>`).join('\n')}
 </head>
 <body>
 <main>
-${parts.join('\n\n')}
+${parts.filter(Boolean).join('\n\n')}
 </main>
 </body>
 </html>
 `;
+}
+
+const section = (id: string, title: string, body: string) => (body ? `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>` : '');
+
+function headerSection({ input: { result } }: Page): string {
+  const env = result.environment;
+  return `<header>
+<h1>apm-bench report: ${esc(result.scenario.name)}</h1>
+<p>${prose(describeDesign(result))} · ${esc(result.startedAt.slice(0, 16).replace('T', ' '))} UTC · status ${esc(result.status)}</p>
+<p>${esc(`${env.cpuCount}× ${env.cpuModel}, Node ${env.nodeVersion}, load average ${env.loadAverageStart.join(' ')}`)}</p>
+</header>`;
+}
+
+function summarySection({ input, swatch }: Page): string {
+  const sentences = executiveSummary(input);
+  const items = sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ${esc(s.text)}</li>`);
+  return `<section id="summary"><h2>Summary</h2>
+<ul class="summary">
+${items.join('\n')}
+</ul>
+${sentences.length ? '' : '<p>No instrumented config has valid runs to summarise.</p>'}
+</section>`;
+}
+
+function overheadSection({ input, show }: Page): string {
+  const { analysis } = input;
+  const rows = input.rows.map((row) => {
+    const { cpuMsPerRequest: cpu, rssMeanBytes: rss, latencyP50Us: p50, latencyP99Us: p99 } = row.cells;
+    const ci = cpu.estimate ? `${esc(formatChange(cpu.estimate.overhead))} <span class="note">${esc(`[${formatChange(cpu.estimate.overheadCI.low)}, ${formatChange(cpu.estimate.overheadCI.high)}]`)}</span><br>` : '';
+    return [
+      `<strong>${esc(row.config)}</strong>${row.agent ? `<br><span class="note">${esc(row.agent)}</span>` : ''}`,
+      esc(`${row.validRuns}/${row.runs}`),
+      esc(row.cpuText),
+      `${ci}${badge(row.marker)}`,
+      `${esc(rss.text)}${rss.estimate ? `<br><span class="note">${esc(metrics.rssMeanBytes.formatDelta(rss.estimate.delta))}</span>` : ''}`,
+      `${esc(`${p50.text} / ${p99.text}`)}${p99.change !== undefined ? `<br>${esc(`p99 ${formatChange(p99.change)}`)}` : ''}`,
+      esc(row.rate),
+      esc(row.telemetry || '—'),
+    ];
+  });
+  const budgets = analysis.budgets.length
+    ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}` +
+      '<p class="note">fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. The chance of any false fail, or any false pass, among all the budgets is at most 2.5% (Holm).</p>'
+    : '';
+  const excluded = analysis.exclusions.length
+    ? `<p class="note">Excluded runs: ${analysis.exclusions.map((x) => esc(`${x.config} ${x.excludedRuns} (${Object.entries(x.reasons).map(([r, n]) => `${r} ×${n}`).join(', ')})`)).join('; ')}.</p>`
+    : '';
+  return `<section id="overhead"><h2>Overhead</h2>
+<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are geometric means of the per-pair ratios against the baseline run beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
+${show('cpu-overhead')}
+${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], rows, [1, 2, 3, 4, 5, 6])}
+${budgets}
+${excluded}
+</section>`;
+}
+
+function samplingSection({ input, show }: Page): string {
+  const figureHtml = show('sample-rate');
+  const models = input.analysis.sampleRateModels.map((m) => `<li>${esc(sampleRateModelText(m))}</li>`);
+  return section('sampling', 'Sample rate', figureHtml && `${figureHtml}<ul>${models.join('')}</ul>`);
+}
+
+function ratesSection({ input: { analysis, result } }: Page): string {
+  if (!analysis.rateModels.length) return '';
+  return section('rates', 'CPU against offered rate',
+    `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p>` +
+    `<ul>${analysis.rateModels.map((m) => `<li>${esc(rateModelText(m))}</li>`).join('')}</ul>`);
+}
+
+function costSection({ input, show }: Page): string {
+  const costTable = table(['config', 'total / month', 'range (CPU CI)', 'compute + memory', 'vendor bill'], input.costs.map((c) => [
+    `<strong>${esc(c.config)}</strong>`, esc(usd(c.totalUsd)), esc(`${usd(c.lowUsd)}–${usd(c.highUsd)}`),
+    esc(usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))), esc(usd(c.vendor.reduce((s, l) => s + l.usd, 0))),
+  ]), [1, 2, 3, 4]);
+  const formulaTable = table(['config', 'line', 'USD / month', 'formula inputs'], input.costs.flatMap((c) => [...c.infrastructure, ...c.vendor].map((l) => [
+    esc(c.config), esc(l.label), esc(usd(l.usd)), `<span class="formula">${esc(l.formula)}</span>`,
+  ])), [2]);
+  return `<section id="cost"><h2>Monthly cost at ${esc(input.traffic)}</h2>
+${show('monthly-cost')}
+${costTable}
+<h3>Where every dollar comes from</h3>
+${formulaTable}
+<p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}. Re-project with other traffic or prices, without re-running: <code>apm-bench cost ${esc(input.result.scenario.name)}-….json --traffic 2B --pricing mine.yaml</code>.</p>
+</section>`;
+}
+
+function claimsSection({ input }: Page): string {
+  const claims = claimRows(input);
+  const rows = claims.map((c) => [esc(c.claim), esc(c.source), esc(c.config), esc(c.measured), badge(c.verdict)]);
+  return `<section id="claims"><h2>Claims check</h2>
+<p>Claims from the seed setup guides, none of them measured there, set against this run. A CPU claim is confirmed only when the whole confidence interval is under it and refuted only when the whole interval is over it.</p>
+${claims.length ? table(['claim', 'source', 'config', 'measured', 'verdict'], rows) : '<p>No config in this run is one the claims are about.</p>'}
+<ul class="note">${priceNotes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+</section>`;
+}
+
+function methodSection({ input: { result, analysis }, missing }: Page): string {
+  const env = result.environment;
+  const load = env.loadAverageEnd ? ` → ${env.loadAverageEnd.join(' ')}` : '';
+  const items = [
+    ...(analysis.guarantees ?? []),
+    `${env.cpuCount}× ${env.cpuModel}, ${formatBytes(env.totalMemoryBytes)} RAM, kernel ${env.kernel}, Node ${env.nodeVersion}; load average ${env.loadAverageStart.join(' ')}${load}.`,
+    `Pinning: ${env.pinning.note}.`,
+    `Load: ${result.loadModel}`,
+    `Configs: ${result.configs.map((c) => `${c.name} = ${describeConfig(c)}`).join('; ')}.`,
+    `Packages: ${Object.entries(env.packages).map(([n, v]) => `${n} ${v}`).join(', ')}.`,
+    ...(env.strippedEnv.length ? [`Removed from the target's environment so nothing leaves the machine: ${env.strippedEnv.join(', ')}.`] : []),
+    ...result.notes,
+  ];
+  return `<section id="method"><h2>Method and machine</h2>
+<ul>
+${items.map((item) => `<li>${esc(item)}</li>`).join('\n')}
+${missing.map((m) => `<li>Chart not drawn: ${prose(m)}</li>`).join('\n')}
+</ul>
+</section>`;
 }

@@ -1,18 +1,21 @@
-import type { Analysis } from '../analysis/analyse.js';
 import type { ConfigSummary } from '../analysis/summary.js';
 import type { Pricing } from '../cost/pricing.js';
 import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
+import type { Analysis, RateModel, SampleRateModel } from '../samples/analysis.js';
 import type { ResultDocument } from '../samples/result.js';
-import { claims } from './claims.js';
-import { describeConfig } from './describe.js';
-import { formatChange, formatNumber } from './format.js';
-import type { RateModel, SampleRateModel } from '../analysis/estimates.js';
+import { formatChange, formatNumber } from '../samples/units.js';
+import { roleClaims, type Claim, type ClaimVerdict } from '../analysis/claims.js';
+import { adapterFor, adapters } from '../instrument/registry.js';
+import { estimateOf } from '../samples/analysis.js';
+import type { ReportRow } from './rows.js';
 
 /** Everything a report shows, derived from one result file and a traffic profile. */
 export interface ReportInput {
   result: ResultDocument;
   summaries: ConfigSummary[];
   analysis: Analysis;
+  /** One row per config: what every output shows about it. */
+  rows: ReportRow[];
   measures: ConfigMeasure[];
   costs: ConfigCost[];
   /** The traffic profile in words, e.g. "500M requests/month". */
@@ -28,22 +31,24 @@ export interface SummarySentence {
   text: string;
 }
 
-/** One sentence per config: overhead with its CI, and the monthly bill with its compute share. */
-export function executiveSummary(input: ReportInput): SummarySentence[] {
-  return input.costs.map((cost) => {
-    const cpu = input.analysis.estimates.find((e) => e.config === cost.config && e.metric === 'cpuMsPerRequest');
-    const record = input.result.configs.find((c) => c.name === cost.config);
+/** One sentence per config with a bill: overhead with its CI, and the monthly bill with its compute share. */
+export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): SummarySentence[] {
+  return input.rows.flatMap((row) => {
+    const cost = row.cost;
+    if (!cost) return [];
+    const cpu = row.cells.cpuMsPerRequest.estimate;
     const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
     const ci = cpu ? `CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)}` : '';
     const overhead = !cpu ? 'no valid paired runs'
       : cpu.significance === 'no significant difference'
         ? `no significant CPU change per request on this route mix (${formatChange(cpu.overhead)}, ${ci})`
         : `${formatChange(cpu.overhead)} CPU per request on this route mix (${ci})`;
-    return {
-      config: cost.config,
-      description: record ? describeConfig(record) : cost.config,
-      text: `${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory.`,
-    };
+    return [{
+      config: row.config,
+      description: row.description,
+      text: `${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), ` +
+        `of which ${usd(infra)} is extra compute and memory.`,
+    }];
   });
 }
 
@@ -52,17 +57,29 @@ export interface ClaimRow {
   source: string;
   config: string;
   measured: string;
-  verdict: 'confirmed' | 'refuted' | 'undecided';
+  verdict: ClaimVerdict;
+}
+
+/** Every claim: those about a role of agent, then each adapter's own. */
+function allClaims(): Claim[] {
+  const seen = new Set<Claim>(roleClaims);
+  for (const adapter of adapters) for (const claim of adapter.claims ?? []) seen.add(claim);
+  return [...seen];
 }
 
 /** The seed guides' claims, each set against every config it is about. */
 export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis'>): ClaimRow[] {
-  return claims.flatMap((claim) => input.measures.filter((m) => claim.kinds.includes(m.kind)).flatMap((measure) => {
-    const cpu = input.analysis.estimates.find((e) => e.config === measure.config && e.metric === 'cpuMsPerRequest');
-    const outcome = claim.check({ cpu, measure });
+  return allClaims().flatMap((claim) => input.measures.flatMap((measure) => {
+    const adapter = adapterFor(measure.kind);
+    const about = adapter && (claim.roles?.some((role) => adapter.roles.includes(role)) || adapter.claims?.includes(claim));
+    if (!about) return [];
+    const outcome = claim.check({ cpu: estimateOf(input.analysis, measure.config, 'cpuMsPerRequest'), bytesPerRequest: measure.bytesPerRequest });
     return outcome ? [{ claim: claim.text, source: claim.source, config: measure.config, ...outcome }] : [];
   }));
 }
+
+/** What a reader of the bill should know about the vendors' prices. */
+export const priceNotes: string[] = adapters.flatMap((adapter) => (adapter.priceNote ? [adapter.priceNote] : []));
 
 /** "datadog@1: +4.1 ± 0.9 ms/s fixed, +0.21 ± 0.02 ms per request (6 pairs at 100 and 400 req/s)" */
 export function rateModelText(model: RateModel): string {

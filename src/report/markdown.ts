@@ -1,10 +1,8 @@
-import { formatDelta } from './analysis-text.js';
-import { priceNotes } from './claims.js';
-import { claimRows, executiveSummary, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { pricingSources } from '../cost/pricing.js';
-import { formatBytes, formatChange, formatMicros, formatNumber } from './format.js';
-import { telemetryCell } from './table.js';
+import { metrics } from '../samples/metrics.js';
+import { formatChange } from '../samples/units.js';
 import { describeDesign } from './describe.js';
+import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
 export function renderMarkdownReport(input: ReportInput): string {
@@ -15,11 +13,12 @@ export function renderMarkdownReport(input: ReportInput): string {
 
   lines.push('## Overhead', '', `Geometric mean of the per-pair ratios against \`${analysis.baseline}\`, with a 95% Student-t confidence interval.`, '');
   lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
-  for (const s of input.summaries) {
-    const cpu = analysis.estimates.find((e) => e.config === s.config && e.metric === 'cpuMsPerRequest');
-    const rss = analysis.estimates.find((e) => e.config === s.config && e.metric === 'rssMeanBytes');
-    const p99 = analysis.estimates.find((e) => e.config === s.config && e.metric === 'latencyP99Us');
-    lines.push(`| ${s.config} | ${s.validRuns}/${s.runs} | ${formatNumber(s.medians.cpuMsPerRequest)} | ${cpu ? `${formatChange(cpu.overhead)} [${formatChange(cpu.overheadCI.low)}, ${formatChange(cpu.overheadCI.high)}]` : '—'} | ${cpu?.significance ?? 'baseline'} | ${formatBytes(s.medians.rssMeanBytes)}${rss ? ` (${formatDelta('rssMeanBytes', rss.delta)})` : ''} | ${formatMicros(s.medians.latencyP99Us)} µs${p99 ? ` (${formatChange(p99.overhead)})` : ''} | ${telemetryCell(s) || '—'} |`);
+  for (const row of input.rows) {
+    const { cpuMsPerRequest: cpu, rssMeanBytes: rss, latencyP99Us: p99 } = row.cells;
+    const overhead = cpu.estimate ? `${formatChange(cpu.estimate.overhead)} [${formatChange(cpu.estimate.overheadCI.low)}, ${formatChange(cpu.estimate.overheadCI.high)}]` : '—';
+    const rssText = `${rss.text}${rss.estimate ? ` (${metrics.rssMeanBytes.formatDelta(rss.estimate.delta)})` : ''}`;
+    const p99Text = `${p99.text} µs${p99.change !== undefined ? ` (${formatChange(p99.change)})` : ''}`;
+    lines.push(`| ${row.config} | ${row.validRuns}/${row.runs} | ${row.cpuText} | ${overhead} | ${row.marker} | ${rssText} | ${p99Text} | ${row.telemetry || '—'} |`);
   }
   if (analysis.budgets.length) {
     lines.push('', '| budget | config | verdict |', '|---|---|---|');

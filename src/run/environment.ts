@@ -1,28 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { cpus, hostname, loadavg, platform, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { adapters } from '../instrument/registry.js';
+import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 
-/** Packages whose versions decide what is measured. */
-export const keyPackages = ['fastify', 'pg', 'ioredis', 'dd-trace', '@sentry/node', 'prom-client', '@opentelemetry/sdk-node', 'autocannon'];
-
-/** The version of `name` that Node would load from `fromDir` (walking up node_modules). */
-export function resolvePackageVersion(name: string, fromDir: string): { version: string; dir: string } | undefined {
-  let dir = fromDir;
-  for (;;) {
-    const manifest = join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return { version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version, dir: dirname(manifest) };
-      } catch {
-        return undefined;
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+/** Packages whose versions decide what is measured: the app's framework and drivers, every agent, the generators. */
+export const keyPackages = ['fastify', 'pg', 'ioredis', ...adapters.flatMap((adapter) => adapter.packages), 'undici', 'autocannon'];
 
 export function packageVersions(dirs: string[]): Record<string, string> {
   const versions: Record<string, string> = {};

@@ -5,7 +5,7 @@ import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
 import { analyse, undecided } from '../analysis/analyse.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
-import { formatDuration } from '../scenario/duration.js';
+import { formatDuration } from '../samples/units.js';
 import {
   RESULT_SCHEMA_VERSION, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
 } from '../samples/result.js';

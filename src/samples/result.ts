@@ -1,8 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
-import type { Analysis } from '../analysis/analyse.js';
-import type { Budget } from '../analysis/budgets.js';
+import type { Analysis, Budget } from './analysis.js';
 
 /**
  * The result file: every run's raw measurements, the scenario, the design and

@@ -10,7 +10,9 @@ import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { budgetsShape, scenarioSchema, type Scenario } from './schema.js';
-import { configMatches, metricAliases, parseBudgetValue, parseVolumeBudget, volumeMetrics, type Budget, type VolumeMetric } from '../analysis/budgets.js';
+import { configMatches, parseBudgetValue, parseVolumeBudget } from '../analysis/budgets.js';
+import type { Budget } from '../samples/analysis.js';
+import { metricAliases, metricByAlias, volumeMetrics, type VolumeMetric } from '../samples/metrics.js';
 
 export interface ResolvedTarget {
   kind: 'fixture' | 'module' | 'command';
@@ -159,8 +161,8 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
         budgets.push({ config, metric: alias as VolumeMetric, ...parsed, text: `${alias}/req ≤ ${text}` });
         continue;
       }
-      const metric = metricAliases[alias];
-      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${[...Object.keys(metricAliases), ...Object.keys(volumeMetrics)].join(', ')}.`);
+      const metric = metricByAlias(alias);
+      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${[...metricAliases, ...Object.keys(volumeMetrics)].join(', ')}.`);
       const parsed = parseBudgetValue(metric, text);
       if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
       budgets.push({ config, metric, ...parsed, text: `${alias} ≤ ${text}` });

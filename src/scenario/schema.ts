@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { duration } from './duration-schema.js';
+import { duration } from '../samples/units.js';
+import { customInstrumentationSchema, envMap } from '../instrument/custom.js';
 import { adapterSchemas } from '../instrument/registry.js';
 
-const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -81,14 +81,6 @@ export const workloadSchema = z.strictObject({
   }
 });
 
-export const customInstrumentationSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.@:-]+$/, { message: 'expected a name of letters, digits and _.@:-' }),
-  preload: z.union([z.string(), z.array(z.string())]).optional()
-    .meta({ description: 'File(s) preloaded into the target: --require for .cjs/.js, --import for .mjs.' }),
-  env: envMap.default({}),
-  nodeOptions: z.array(z.string()).default([]).meta({ description: 'Extra node flags for the target.' }),
-});
-
 export const instrumentationSchema = z.union([customInstrumentationSchema, ...adapterSchemas()]);
 
 export const budgetsShape = z.record(z.string(), z.record(z.string(), z.string()));
@@ -107,10 +99,6 @@ export const scenarioSchema = z.strictObject({
   pinCpus: z.boolean().default(true).meta({ description: 'Pin target and load generator to different CPUs (taskset) when there is more than one.' }),
 });
 
-export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type Route = z.output<typeof routeSchema>;
-export type Workload = z.output<typeof workloadSchema>;
 export type Target = z.output<typeof targetSchema>;
-export type CustomInstrumentation = z.output<typeof customInstrumentationSchema>;
-export type InstrumentationEntry = z.output<typeof instrumentationSchema>;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
 import { computeCost, computeCostFromRateModel, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
+import { datadog } from '../../src/instrument/datadog.js';
 import { tempDir } from '../helpers.js';
 
 const pricing = loadPricing();
@@ -84,7 +85,11 @@ describe('cost projection, hand-computed', () => {
       { config: 'dd', kind: 'datadog', cpuDeltaMsPerRequest: 0.5, cpuDeltaMsPerRequestCI: { low: 0.4, high: 0.6 }, rssDeltaBytes: 0, spansPerRequest: 1, keptSpansPerRequest: 1, bytesPerRequest: 1000 },
       { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 },
       pricing,
+      datadog.bill,
     );
+    // The vendor part comes from the Datadog adapter: 2 + 0.14 extra instances → 3 hosts × $31,
+    // 720 GB kept − 3 × 150 GB × $0.10, and 7.2M indexed spans − 3 × 1M × $1.70/1M.
+    expect(total(cost.vendor)).toBeCloseTo(93 + 27 + 7.14, 10);
     expect(cost.highUsd - cost.totalUsd).toBeCloseTo(10.08 * 0.2, 10);
     expect(cost.totalUsd - cost.lowUsd).toBeCloseTo(10.08 * 0.2, 10);
   });
@@ -126,14 +131,26 @@ describe('pricing file', () => {
 
 describe('claims check', () => {
   it('confirms only when the whole CI is under the claim, refutes only when it is all over', async () => {
-    const { claims } = await import('../../src/report/claims.js');
-    const apm = claims.find((c) => c.text === 'APM: < 1% CPU overhead')!;
+    const { roleClaims } = await import('../../src/analysis/claims.js');
+    const apm = roleClaims.find((c) => c.text === 'APM: < 1% CPU overhead')!;
     const cpu = (low: number, high: number) => ({ cpu: { overhead: (low + high) / 2, overheadCI: { low, high } } as never });
     expect(apm.check(cpu(-0.02, 0.009))!.verdict).toBe('confirmed');
     expect(apm.check(cpu(0.011, 0.5))!.verdict).toBe('refuted');
     expect(apm.check(cpu(-0.02, 0.03))!.verdict).toBe('undecided');
-    const size = claims.find((c) => c.text.startsWith('Traces ~1–2 KB'))!;
-    expect(size.check({ measure: { bytesPerRequest: 1500 } as never })!.verdict).toBe('confirmed');
-    expect(size.check({ measure: { bytesPerRequest: 5000 } as never })!.verdict).toBe('refuted');
+    const size = roleClaims.find((c) => c.text.startsWith('Traces ~1–2 KB'))!;
+    expect(size.check({ bytesPerRequest: 1500 })!.verdict).toBe('confirmed');
+    expect(size.check({ bytesPerRequest: 5000 })!.verdict).toBe('refuted');
+  });
+
+  it('each claim reaches the configs it is about through the adapters, never by vendor name', async () => {
+    const { claimRows } = await import('../../src/report/input.js');
+    const estimate = (config: string) => ({ config, metric: 'cpuMsPerRequest', overhead: 1, overheadCI: { low: 0.9, high: 1.1 } }) as never;
+    const measures = ['datadog', 'prometheus', 'custom'].map((kind) => ({ config: kind, kind, cpuDeltaMsPerRequest: 0, rssDeltaBytes: 0, bytesPerRequest: 1500 }));
+    const rows = claimRows({ measures, analysis: { estimates: measures.map((m) => estimate(m.config)) } as never });
+    const about = (config: string) => rows.filter((r) => r.config === config).map((r) => `${r.source} ${r.claim}`);
+    expect(about('datadog')).toEqual(expect.arrayContaining(['seeds/001 APM: < 1% CPU overhead', 'seeds/003 Adds 2–5% CPU overhead even with conservative sampling', 'seeds/001 Traces ~1–2 KB per request']));
+    expect(about('prometheus')).toEqual(expect.arrayContaining(['seeds/001 Metrics: < 0.5% CPU overhead', 'seeds/002 Performance: minimal overhead (<5%)']));
+    expect(about('prometheus')).not.toContain('seeds/001 APM: < 1% CPU overhead');
+    expect(about('custom')).toEqual([]);
   });
 });

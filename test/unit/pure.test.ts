@@ -9,7 +9,7 @@ import { parseCpuList, parseProcStat, parseProcStatCpus, parseProcStatus, stealP
 import { sanitizeEnv } from '../../src/run/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
-import { parseDurationMs } from '../../src/scenario/duration.js';
+import { parseDurationMs } from '../../src/samples/units.js';
 import { parseScenarioText, splitCommand } from '../../src/scenario/load.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
 import { failed, measured } from '../samples.js';

@@ -107,8 +107,8 @@ describe('charts', () => {
 
 describe('report text', () => {
   it('names configs in words', () => {
-    expect(describeConfig({ kind: 'datadog', options: { sampleRate: 0.1 }, preloads: [] })).toBe('Datadog dd-trace at 10% sampling');
-    expect(describeConfig({ kind: 'sentry', options: { tracesSampleRate: 1 }, preloads: [] })).toBe('Sentry @sentry/node at 100% sampling');
+    expect(describeConfig({ kind: 'datadog', options: { sampleRate: 0.1 }, sampleRate: 0.1, preloads: [] })).toBe('Datadog dd-trace at 10% sampling');
+    expect(describeConfig({ kind: 'sentry', options: { tracesSampleRate: 1 }, sampleRate: 1, preloads: [] })).toBe('Sentry @sentry/node at 100% sampling');
     expect(describeConfig({ kind: 'opentelemetry', options: { ratio: 0, ladder: 'L2' }, preloads: [] })).toBe('OpenTelemetry SDK, ladder L2: instrumentation on, sampling 0');
     expect(describeConfig({ kind: 'custom', options: {}, preloads: ['/x/tracer.cjs'] })).toBe('custom preload tracer.cjs');
     expect(describeConfig({ kind: 'none', options: {}, preloads: [] })).toBe('no instrumentation');
@@ -121,7 +121,7 @@ describe('report text', () => {
 
 describe('HTML report of a broken session', () => {
   it('still renders, and says which charts could not be drawn and why', async () => {
-    const { reportInputFor } = await import('../../src/cli/report-command.js');
+    const { reportInputFor } = await import('../../src/commands/project.js');
     const { renderHtmlReport } = await import('../../src/report/html.js');
     const result: ResultDocument = {
       ...resultOf([run(0, 'none', 0.2), failed(0, 'dd', 'crashed: exit 1')], [config('none', 'none'), config('dd', 'datadog', { sampleRate: 1 })]),

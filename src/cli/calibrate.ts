@@ -1,0 +1,57 @@
+import { Option, type Command } from 'commander';
+import { calibrateFile } from '../commands/calibrate.js';
+import { ExitCode } from '../errors.js';
+import { renderAnalysis } from '../report/analysis-text.js';
+import { renderCalibration } from '../report/text.js';
+import { exitCodesHelp } from './options.js';
+import { Progress } from './progress.js';
+
+export function defineCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('Measure this machine\'s noise floor for a scenario: its baseline beside its own twin (A/A), and beside a no-op preload.')
+    .argument('<scenario>', 'scenario YAML file (its workload and baseline are used)')
+    .addOption(new Option('-o, --out <dir>', 'directory for the calibration result').default('reports'))
+    .option('-r, --rounds <n>', 'rounds (A/A pairs) to measure', '10')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', `
+Uses the scenario's workload and design. Prints the spread of identical pairs
+(SD of the per-pair log CPU ratio) and the smallest overhead the scenario can
+detect with 3, 5, 10, 20 or 30 rounds (95% confidence, 80% power, Student t).
+"run" reads the newest calibration in the same --out directory and warns when a
+budget is tighter than what its rounds can detect.
+
+Examples:
+  $ apm-bench calibrate scenarios/quick.yaml
+  $ apm-bench calibrate scenarios/realistic.yaml --rounds 20
+${exitCodesHelp}`)
+    .action(async (file: string, flags: { out: string; rounds: string; quiet?: boolean }) => {
+      process.exitCode = await calibrate(file, flags);
+    });
+}
+
+async function calibrate(file: string, flags: { out: string; rounds: string; quiet?: boolean }): Promise<number> {
+  const progress = new Progress(process.stderr, Boolean(flags.quiet));
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on('SIGINT', onSignal);
+  const rounds = Number(flags.rounds);
+  try {
+    progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload, ${flags.rounds} rounds.`);
+    const { result, outPath, scenarioRounds } = await calibrateFile(file, flags, {
+      signal: controller.signal,
+      onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),
+      onPhase: (unit, phase, ms) => progress.setPhase(unit, phase, ms),
+      onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
+    });
+    progress.stop();
+    process.stdout.write(`\n${renderCalibration(result.calibration!, scenarioRounds)}`);
+    if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
+    process.stdout.write(`\nResult: ${outPath}\n`);
+    if (controller.signal.aborted) return ExitCode.interrupted;
+    return Object.keys(result.calibration!.metrics).length ? ExitCode.ok : ExitCode.runBroke;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+  }
+}

@@ -1,0 +1,31 @@
+import { Option, type Command } from 'commander';
+
+/** What every exit code means; every command's help ends with it. */
+export const exitCodesHelp = `
+Exit codes:
+  0    every run finished (with --gate / compare: every budget passed)
+  1    a budget failed, or compare found a regression
+  2    usage or input error (bad flag, bad scenario file): nothing was run
+  3    inconclusive: the noise is too large to decide (see --inconclusive)
+  4    the run itself broke (target never ready, crashed, no valid runs)
+  130  interrupted (Ctrl-C); the result file keeps the finished runs`;
+
+/** The traffic, deployment and pricing options shared by `cost` and `report`. */
+export function withCostOptions(command: Command): Command {
+  return command
+    .option('--traffic <profile>', 'requests per month ("500M"), or an average rate ("190rps"), optionally with a peak ("190rps,peak=800rps")', '500M')
+    .addOption(new Option('--requests <n>', 'older spelling of --traffic').hideHelp())
+    .option('--instance <type>', 'instance type in the pricing file, or "fargate"', 'm7i.large')
+    .option('--instances <n>', 'instances serving the traffic (also the Datadog host count)', '4')
+    .option('--vcpu <n>', 'with --instance fargate: vCPUs per task (default 1)')
+    .option('--memory <GiB>', 'with --instance fargate: memory per task in GiB (default 2)')
+    .option('--utilization <f>', 'CPU utilisation instances are sized for', '0.6')
+    .option('--datadog-plan <plan>', 'Datadog APM plan in the pricing file: apm, pro, enterprise', 'apm')
+    .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
+    .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
+    .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml');
+}
+
+/** The same option for the gate of run and compare. */
+export const inconclusiveOption = () =>
+  new Option('--inconclusive <policy>', 'exit code for inconclusive verdicts: pass (0), fail (1) or error (3)').choices(['pass', 'fail', 'error']).default('error');

@@ -1,0 +1,119 @@
+import { Option, type Command } from 'commander';
+import { runScenarios, type RunRequest } from '../commands/run.js';
+import { ExitCode } from '../errors.js';
+import { renderAnalysis } from '../report/analysis-text.js';
+import { renderGateText } from '../report/ci.js';
+import { renderEnvironment, renderTable } from '../report/table.js';
+import { killAllGroupsNow } from '../run/processes.js';
+import { inconclusiveOption, exitCodesHelp } from './options.js';
+import { Progress } from './progress.js';
+
+export function defineRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run scenarios: each config beside its own fresh baseline, at a fixed offered rate, paired.')
+    .argument('<scenario...>', 'scenario YAML files')
+    .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
+    .option('-r, --rounds <n>', 'override the scenario\'s number of rounds, or "auto" (add rounds until every verdict is decided, up to workload.autoRounds.max)')
+    .option('-q, --quiet', 'no progress output; only the final table')
+    .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
+    .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')
+    .option('--junit <file>', 'with --gate: write JUnit XML, one test case per config × budget')
+    .option('--markdown <file>', 'with --gate: write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .addOption(inconclusiveOption())
+    .addHelpText('after', `
+How it measures (workload.design: co-scheduled, the default):
+  Every round runs one pair per config: a fresh baseline and a fresh candidate
+  at the same time, both pinned to the target CPU, under the same open-loop
+  schedule (same instants, same route sequence). The machine's noise is common
+  to both and cancels in their ratio. CPU per request is the target's own
+  process.cpuUsage() (µs, every thread) over the shared window; latency is
+  measured from the intended send time, in a solo phase per side with its
+  partner stopped. Priming (closed loop) and a warm-up are discarded. Changes
+  are medians of per-pair ratios with 95% CIs. A run answering more than 2%
+  short of the offered rate is saturated and excluded.
+  design: sequential runs one target at a time instead (an app that needs a
+  fixed port, or a config that saturates a shared core).
+  workload.rates: [100, 400] fits cpu ms/s = fixed + marginal × rate.
+  The result is written to <out>/<scenario>-<time>.json after every pair.
+
+Examples:
+  $ apm-bench run scenarios/quick.yaml
+  $ apm-bench run scenarios/quick.yaml --rounds 5 --out /tmp/results
+  $ CI=1 apm-bench run scenarios/quick.yaml --quiet
+  $ apm-bench run scenarios/quick.yaml --gate --budgets budgets.yaml --junit reports/junit.xml
+
+Budgets (in the scenario or a --budgets file):
+  budgets:
+    "datadog@*": { cpu: "+15%", p99: "+2ms", rss: "+64MB" }
+  pass = the whole 95% CI is within the budget, fail = the whole CI is over it,
+  inconclusive = it straddles the budget, or the budget is below the noise floor
+  measured by "apm-bench calibrate".
+${exitCodesHelp}`)
+    .action(async (files: string[], flags) => {
+      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets }, Boolean(flags.quiet));
+    });
+}
+
+/** Ctrl-C once: finish cleaning up the current pair, keep the result. Twice: stop at once. */
+function interrupts(progress: Progress): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count > 1) {
+      killAllGroupsNow();
+      process.stderr.write('\nStopped at once; the result file holds every run finished so far.\n');
+      process.exit(ExitCode.interrupted);
+    }
+    progress.message(`\n${signal}: stopping after cleaning up the current run (press Ctrl-C again to stop at once)…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+function relativeToCwd(path: string): string {
+  const cwd = process.cwd();
+  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+}
+
+async function run(request: RunRequest, quiet: boolean): Promise<number> {
+  const progress = new Progress(process.stderr, quiet);
+  const { signal, release } = interrupts(progress);
+  let rounds = 0;
+  try {
+    const { exitCode } = await runScenarios(request, {
+      signal,
+      onScenarioStart: (loaded, preview, warnings) => {
+        const w = loaded.scenario.workload;
+        rounds = request.rounds === 'auto' || (!request.rounds && w.rounds === 'auto') ? w.autoRounds.max : Number(request.rounds ?? w.rounds);
+        progress.message(preview);
+        for (const warning of warnings) progress.message(warning);
+      },
+      onNote: (text) => progress.message(text),
+      onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),
+      onPhase: (unit, phase, ms) => progress.setPhase(unit, phase, ms),
+      onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
+      onScenarioEnd: (outcome) => {
+        progress.stop();
+        const { result } = outcome;
+        process.stdout.write(`\n${outcome.loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, outcome.rows)}`);
+        if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
+        process.stdout.write(outcome.reports
+          ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`
+          : `\nResult: ${relativeToCwd(outcome.outPath)} (writing the reports failed: ${outcome.reportError}; retry with "apm-bench report")\n`);
+        if (outcome.failures.length) process.stderr.write(`\n${outcome.failures.join('\n\n')}\n`);
+        if (outcome.noValidRuns) process.stderr.write('\nNo run produced valid measurements.\n');
+        if (outcome.gate) process.stdout.write(`\n${renderGateText(outcome.gate)}`);
+        if (outcome.annotations) process.stdout.write(`${outcome.annotations}\n`);
+      },
+    });
+    if (exitCode === ExitCode.interrupted) process.stderr.write('Interrupted: the result file keeps every run that finished.\n');
+    return exitCode;
+  } finally {
+    progress.stop();
+    release();
+  }
+}

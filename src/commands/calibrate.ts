@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { AA_NAME, calibrate } from '../analysis/calibrate.js';
+import { InputError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { runSession, type SessionOptions } from '../run/session.js';
+import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
+import { loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { resultPath } from './project.js';
+
+/** The scenario's baseline beside its own twin and beside a no-op preload: what the noise alone looks like. */
+export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
+  const baseline = loaded.configs.find((config) => config.name === loaded.scenario.baseline)!;
+  return {
+    ...loaded,
+    name: `${loaded.name}-calibration`,
+    budgets: [],
+    configs: [
+      baseline,
+      { ...baseline, name: AA_NAME },
+      { ...baseline, name: 'noop-preload', kind: 'custom', preloads: [...baseline.preloads, join(packageRoot, 'preloads', 'noop.cjs')] },
+    ],
+  };
+}
+
+export interface CalibrateOutcome {
+  result: ResultDocument;
+  outPath: string;
+  /** The scenario's own rounds, to say what it can detect. */
+  scenarioRounds: number | 'auto';
+  baseline: string;
+}
+
+/** `apm-bench calibrate`: run the A/A session and keep its noise floor in the result. */
+export async function calibrateFile(file: string, options: { out: string; rounds: string }, hooks: Omit<SessionOptions, 'outPath' | 'rounds'>): Promise<CalibrateOutcome> {
+  const rounds = Number(options.rounds);
+  if (!Number.isInteger(rounds) || rounds < 3) throw new InputError(`--rounds: expected a whole number of at least 3, got "${options.rounds}".`);
+  const original = loadScenario(file);
+  const loaded = calibrationScenario(original);
+  const outPath = resultPath(options.out, loaded.name);
+  const result = await runSession(loaded, { ...hooks, outPath, rounds });
+  result.calibration = calibrate(result);
+  writeResultAtomic(outPath, result);
+  return { result, outPath, scenarioRounds: original.scenario.workload.rounds, baseline: loaded.scenario.baseline };
+}

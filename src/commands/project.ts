@@ -1,0 +1,174 @@
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { analyse } from '../analysis/analyse.js';
+import { summarise } from '../analysis/summary.js';
+import { measuresFromResult } from '../cost/measures.js';
+import { loadPricing, type Pricing } from '../cost/pricing.js';
+import { projectConfig, type ConfigCost, type CostOptions } from '../cost/project.js';
+import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
+import { InputError } from '../errors.js';
+import type { GateOutcome } from '../gate/gate.js';
+import { adapterFor } from '../instrument/registry.js';
+import { renderAnnotations, renderGateMarkdown, renderJUnit } from '../report/ci.js';
+import { renderHtmlReport } from '../report/html.js';
+import type { ReportInput } from '../report/input.js';
+import { renderMarkdownReport } from '../report/markdown.js';
+import { reportRows } from '../report/rows.js';
+import type { Calibration, ResultDocument } from '../samples/result.js';
+import { fileTimestamp } from '../samples/units.js';
+
+/**
+ * Building blocks several commands share: turning cost flags into a projection,
+ * a result into its reports, and a gate outcome into its CI files. Files and
+ * environment variables are touched here, at the edge, and nowhere below.
+ */
+
+export interface CostFlags {
+  traffic: string;
+  /** Older spelling of --traffic (requests per month). */
+  requests?: string;
+  instance: string;
+  instances: string;
+  vcpu?: string;
+  memory?: string;
+  utilization: string;
+  datadogPlan?: string;
+  sentryPlan: string;
+  indexedFraction: string;
+  pricing?: string;
+}
+
+export const defaultCostFlags: CostFlags = {
+  traffic: '500M', instance: 'm7i.large', instances: '4', utilization: '0.6', sentryPlan: 'team', indexedFraction: '0.01',
+};
+
+export interface CostSetup {
+  options: CostOptions;
+  pricing: Pricing;
+  traffic: TrafficProfile;
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value > 0)) throw new InputError(`${flag}: expected a number above 0, got "${text}".`);
+  return value;
+}
+
+/** Validate the cost flags against the pricing file; every bad value is an input error. */
+export function costSetup(flags: CostFlags): CostSetup {
+  const pricing = loadPricing(flags.pricing);
+  const traffic = parseTraffic(flags.requests ?? flags.traffic, pricing.hoursPerMonth.value);
+  if ('error' in traffic) throw new InputError(`--traffic: ${traffic.error}. Examples: "500M" (per month), "190rps" (average), "190rps,peak=800rps".`);
+  const instances = Number(flags.instances);
+  const targetUtilization = Number(flags.utilization);
+  const datadogIndexedFraction = Number(flags.indexedFraction);
+  if (!Number.isInteger(instances) || instances < 1) throw new InputError(`--instances: expected a whole number ≥ 1, got "${flags.instances}".`);
+  if (!(targetUtilization > 0 && targetUtilization <= 1)) throw new InputError(`--utilization: expected a fraction in (0, 1], got "${flags.utilization}".`);
+  if (!(datadogIndexedFraction >= 0 && datadogIndexedFraction <= 1)) {
+    throw new InputError(`--indexed-fraction: expected a fraction in [0, 1], got "${flags.indexedFraction}".`);
+  }
+  if (flags.instance !== 'fargate' && !pricing.compute.instances[flags.instance]) {
+    throw new InputError(`--instance: "${flags.instance}" is not in the pricing file; known: fargate, ${Object.keys(pricing.compute.instances).join(', ')}.`);
+  }
+  if (flags.instance !== 'fargate' && (flags.vcpu || flags.memory)) {
+    throw new InputError(`--vcpu and --memory size a Fargate task (--instance fargate); ${flags.instance}'s size is in the pricing file.`);
+  }
+  const datadogPlan = flags.datadogPlan ?? 'apm';
+  if (!pricing.datadog.plans[datadogPlan]) {
+    throw new InputError(`--datadog-plan: "${datadogPlan}" is not in the pricing file; known: ${Object.keys(pricing.datadog.plans).join(', ')}.`);
+  }
+  if (!pricing.sentry.plans[flags.sentryPlan]) {
+    throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
+  }
+  const vcpu = positive('--vcpu', flags.vcpu);
+  const memoryGiB = positive('--memory', flags.memory?.replace(/\s*gi?b$/i, ''));
+  return {
+    pricing,
+    traffic,
+    options: {
+      requestsPerMonth: traffic.requestsPerMonth,
+      ...(traffic.peakRps !== undefined ? { peakRps: traffic.peakRps } : {}),
+      deployment: { instanceType: flags.instance, instances, targetUtilization, ...(vcpu ? { vcpu } : {}), ...(memoryGiB ? { memoryGiB } : {}) },
+      sentryPlan: flags.sentryPlan,
+      datadogPlan,
+      datadogIndexedFraction,
+    },
+  };
+}
+
+/** The monthly bill of every config, each vendor's part from its adapter. */
+export function projectCosts(result: ResultDocument, setup: CostSetup): { measures: ReturnType<typeof measuresFromResult>; costs: ConfigCost[] } {
+  const measures = measuresFromResult(result);
+  const costs = measures.map((measure) => projectConfig(measure, setup.options, setup.pricing, adapterFor(measure.kind)?.bill));
+  return { measures, costs };
+}
+
+/** Everything the reports show for one result under a traffic profile. */
+export function reportInputFor(result: ResultDocument, flags: CostFlags = defaultCostFlags): ReportInput {
+  const setup = costSetup(flags);
+  const { measures, costs } = projectCosts(result, setup);
+  const summaries = summarise(result);
+  const analysis = analyse(result, result.scenario.budgets ?? []);
+  return {
+    result,
+    summaries,
+    analysis,
+    rows: reportRows(result, summaries, analysis, costs),
+    measures,
+    costs,
+    traffic: setup.traffic.text,
+    pricing: setup.pricing,
+  };
+}
+
+/** Write `<stem>.md` and `<stem>.html` beside each other; returns their paths. */
+export async function writeReports(result: ResultDocument, outDir: string, stem: string, flags: CostFlags = defaultCostFlags): Promise<{ markdown: string; html: string }> {
+  const input = reportInputFor(result, flags);
+  mkdirSync(outDir, { recursive: true });
+  const markdown = join(outDir, `${stem}.md`);
+  const html = join(outDir, `${stem}.html`);
+  writeFileSync(markdown, renderMarkdownReport(input));
+  writeFileSync(html, await renderHtmlReport(input));
+  return { markdown, html };
+}
+
+export interface GateFiles {
+  junit?: string;
+  markdown?: string;
+}
+
+/** JUnit and Markdown files when asked, the GitHub step summary when set; returns GitHub annotations to print, if in Actions. */
+export function emitGateOutputs(title: string, outcome: GateOutcome, files: GateFiles, warnings: readonly string[] = []): string {
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  };
+  const markdown = renderGateMarkdown(title, outcome, warnings);
+  if (files.junit) write(files.junit, renderJUnit(title, outcome));
+  if (files.markdown) write(files.markdown, markdown);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+  return process.env.GITHUB_ACTIONS === 'true' ? renderAnnotations(outcome) : '';
+}
+
+/** The newest calibration of a scenario in `outDir`, if any (run warns about budgets below its noise floor). */
+export function latestCalibration(outDir: string, scenarioName: string): Calibration | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(outDir).filter((f) => f.startsWith(`${scenarioName}-calibration-`) && f.endsWith('.json')).sort();
+  } catch {
+    return undefined;
+  }
+  for (const file of files.reverse()) {
+    try {
+      const doc = JSON.parse(readFileSync(join(outDir, file), 'utf8')) as ResultDocument;
+      if (doc.calibration) return doc.calibration;
+    } catch { /* skip unreadable */ }
+  }
+  return undefined;
+}
+
+/** Where a session's result goes: `<out>/<name>-<time>.json`. */
+export function resultPath(outDir: string, name: string): string {
+  return resolve(outDir, `${name}-${fileTimestamp()}.json`);
+}

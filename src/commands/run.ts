@@ -1,0 +1,149 @@
+import { basename, dirname } from 'node:path';
+import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
+import { ExitCode, InputError } from '../errors.js';
+import { budgetCases, decide, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
+import type { ReportRow } from '../report/rows.js';
+import { runSession, sessionPreview, type SessionOptions } from '../run/session.js';
+import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
+import { assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
+import { emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports } from './project.js';
+
+export interface RunRequest {
+  files: string[];
+  out: string;
+  /** "auto" or a whole number; overrides the scenarios' rounds. */
+  rounds?: string;
+  budgetsFile?: string;
+  gate?: boolean;
+  junit?: string;
+  markdown?: string;
+  inconclusive: InconclusivePolicy;
+}
+
+export interface ScenarioOutcome {
+  loaded: LoadedScenario;
+  result: ResultDocument;
+  outPath: string;
+  rows: ReportRow[];
+  reports?: { html: string; markdown: string };
+  reportError?: string;
+  /** A paragraph per failed run: what broke, and the target's last output. */
+  failures: string[];
+  noValidRuns: boolean;
+  gate?: GateOutcome;
+  /** GitHub annotations to print, when in Actions. */
+  annotations?: string;
+}
+
+export interface RunHooks extends Omit<SessionOptions, 'outPath' | 'rounds'> {
+  /** Before a scenario runs: what will run, and warnings about its budgets. */
+  onScenarioStart?: (loaded: LoadedScenario, preview: string, warnings: string[]) => void;
+  /** After a scenario ran, with everything to print about it. */
+  onScenarioEnd?: (outcome: ScenarioOutcome) => void;
+}
+
+/**
+ * `apm-bench run`, for each scenario:
+ *   1. load and check every scenario and budget first (a typo in the third file wastes nothing)
+ *   2. warn about budgets below the noise floor, with a plan
+ *   3. run the session, the result file rewritten after every unit
+ *   4. write the HTML and Markdown reports beside it
+ *   5. with --gate, judge the budgets and write the CI outputs
+ * Returns the exit code: a broken run (4) outranks any verdict; otherwise the gate decides.
+ */
+export async function runScenarios(request: RunRequest, hooks: RunHooks): Promise<{ outcomes: ScenarioOutcome[]; exitCode: number }> {
+  const rounds = parseRounds(request.rounds);
+  const scenarios = loadAll(request);
+  const outcomes: ScenarioOutcome[] = [];
+  let exitCode: number = ExitCode.ok;
+  let gateExit: number | undefined;
+  for (const loaded of scenarios) {
+    if (hooks.signal.aborted) break;
+    const effectiveRounds = rounds ?? loaded.scenario.workload.rounds;
+    hooks.onScenarioStart?.(loaded, sessionPreview(loaded, effectiveRounds), budgetWarnings(loaded, request.out, effectiveRounds));
+    const outPath = resultPath(request.out, loaded.name);
+    const result = await runSession(loaded, { ...hooks, outPath, rounds: effectiveRounds });
+    const outcome = await finishScenario(loaded, result, outPath, request, hooks.signal);
+    outcomes.push(outcome);
+    hooks.onScenarioEnd?.(outcome);
+    if (outcome.failures.length || outcome.noValidRuns) exitCode = ExitCode.runBroke;
+    if (outcome.gate) gateExit = Math.max(gateExit ?? 0, outcome.gate.exitCode);
+  }
+  if (hooks.signal.aborted) return { outcomes, exitCode: ExitCode.interrupted };
+  return { outcomes, exitCode: exitCode === ExitCode.runBroke ? exitCode : (gateExit ?? exitCode) };
+}
+
+function parseRounds(text: string | undefined): number | 'auto' | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'auto') return 'auto';
+  const rounds = Number(text);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new InputError(`--rounds: expected a whole number of at least 1, or "auto", got "${text}".`);
+  return rounds;
+}
+
+/** Every scenario and the shared budgets, checked before anything runs. */
+function loadAll(request: RunRequest): LoadedScenario[] {
+  const scenarios = request.files.map((file) => loadScenario(file));
+  const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : [];
+  const candidates = scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline));
+  assertBudgetsMatch(shared, candidates, `${request.budgetsFile}`);
+  for (const loaded of scenarios) loaded.budgets.push(...shared);
+  if (request.gate) {
+    const without = scenarios.filter((loaded) => loaded.budgets.length === 0);
+    if (without.length) {
+      throw new InputError(`--gate: ${without.map((l) => l.file).join(', ')} has no budgets. Add "budgets:" to the scenario or pass --budgets budgets.yaml.`);
+    }
+  }
+  return scenarios;
+}
+
+/** A budget tighter than what the scenario's rounds can detect will likely stay inconclusive: say so, with a plan. */
+function budgetWarnings(loaded: LoadedScenario, outDir: string, rounds: number | 'auto'): string[] {
+  const relative = loaded.budgets.filter((b) => b.kind === 'relative');
+  if (!relative.length) return [];
+  const calibration = latestCalibration(outDir, loaded.name);
+  if (!calibration) return [`Tip: "apm-bench calibrate ${loaded.file}" measures the noise floor, so budgets can be checked against what ${rounds} rounds can detect.`];
+  const n = rounds === 'auto' ? loaded.scenario.workload.autoRounds.max : rounds;
+  return relative.flatMap((budget) => {
+    const entry = calibration.metrics[budget.metric];
+    if (!entry) return [];
+    const mde = minimumDetectableEffect(entry.logRatioSD, n);
+    if (budget.limit >= mde) return [];
+    const needed = pairsToDetect(entry.logRatioSD, budget.limit);
+    return [`Warning: budget ${budget.config} ${budget.text} is below what ${n} rounds detect on this machine (≥ ${(mde * 100).toFixed(1)}%); ` +
+      `unless the overhead is far from it, expect "inconclusive"${needed ? ` (≈ ${needed} rounds would tell it from no overhead)` : ''}.`];
+  });
+}
+
+/** Reports, failures and the gate of one finished session. */
+async function finishScenario(loaded: LoadedScenario, result: ResultDocument, outPath: string, request: RunRequest, signal: AbortSignal): Promise<ScenarioOutcome> {
+  const input = reportInputFor(result);
+  const outcome: ScenarioOutcome = {
+    loaded, result, outPath, rows: input.rows,
+    failures: describeFailures(result),
+    noValidRuns: input.rows.every((row) => row.validRuns === 0) && result.status !== 'interrupted',
+  };
+  try {
+    outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''));
+  } catch (error) {
+    outcome.reportError = (error as Error).message;
+  }
+  if (request.gate && result.analysis && !signal.aborted) {
+    const gate = decide(budgetCases(result, result.analysis, latestCalibration(request.out, loaded.name)), request.inconclusive, outcome.failures.length > 0);
+    result.gate = { verdict: gate.verdict, exitCode: gate.exitCode, inconclusivePolicy: request.inconclusive, cases: gate.cases };
+    writeResultAtomic(outPath, result);
+    outcome.gate = gate;
+    outcome.annotations = emitGateOutputs(loaded.name, gate, request);
+  }
+  return outcome;
+}
+
+function describeFailures(result: ResultDocument): string[] {
+  return result.runs.flatMap((run) => {
+    if (run.status !== 'failed') return [];
+    const tail = run.failure.outputTail
+      ? `\n  Last output of the target:\n${run.failure.outputTail.split('\n').map((l) => `    ${l}`).join('\n')}`
+      : '\n  The target printed nothing.';
+    return [`Run ${run.index + 1} (${run.config}, round ${run.round + 1}) failed: ${run.failure.reason}. Its later runs were skipped; the other configs' results are kept.${tail}`];
+  });
+}

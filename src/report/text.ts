@@ -1,0 +1,63 @@
+import { minimumDetectableEffect } from '../analysis/stats.js';
+import type { Pricing } from '../cost/pricing.js';
+import { pricingSources } from '../cost/pricing.js';
+import { instancePrice, type ConfigCost, type CostOptions } from '../cost/project.js';
+import type { Comparison } from '../gate/compare.js';
+import { metrics, type MetricName } from '../samples/metrics.js';
+import type { Calibration } from '../samples/result.js';
+import { formatChange } from '../samples/units.js';
+import { usd } from './input.js';
+
+/** The noise floor of a calibration, for the terminal. */
+export function renderCalibration(calibration: Calibration, scenarioRounds?: number | 'auto'): string {
+  const how = calibration.design === 'co-scheduled'
+    ? 'co-scheduled pairs: the baseline beside its own twin'
+    : 'sequential blocks: the baseline against its own twin';
+  const lines = [`Noise floor (A/A, ${calibration.pairs} ${how}):`];
+  for (const [metric, entry] of Object.entries(calibration.metrics)) {
+    const label = metrics[metric as MetricName]?.label ?? metric;
+    const mde = Object.entries(entry.minimumDetectableEffect).map(([n, effect]) => `${n} rounds ≥ ${(effect * 100).toFixed(1)}%`).join(', ');
+    lines.push(`  ${label.padEnd(8)} SD of the per-pair log ratio ${entry.logRatioSD.toFixed(3)}; detectable (95% confidence, 80% power): ${mde}`);
+  }
+  const cpu = calibration.metrics.cpuMsPerRequest;
+  if (cpu) {
+    const e = cpu.minimumDetectableEffect;
+    const pct = (n: string) => `${(e[n]! * 100).toFixed(1)}%`;
+    lines.push('', `CPU per request: 5 rounds detect ≥ ${pct('5')} overhead, 10 rounds ≥ ${pct('10')}, 30 rounds ≥ ${pct('30')}.`);
+    if (typeof scenarioRounds === 'number') {
+      const own = minimumDetectableEffect(cpu.logRatioSD, scenarioRounds);
+      lines.push(`With the scenario's own ${scenarioRounds} rounds: CPU overheads ≥ ${(own * 100).toFixed(1)}% are detected (95% confidence, 80% power).`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Each config's monthly bill with the formula behind every line, for the terminal. */
+export function renderCostText(baseline: string, traffic: string, options: CostOptions, pricing: Pricing, costs: readonly ConfigCost[]): string {
+  const { deployment, datadogIndexedFraction } = options;
+  const sizing = options.peakRps !== undefined ? 'a fleet sized for the peak' : 'autoscaled vCPU-hours';
+  const out: string[] = [
+    `Monthly cost against ${baseline}: ${traffic}`,
+    `on ${deployment.instances}× ${instancePrice(deployment, pricing).label} at ${deployment.targetUtilization * 100}% target CPU, extra compute as ${sizing}`,
+    `(pricing ${pricing.pricing_version}; low–high carries the CPU confidence interval)`,
+    '',
+  ];
+  for (const cost of costs) {
+    out.push(`${cost.config}: ${usd(cost.totalUsd)}/month (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), +${cost.extraInstances.toFixed(2)} instances of CPU`);
+    for (const line of [...cost.infrastructure, ...cost.vendor]) out.push(`    ${line.label.padEnd(26)} ${usd(line.usd).padStart(9)}   ${line.formula}`);
+  }
+  out.push('', `Prices from: ${pricingSources(pricing).join('; ')}.`);
+  out.push(`Assumptions: ${datadogIndexedFraction * 100}% of kept Datadog spans indexed (--indexed-fraction); Grafana Pro keeps the free series allowance.`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Head against base, per config and metric, for the terminal. */
+export function renderComparison(basePath: string, headPath: string, comparison: Comparison): string {
+  const lines = [`Comparing ${headPath} (head) against ${basePath} (base), same-run overhead against each result's baseline:`];
+  for (const r of comparison.regressions) {
+    const word = r.verdict === 'fail' ? 'REGRESSION' : r.verdict === 'pass' ? 'no regression' : 'inconclusive';
+    lines.push(`  ${word.padEnd(13)} ${r.config} ${metrics[r.metric].label}: ${formatChange(r.baseOverhead)} → ${formatChange(r.headOverhead)} ` +
+      `(change ${formatChange(r.change)}, CI [${formatChange(r.changeCI.low)}, ${formatChange(r.changeCI.high)}])`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,147 @@
+import type { MetricName, VolumeMetric } from './metrics.js';
+
+/**
+ * The shapes of what the analysis derives and the result file keeps: a data
+ * contract, like the runs. The functions that compute them live in
+ * src/analysis/.
+ */
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+export type Significance = 'significant overhead' | 'significant improvement' | 'no significant difference';
+
+export interface PairValue {
+  pair: number;
+  round: number;
+  value: number;
+  baselineValue: number;
+  logRatio: number;
+  outlier: boolean;
+}
+
+/** One config against the baseline on one metric, over the pairs where both ran validly. */
+export interface Estimate {
+  config: string;
+  baseline: string;
+  metric: MetricName;
+  /** The offered rate the pairs ran at. */
+  rateRps?: number;
+  pairs: number;
+  /** Geometric mean of the per-pair config/baseline ratios − 1 (0.25 = +25%), and its 95% Student-t CI. */
+  overhead: number;
+  overheadCI: Interval;
+  /** Mean per-pair difference in the metric's own unit (ms, bytes, µs…), and its 95% CI. */
+  delta: number;
+  deltaCI: Interval;
+  /** Two-sided paired t test of the log-ratios against 0. */
+  pValue: number;
+  /**
+   * ▲/▼/≈ after multiplicity control (Benjamini–Hochberg over the configs for
+   * the primary metric, and over configs × metrics for the rest).
+   */
+  significance: Significance;
+  perPair: PairValue[];
+}
+
+export interface Exclusions {
+  config: string;
+  excludedRuns: number;
+  reasons: Record<string, number>;
+}
+
+export interface LineFit {
+  intercept: number;
+  slope: number;
+  interceptSE: number;
+  slopeSE: number;
+  r2: number;
+  n: number;
+}
+
+export interface SampleRateModel {
+  kind: string;
+  /** The option that was swept (sampleRate, tracesSampleRate, ratio). */
+  option: string;
+  metric: 'cpuMsPerRequest';
+  configs: string[];
+  fit: LineFit;
+}
+
+/**
+ * CPU per second against the offered rate: cpu ms/s = fixed ms/s + marginal
+ * ms/request × req/s, for a config and (against the baseline) its overhead.
+ */
+export interface RateModel {
+  config: string;
+  ratesRps: number[];
+  /** intercept = fixed ms/s, slope = marginal ms/request. */
+  fit: LineFit;
+  /** The same for the overhead against the baseline (absent for the baseline itself). */
+  overhead?: LineFit;
+}
+
+export interface Budget {
+  /** Config name or glob (`datadog@*`). */
+  config: string;
+  metric: MetricName | VolumeMetric;
+  kind: 'relative' | 'absolute' | 'volume';
+  /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes). */
+  limit: number;
+  /** As the user wrote it, for messages. */
+  text: string;
+}
+
+export interface BudgetVerdict {
+  budget: Budget;
+  config: string;
+  verdict: Verdict;
+  /** Why it is inconclusive (or how it was decided), in words. */
+  note?: string;
+  /** In the budget's terms: the overhead fraction (relative), the mean difference (absolute), or the mean per-request volume. */
+  value?: number;
+  /** The 95% CI of `value` on all the data. */
+  ci?: Interval;
+  /** Pairs (or runs, for volumes) the verdict rests on. */
+  n: number;
+  /** Holm-adjusted one-sided p-values for "over the budget" and "within it", at the look that decided it (or the last). */
+  pOver?: number;
+  pWithin?: number;
+  /** Rounds of data when the verdict was reached (with rounds: auto, an earlier look may decide it). */
+  decidedAfterRounds?: number;
+}
+
+/** The rounds at which verdicts are looked at: every round from `min` under rounds: auto, else once at the end. */
+export interface LookSchedule {
+  /** Rounds of data at each look, ascending. */
+  rounds: number[];
+  /** The most rounds the session could have run (the information fraction's denominator). */
+  maxRounds: number;
+}
+
+export interface Analysis {
+  baseline: string;
+  confidence: number;
+  /** The offered rate of `estimates` (the first of the workload's rates). */
+  rateRps: number;
+  estimates: Estimate[];
+  /** With several offered rates: the CPU overhead of every config at each rate. */
+  rateEstimates: Estimate[];
+  exclusions: Exclusions[];
+  sampleRateModels: SampleRateModel[];
+  /** With several offered rates: CPU ms/s = fixed + marginal × rate, per config and per overhead. */
+  rateModels: RateModel[];
+  budgets: BudgetVerdict[];
+  /** The looks the budget verdicts were taken at. */
+  looks: LookSchedule;
+  /** What the markers and verdicts guarantee, in words, for every output to print. */
+  guarantees: string[];
+}
+
+/** The estimate of one config on one metric, if it has valid pairs: the one lookup every reader uses. */
+export function estimateOf(analysis: Pick<Analysis, 'estimates'>, config: string, metric: MetricName): Estimate | undefined {
+  return analysis.estimates.find((e) => e.config === config && e.metric === metric);
+}
