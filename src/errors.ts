@@ -17,8 +17,6 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 export class UserError extends Error {
   constructor(message: string, readonly exitCode: number = ExitCode.input) {
     super(message);

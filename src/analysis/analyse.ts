@@ -61,7 +61,8 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     looks,
     guarantees: [
       `▲/▼ on CPU per request: Benjamini–Hochberg over the ${estimates.filter((e) => e.metric === PRIMARY_METRIC).length} configs at q = ${MARKER_Q}, ` +
-        `so in a session where no config changes anything the chance of any false ▲ is at most ${MARKER_Q * 100}%; the other ${secondary} markers are a second family with the same rule.`,
+        `so in a session where no config changes anything the chance of any false ▲ is at most ${MARKER_Q * 100}%; the other ${secondary} markers are a second family with the ` +
+          `same rule.`,
       ...(verdicts.length ? [
         `Budget verdicts: a false fail and a false pass each have at most a ${VERDICT_ALPHA * 100}% chance across all ${verdicts.length} budget checks together ` +
           `(one-sided t tests, Holm's procedure${looks.rounds.length > 1 ? `, O'Brien–Fleming alpha spending over the ${looks.rounds.length} looks of rounds: auto` : ''}).`,
@@ -85,7 +86,8 @@ export function undecided(result: Pick<ResultDocument, 'runs' | 'configs' | 'sce
     if (verdict.verdict !== 'inconclusive') continue;
     const ci = verdict.ci;
     reasons.push(ci
-      ? `${verdict.config} ${verdict.budget.text}: CI ${verdict.budget.kind === 'relative' ? `${pct(ci.low)}…${pct(ci.high)}` : `${ci.low.toPrecision(3)}…${ci.high.toPrecision(3)}`} not yet decided`
+      ? `${verdict.config} ${verdict.budget.text}: CI ` +
+        `${verdict.budget.kind === 'relative' ? `${pct(ci.low)}…${pct(ci.high)}` : `${ci.low.toPrecision(3)}…${ci.high.toPrecision(3)}`} not yet decided`
       : `${verdict.config} ${verdict.budget.text}: no valid pairs yet`);
   }
   for (const config of result.configs) {

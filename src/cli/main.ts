@@ -14,7 +14,8 @@ function buildProgram(): Command {
   program
     .name('apm-bench')
     .exitOverride()
-    .description('Measure what an APM agent costs a Fastify service before you roll it out:\nCPU per request, memory, event loop, latency and telemetry volume, per instrumentation config, under identical load.')
+    .description('Measure what an APM agent costs a Fastify service before you roll it out:\nCPU per request, memory, event loop, latency and telemetry volume, per ' +
+      'instrumentation config, under identical load.')
     .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `

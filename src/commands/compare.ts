@@ -45,7 +45,8 @@ export function compareFiles(request: CompareRequest): CompareOutcome {
     config: r.config,
     check: `${metrics[r.metric].label} regression ≤ +${(limit * 100).toFixed(0)}%`,
     verdict: r.verdict,
-    measured: `overhead ${formatChange(r.baseOverhead)} → ${formatChange(r.headOverhead)}: change ${formatChange(r.change)} [${formatChange(r.changeCI.low)}, ${formatChange(r.changeCI.high)}]`,
+    measured: `overhead ${formatChange(r.baseOverhead)} → ${formatChange(r.headOverhead)}: change ${formatChange(r.change)} [${formatChange(r.changeCI.low)}, ` +
+      `${formatChange(r.changeCI.high)}]`,
     note: `${r.basePairs} vs ${r.headPairs} pairs across two sessions would detect a change ≥ ${formatChange(r.detectable)} with 80% power` +
       (r.verdict === 'inconclusive' ? '; for a sharper check run base and head in one session, base as the baseline' : ''),
   }));

@@ -29,7 +29,6 @@ export const pricingSchema = z.strictObject({
 });
 
 export type Pricing = z.output<typeof pricingSchema>;
-export type Price = z.output<typeof price>;
 export type SentryPlan = z.output<typeof sentryPlan>;
 
 export const defaultPricingPath = join(packageRoot, 'pricing', 'default.yaml');

@@ -100,7 +100,11 @@ export function instancePrice(deployment: Deployment, pricing: Pricing): { vcpu:
  * extrapolation. Autoscaled (no peak): at the average rate; sized for a peak:
  * at the peak rate, all month.
  */
-export function computeCostFromRateModel(model: Pick<CpuRateModel, 'fixedMsPerSecond' | 'marginalMsPerRequest' | 'ratesRps'>, options: CostOptions, pricing: Pricing): { line: CostLine; extraInstances: number } {
+export function computeCostFromRateModel(
+  model: Pick<CpuRateModel, 'fixedMsPerSecond' | 'marginalMsPerRequest' | 'ratesRps'>,
+  options: CostOptions,
+  pricing: Pricing,
+): { line: CostLine; extraInstances: number } {
   const instance = instancePrice(options.deployment, pricing);
   const hours = pricing.hoursPerMonth.value;
   const utilisation = options.deployment.targetUtilization;
@@ -118,7 +122,9 @@ export function computeCostFromRateModel(model: Pick<CpuRateModel, 'fixedMsPerSe
     line: {
       label: 'extra compute',
       usd: extraVcpus * hours * perVcpuHour,
-      formula: `(${fmt(model.fixedMsPerSecond)} ms/s fixed + ${fmt(model.marginalMsPerRequest)} ms/req × ${fmt(perInstanceRps)} req/s${options.peakRps !== undefined ? ' peak' : ''} per instance${outside}) × ${instances} instances ÷ ${utilisation} utilisation = ${fmt(extraVcpus)} vCPU × ${hours} h × $${fmt(perVcpuHour, 4)}/vCPU-h (${instance.label})`,
+      formula: `(${fmt(model.fixedMsPerSecond)} ms/s fixed + ${fmt(model.marginalMsPerRequest)} ms/req × ${fmt(perInstanceRps)} ` +
+        `req/s${options.peakRps !== undefined ? ' peak' : ''} per instance${outside}) × ${instances} instances ÷ ${utilisation} utilisation = ${fmt(extraVcpus)} vCPU × ` +
+          `${hours} h × $${fmt(perVcpuHour, 4)}/vCPU-h (${instance.label})`,
     },
   };
 }
@@ -184,8 +190,10 @@ export function datadogBill(input: { hosts: number; ingestedGB: number; indexedS
   const overIndexed = Math.max(0, input.indexedSpans - includedIndexed * input.hosts);
   return [
     { label: `Datadog APM ${unit} (${planName})`, usd: input.hosts * fee, formula: `${input.hosts} ${unit} × $${fee}` },
-    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${includedGB} GB) × $${d.ingestedGBOverage.value}/GB` },
-    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
+    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${includedGB} GB) × ` +
+      `$${d.ingestedGBOverage.value}/GB` },
+    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ` +
+      `${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
   ];
 }
 
@@ -211,8 +219,10 @@ export function sentryBill(input: { errors: number; spans: number; plan: string 
   const overSpans = Math.max(0, input.spans - plan.includedSpans.value);
   return [
     { label: `Sentry ${input.plan} plan`, usd: plan.monthly.value, formula: `$${plan.monthly.value}/month` },
-    { label: 'Sentry errors', usd: tieredErrorCost(input.errors, plan), formula: `${millions(input.errors)} errors − ${millions(plan.includedErrors.value)} included, through the pay-as-you-go tiers` },
-    { label: 'Sentry spans', usd: overSpans * plan.spanPrice.value, formula: `max(0, ${millions(input.spans)} − ${millions(plan.includedSpans.value)}) spans × $${plan.spanPrice.value}` },
+    { label: 'Sentry errors', usd: tieredErrorCost(input.errors, plan), formula: `${millions(input.errors)} errors − ${millions(plan.includedErrors.value)} included, through ` +
+      `the pay-as-you-go tiers` },
+    { label: 'Sentry spans', usd: overSpans * plan.spanPrice.value, formula: `max(0, ${millions(input.spans)} − ${millions(plan.includedSpans.value)}) spans × ` +
+      `$${plan.spanPrice.value}` },
   ];
 }
 
@@ -223,13 +233,15 @@ export function grafanaSeriesBill(activeSeries: number, pricing: Pricing): CostL
     return [{ label: 'Grafana Cloud series', usd: 0, formula: `${fmt(activeSeries)} active series ≤ ${fmt(g.freeSeries.value)} free` }];
   }
   const thousands = Math.ceil((activeSeries - g.freeSeries.value) / 1000);
-  return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `$${g.proMonthly.value} Pro + ${thousands}k series over ${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
+  return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `$${g.proMonthly.value} Pro + ${thousands}k series over ` +
+    `${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
 }
 
 /** OTLP traces to Grafana Cloud: GB over the free allowance. */
 export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
   const g = pricing.grafana;
-  return [{ label: 'OTLP traces (Grafana Cloud)', usd: Math.max(0, gb - g.freeTracesGB.value) * g.tracesPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} GB free) × $${g.tracesPerGB.value}/GB` }];
+  return [{ label: 'OTLP traces (Grafana Cloud)', usd: Math.max(0, gb - g.freeTracesGB.value) * g.tracesPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} ` +
+    `GB free) × $${g.tracesPerGB.value}/GB` }];
 }
 
 /** What a vendor's bill is computed from: the measured volumes, the month's traffic and the fleet. */

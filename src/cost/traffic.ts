@@ -60,6 +60,7 @@ export function parseTraffic(text: string, hoursPerMonth: number): TrafficProfil
   return {
     requestsPerMonth,
     ...(peakRps !== undefined ? { peakRps } : {}),
-    text: `${compact(requestsPerMonth)} requests/month (${peakRps !== undefined ? `average ${compact(averageRps)} req/s, peak ${compact(peakRps)} req/s` : `average ${compact(averageRps)} req/s`})`,
+    text: `${compact(requestsPerMonth)} requests/month ` +
+      `(${peakRps !== undefined ? `average ${compact(averageRps)} req/s, peak ${compact(peakRps)} req/s` : `average ${compact(averageRps)} req/s`})`,
   };
 }

@@ -26,7 +26,8 @@ const options = z.strictObject({
   telemetry: z.boolean().default(false).meta({ description: 'Instrumentation telemetry (off by default: it is not what users pay for).' }),
   remoteConfig: z.boolean().default(false),
   env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra DD_* settings.' }),
-  ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 DD_TRACE_ENABLED=false, L2 sample rate 0, L4 full export (dd-trace cannot drop sampled spans in-process, so there is no L3).' }),
+  ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 DD_TRACE_ENABLED=false, L2 sample rate 0, L4 full export (dd-trace cannot drop sampled spans ' +
+    'in-process, so there is no L3).' }),
 });
 
 const entrySchema = z.strictObject({ datadog: options.default({} as never) }).meta({ title: 'Datadog dd-trace' });
@@ -117,7 +118,11 @@ async function startAgentIntake() {
       };
     }
     if (path === '/info') {
-      return { body: JSON.stringify({ version: '7.99.0-apm-bench', endpoints: ['/v0.4/traces', '/v0.5/traces', '/profiling/v1/input', '/telemetry/proxy/'], client_drop_p0s: false }) };
+      return { body: JSON.stringify({
+        version: '7.99.0-apm-bench',
+        endpoints: ['/v0.4/traces', '/v0.5/traces', '/profiling/v1/input', '/telemetry/proxy/'],
+        client_drop_p0s: false,
+      }) };
     }
     if (path.startsWith('/profiling/')) {
       return { body: '{}', decode: (count) => count.payload(raw.length, [], { profiles: 1 }) };

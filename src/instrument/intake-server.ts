@@ -117,7 +117,17 @@ const MAX_PENDING_BYTES = 64 * 1024 * 1024;
  * counts a `decodeErrors` item, so a wire-format mismatch shows up in the
  * result instead of silently counting zero.
  */
-export async function startHttpIntake(handler: IntakeHandler): Promise<{ port: number; counter: Counter; decodePending: () => void; dropPending: () => void; close: () => Promise<void> }> {
+export interface HttpIntake {
+  port: number;
+  counter: Counter;
+  /** Decode and count what has arrived; called when the counts are read. */
+  decodePending: () => void;
+  /** Forget what arrived before the window: created before it, it cannot count. */
+  dropPending: () => void;
+  close: () => Promise<void>;
+}
+
+export async function startHttpIntake(handler: IntakeHandler): Promise<HttpIntake> {
   const counter = new Counter();
   const pending: Array<{ arrivedMs: number; decode: (count: Counter) => void }> = [];
   let pendingBytes = 0;

@@ -12,11 +12,6 @@ export const LADDER_LEVELS = {
 
 export type LadderLevel = keyof typeof LADDER_LEVELS;
 
-export interface LadderStep<T> {
-  level: LadderLevel;
-  options: T;
-}
-
 /** Names like `sentry@L2` for each step an adapter supports. */
 export function ladderName(kind: string, prefix: string | undefined, level: LadderLevel): string {
   return `${prefix ?? kind}@${level}`;

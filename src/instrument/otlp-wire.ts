@@ -49,7 +49,7 @@ function forEachField(message: Uint8Array, visit: (field: number, wireType: numb
 }
 
 /** The payloads of every length-delimited field numbered `fieldNumber` in one message. */
-export function lengthDelimitedFields(message: Uint8Array, fieldNumber: number): Uint8Array[] {
+function lengthDelimitedFields(message: Uint8Array, fieldNumber: number): Uint8Array[] {
   const found: Uint8Array[] = [];
   forEachField(message, (field, wireType, start, end) => {
     if (field === fieldNumber && wireType === 2) found.push(message.subarray(start, end));
@@ -58,7 +58,7 @@ export function lengthDelimitedFields(message: Uint8Array, fieldNumber: number):
 }
 
 /** Count leaf items along a path of field numbers (e.g. [1, 2, 2] for spans). */
-export function countNested(message: Uint8Array, path: readonly number[]): number {
+function countNested(message: Uint8Array, path: readonly number[]): number {
   const [head, ...rest] = path;
   if (head === undefined) return 1;
   return lengthDelimitedFields(message, head).reduce((sum, child) => sum + countNested(child, rest), 0);
@@ -86,15 +86,9 @@ export function protobufSpanStartTimesMs(body: Uint8Array): number[] {
   return nestedMessages(body, [1, 2, 2]).map((span) => fixed64NanosAsMs(span, 7) ?? Date.now());
 }
 
-export const countProtobufSpans = (body: Uint8Array) => countNested(body, [1, 2, 2]);
 export const countProtobufMetrics = (body: Uint8Array) => countNested(body, [1, 2, 2]);
 
-interface JsonTraces { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> }
 interface JsonMetrics { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: unknown[] }> }> }
-
-export function countJsonSpans(body: JsonTraces): number {
-  return (body.resourceSpans ?? []).reduce((sum, rs) => sum + (rs.scopeSpans ?? []).reduce((s, ss) => s + (ss.spans?.length ?? 0), 0), 0);
-}
 
 export function jsonSpanStartTimesMs(body: { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ startTimeUnixNano?: string | number }> }> }> }): number[] {
   return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((span) =>

@@ -7,7 +7,12 @@ export const sweepable = (inner: z.ZodNumber) => z.union([inner, z.array(inner).
  * Expand list-valued options into one option set per combination, and name each
  * `kind@value` (or `kind@key=value,…` when several options are swept).
  */
-export function expandSweep(kind: string, options: Record<string, unknown>, sweepKeys: readonly string[], primaryKey: string): Array<{ name: string; options: Record<string, unknown> }> {
+export function expandSweep(
+  kind: string,
+  options: Record<string, unknown>,
+  sweepKeys: readonly string[],
+  primaryKey: string,
+): Array<{ name: string; options: Record<string, unknown> }> {
   const swept = sweepKeys.filter((key) => Array.isArray(options[key]));
   let combos: Array<Record<string, unknown>> = [{ ...options }];
   for (const key of swept) {

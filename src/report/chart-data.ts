@@ -24,7 +24,9 @@ export interface LatencyPoint { config: string; percentile: number; /** 1 / (1 â
 export function latencyCurves(result: Pick<ResultDocument, 'runs' | 'configs' | 'design'>, stepsPerNine = 20): LatencyPoint[] {
   const points: LatencyPoint[] = [];
   for (const { name } of result.configs) {
-    const encoded = result.runs.filter(isValidRun).filter((r) => r.config === name && r.offeredRps === primaryRate(result) && r.latencyUs.histogram).map((r) => r.latencyUs.histogram);
+    const encoded = result.runs.filter(isValidRun)
+      .filter((r) => r.config === name && r.offeredRps === primaryRate(result) && r.latencyUs.histogram)
+      .map((r) => r.latencyUs.histogram);
     if (!encoded.length) continue;
     const pooled = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
     for (const text of encoded) {

@@ -46,7 +46,8 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
   return {
     id: 'cpu-overhead',
     title: 'CPU per request: overhead against the baseline',
-    howToRead: `Dot: geometric mean of the per-pair ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
+    howToRead: `Dot: geometric mean of the per-pair ratios against \`${baseline}\`; whisker: 95% confidence interval. A whisker that crosses the dashed 1× line is no ` +
+      `significant difference. The axis is logarithmic, so 2× is +100% and 10× is +900%.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, rows.length * 34), config,
@@ -68,7 +69,12 @@ export function cpuOverheadChart(rows: OverheadRow[], colours: Colours, baseline
             y,
             x: { ...x, field: 'ratio' },
             color: { field: 'config', type: 'nominal', scale: colours, legend: null },
-            tooltip: [{ field: 'config' }, { field: 'overheadPct', format: '+.1f', title: 'overhead %' }, { field: 'lowPct', format: '+.1f', title: 'CI low %' }, { field: 'highPct', format: '+.1f', title: 'CI high %' }],
+            tooltip: [
+              { field: 'config' },
+              { field: 'overheadPct', format: '+.1f', title: 'overhead %' },
+              { field: 'lowPct', format: '+.1f', title: 'CI low %' },
+              { field: 'highPct', format: '+.1f', title: 'CI high %' },
+            ],
           },
         },
         {
@@ -85,7 +91,8 @@ export function latencyChart(points: LatencyPoint[], colours: Colours): Chart {
   return {
     id: 'latency-percentiles',
     title: 'Latency percentiles (HDR histogram, µs resolution)',
-    howToRead: 'Each line is one config, all its valid runs pooled. Left to right: median, 90th, 99th, 99.9th percentile. Both axes are logarithmic; a line above another is slower at that percentile. Latency includes the queueing of the closed-loop load generator, the same for every config.',
+    howToRead: 'Each line is one config, all its valid runs pooled. Left to right: median, 90th, 99th, 99.9th percentile. Both axes are logarithmic; a line above another is ' +
+      'slower at that percentile. Latency includes the queueing of the closed-loop load generator, the same for every config.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: width - 130, height: 300, config,
@@ -108,7 +115,8 @@ export function sampleRateChart(data: { points: SampleRatePoint[]; lines: Sample
   return {
     id: 'sample-rate',
     title: 'CPU overhead against sample rate, with the fitted line',
-    howToRead: 'Dots: one pair each, extra CPU ms per request against the baseline beside it. Line: least-squares fit, fixed cost + slope × rate. The intercept is what the agent costs even at rate 0; a flat line means sampling saves the bill, not the CPU.',
+    howToRead: 'Dots: one pair each, extra CPU ms per request against the baseline beside it. Line: least-squares fit, fixed cost + slope × rate. The intercept is what the ' +
+      'agent costs even at rate 0; a flat line means sampling saves the bill, not the CPU.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: width - 110, height: 280, config,
@@ -117,7 +125,10 @@ export function sampleRateChart(data: { points: SampleRatePoint[]; lines: Sample
         {
           data: { values: data.lines },
           mark: { type: 'line', strokeWidth: 2 },
-          encoding: { x: { field: 'rate', type: 'quantitative', title: 'sample rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } }, y: { field: 'cpuDeltaMs', type: 'quantitative', title: 'extra CPU ms per request' } },
+          encoding: {
+            x: { field: 'rate', type: 'quantitative', title: 'sample rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+            y: { field: 'cpuDeltaMs', type: 'quantitative', title: 'extra CPU ms per request' },
+          },
         },
         {
           data: { values: data.points },
@@ -136,14 +147,23 @@ export function rssChart(rows: RssRow[], colours: Colours): Chart {
   return {
     id: 'rss',
     title: 'Memory: resident set size',
-    howToRead: 'Bar: median RSS over the measured window. The label is the paired change against the baseline with its 95% CI. Agents add a fixed amount at start-up, so this does not scale with traffic.',
+    howToRead: 'Bar: median RSS over the measured window. The label is the paired change against the baseline with its 95% CI. Agents add a fixed amount at start-up, so this ' +
+      'does not scale with traffic.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, rows.length * 30), config,
-      data: { values: rows.map((r) => ({ ...r, label: r.deltaMB === undefined ? 'baseline' : `${r.deltaMB >= 0 ? '+' : '−'}${Math.abs(r.deltaMB).toFixed(1)} MB [${r.deltaLowMB!.toFixed(1)}, ${r.deltaHighMB!.toFixed(1)}]` })) },
+      data: { values: rows.map((r) => ({ ...r, label: r.deltaMB === undefined ? 'baseline' : `${r.deltaMB >= 0 ? '+' : '−'}${Math.abs(r.deltaMB).toFixed(1)} MB ` +
+        `[${r.deltaLowMB!.toFixed(1)}, ${r.deltaHighMB!.toFixed(1)}]` })) },
       encoding: { y: { field: 'config', type: 'nominal', sort: null, title: null } },
       layer: [
-        { mark: { type: 'bar', height: 18 }, encoding: { x: { field: 'rssMB', type: 'quantitative', title: 'RSS (MB)' }, color: { field: 'config', type: 'nominal', scale: colours, legend: null }, tooltip: [{ field: 'config' }, { field: 'rssMB', format: '.1f', title: 'RSS MB' }, { field: 'label', title: 'change' }] } },
+        {
+          mark: { type: 'bar', height: 18 },
+          encoding: {
+            x: { field: 'rssMB', type: 'quantitative', title: 'RSS (MB)' },
+            color: { field: 'config', type: 'nominal', scale: colours, legend: null },
+            tooltip: [{ field: 'config' }, { field: 'rssMB', format: '.1f', title: 'RSS MB' }, { field: 'label', title: 'change' }],
+          },
+        },
         { mark: { type: 'text', align: 'left', dx: 5, fontSize: 11, color: '#3c4043' }, encoding: { x: { field: 'rssMB', type: 'quantitative' }, text: { field: 'label' } } },
       ],
     },
@@ -154,7 +174,8 @@ export function telemetryChart(rows: TelemetryRow[], colours: Colours): Chart {
   return {
     id: 'telemetry',
     title: 'Telemetry volume per request, as counted by the local intakes',
-    howToRead: 'Spans and bytes each request produced on the wire, decoded and counted by the intake speaking the vendor\'s protocol; nothing is estimated. Bytes drive ingest bills; spans drive indexing and span-priced plans.',
+    howToRead: 'Spans and bytes each request produced on the wire, decoded and counted by the intake speaking the vendor\'s protocol; nothing is estimated. Bytes drive ingest ' +
+      'bills; spans drive indexing and span-priced plans.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       config,
@@ -164,8 +185,19 @@ export function telemetryChart(rows: TelemetryRow[], colours: Colours): Chart {
       spec: {
         width: (width - 40) / 2, height: Math.max(60, new Set(rows.map((r) => r.config)).size * 28),
         layer: [
-          { mark: { type: 'bar', height: 16 }, encoding: { y: { field: 'config', type: 'nominal', sort: null, title: null }, x: { field: 'value', type: 'quantitative', title: null }, color: { field: 'config', type: 'nominal', scale: colours, legend: null }, tooltip: [{ field: 'config' }, { field: 'measure' }, { field: 'value', format: '.3~f' }] } },
-          { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#3c4043' }, encoding: { y: { field: 'config', type: 'nominal', sort: null }, x: { field: 'value', type: 'quantitative' }, text: { field: 'value', format: '.3~f' } } },
+          {
+            mark: { type: 'bar', height: 16 },
+            encoding: {
+              y: { field: 'config', type: 'nominal', sort: null, title: null },
+              x: { field: 'value', type: 'quantitative', title: null },
+              color: { field: 'config', type: 'nominal', scale: colours, legend: null },
+              tooltip: [{ field: 'config' }, { field: 'measure' }, { field: 'value', format: '.3~f' }],
+            },
+          },
+          {
+            mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#3c4043' },
+            encoding: { y: { field: 'config', type: 'nominal', sort: null }, x: { field: 'value', type: 'quantitative' }, text: { field: 'value', format: '.3~f' } },
+          },
         ],
       },
     },
@@ -176,7 +208,8 @@ export function costChart(data: { stack: CostRow[]; ranges: CostRange[] }, traff
   return {
     id: 'monthly-cost',
     title: `Monthly cost at ${traffic}: infrastructure against the vendor bill`,
-    howToRead: 'Stacked bar: extra compute (from the CPU overhead), extra memory (from RSS) and the vendor bill (from the measured volumes and the pricing file). Whisker: the total with the CPU overhead at the ends of its 95% CI. The formula behind every dollar is in the table below.',
+    howToRead: 'Stacked bar: extra compute (from the CPU overhead), extra memory (from RSS) and the vendor bill (from the measured volumes and the pricing file). Whisker: the ' +
+      'total with the CPU overhead at the ends of its 95% CI. The formula behind every dollar is in the table below.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, data.ranges.length * 34), config,
@@ -187,7 +220,13 @@ export function costChart(data: { stack: CostRow[]; ranges: CostRange[] }, traff
           encoding: {
             y: { field: 'config', type: 'nominal', sort: null, title: null },
             x: { field: 'usd', type: 'quantitative', stack: 'zero', title: 'USD per month', axis: { format: '$,~s' } },
-            color: { field: 'part', type: 'nominal', title: null, scale: { domain: ['extra compute', 'extra memory', 'vendor bill'], range: ['#4c78a8', '#9ecae9', '#f58518'] }, legend: { orient: 'bottom', direction: 'horizontal' } },
+            color: {
+              field: 'part',
+              type: 'nominal',
+              title: null,
+              scale: { domain: ['extra compute', 'extra memory', 'vendor bill'], range: ['#4c78a8', '#9ecae9', '#f58518'] },
+              legend: { orient: 'bottom', direction: 'horizontal' },
+            },
             order: { field: 'order' },
             tooltip: [{ field: 'config' }, { field: 'part' }, { field: 'usd', format: '$,.0f', title: 'USD/month' }],
           },

@@ -36,7 +36,8 @@ export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings
   if (outcome.runBroke) lines.push('> **The run itself broke** (a target crashed or no run was valid); see the log.', '');
   lines.push('| verdict | config | budget | measured (95% CI) | note |', '|---|---|---|---|---|');
   for (const c of outcome.cases) lines.push(`| ${icon[c.verdict]} | ${cell(c.config)} | ${cell(c.check)} | ${cell(c.measured)} | ${cell(c.note ?? '')} |`);
-  lines.push('', 'pass: the whole confidence interval is within the budget · fail: the whole interval is over it · inconclusive: it straddles the budget, or the budget is below what the noise lets this many rounds detect.');
+  lines.push('', 'fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. ' +
+    'The chance of any false fail, or any false pass, among all the budgets is at most 2.5% (Holm).');
   return `${lines.join('\n')}\n`;
 }
 

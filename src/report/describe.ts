@@ -23,7 +23,8 @@ export function describeDesign(result: Pick<ResultDocument, 'runs' | 'design' | 
   const rates = `${result.design.ratesRps.join(' and ')} req/s (${result.design.arrival} arrivals, open loop)`;
   if (result.design.kind === 'co-scheduled') {
     const pairs = new Set(result.runs.map((r) => r.pair)).size;
-    return `${pairs} co-scheduled pairs in ${rounds} rounds at ${rates}: each candidate ran at the same time as its own fresh \`${result.scenario.baseline}\`, both on the same CPU under the same load`;
+    return `${pairs} co-scheduled pairs in ${rounds} rounds at ${rates}: each candidate ran at the same time as its own fresh \`${result.scenario.baseline}\`, both on the same ` +
+      `CPU under the same load`;
   }
   return `${result.runs.length} runs in ${rounds} rounds at ${rates}, one target at a time, each config against the \`${result.scenario.baseline}\` run of its round`;
 }

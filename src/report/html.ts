@@ -8,7 +8,10 @@ import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModel
 import { renderSvg } from './render-svg.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
-export function chartsFor(input: ReportInput, colours = colourScale(input.result.configs.map((c) => c.name), input.result.scenario.baseline)): { charts: Chart[]; missing: string[] } {
+export function chartsFor(
+  input: ReportInput,
+  colours = colourScale(input.result.configs.map((c) => c.name), input.result.scenario.baseline),
+): { charts: Chart[]; missing: string[] } {
   const { result, analysis } = input;
   const charts: Chart[] = [];
   const missing: string[] = [];
@@ -170,7 +173,8 @@ function headerSection({ input: { result } }: Page): string {
 
 function summarySection({ input, swatch }: Page): string {
   const sentences = executiveSummary(input);
-  const items = sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ${esc(s.text)}</li>`);
+  const items = sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ` +
+    `${esc(s.text)}</li>`);
   return `<section id="summary"><h2>Summary</h2>
 <ul class="summary">
 ${items.join('\n')}
@@ -183,7 +187,8 @@ function overheadSection({ input, show }: Page): string {
   const { analysis } = input;
   const rows = input.rows.map((row) => {
     const { cpuMsPerRequest: cpu, rssMeanBytes: rss, latencyP50Us: p50, latencyP99Us: p99 } = row.cells;
-    const ci = cpu.estimate ? `${esc(formatChange(cpu.estimate.overhead))} <span class="note">${esc(`[${formatChange(cpu.estimate.overheadCI.low)}, ${formatChange(cpu.estimate.overheadCI.high)}]`)}</span><br>` : '';
+    const ci = cpu.estimate ? `${esc(formatChange(cpu.estimate.overhead))} <span ` +
+      `class="note">${esc(`[${formatChange(cpu.estimate.overheadCI.low)}, ${formatChange(cpu.estimate.overheadCI.high)}]`)}</span><br>` : '';
     return [
       `<strong>${esc(row.config)}</strong>${row.agent ? `<br><span class="note">${esc(row.agent)}</span>` : ''}`,
       esc(`${row.validRuns}/${row.runs}`),
@@ -197,13 +202,17 @@ function overheadSection({ input, show }: Page): string {
   });
   const budgets = analysis.budgets.length
     ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}` +
-      '<p class="note">fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. The chance of any false fail, or any false pass, among all the budgets is at most 2.5% (Holm).</p>'
+      '<p class="note">fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. The chance of any false fail, or any false pass, among ' +
+        'all the budgets is at most 2.5% (Holm).</p>'
     : '';
   const excluded = analysis.exclusions.length
-    ? `<p class="note">Excluded runs: ${analysis.exclusions.map((x) => esc(`${x.config} ${x.excludedRuns} (${Object.entries(x.reasons).map(([r, n]) => `${r} ×${n}`).join(', ')})`)).join('; ')}.</p>`
+    ? `<p class="note">Excluded runs: ` +
+      `${analysis.exclusions.map((x) => esc(`${x.config} ${x.excludedRuns} (${Object.entries(x.reasons).map(([r, n]) => `${r} ×${n}`).join(', ')})`)).join('; ')}.</p>`
     : '';
   return `<section id="overhead"><h2>Overhead</h2>
-<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are geometric means of the per-pair ratios against the baseline run beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
+<p>CPU per request is the primary measure: the target's own <code>process.cpuUsage()</code> (µs, every thread) over the measured window, divided by the requests served, at the ' +
+  'same offered rate for every config (cross-checked against <code>/proc/&lt;pid&gt;/stat</code>). Changes are geometric means of the per-pair ratios against the baseline run ' +
+    'beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
 ${show('cpu-overhead')}
 ${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], rows, [1, 2, 3, 4, 5, 6])}
 ${budgets}
@@ -220,7 +229,8 @@ function samplingSection({ input, show }: Page): string {
 function ratesSection({ input: { analysis, result } }: Page): string {
   if (!analysis.rateModels.length) return '';
   return section('rates', 'CPU against offered rate',
-    `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p>` +
+    `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ` +
+      `${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p>` +
     `<ul>${analysis.rateModels.map((m) => `<li>${esc(rateModelText(m))}</li>`).join('')}</ul>`);
 }
 
@@ -237,7 +247,9 @@ ${show('monthly-cost')}
 ${costTable}
 <h3>Where every dollar comes from</h3>
 ${formulaTable}
-<p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}. Re-project with other traffic or prices, without re-running: <code>apm-bench cost ${esc(input.result.scenario.name)}-….json --traffic 2B --pricing mine.yaml</code>.</p>
+<p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}.
+Re-project with other traffic or prices, without re-running:
+<code>apm-bench cost ${esc(input.result.scenario.name)}-….json --traffic 2B --pricing mine.yaml</code>.</p>
 </section>`;
 }
 
@@ -245,7 +257,8 @@ function claimsSection({ input }: Page): string {
   const claims = claimRows(input);
   const rows = claims.map((c) => [esc(c.claim), esc(c.source), esc(c.config), esc(c.measured), badge(c.verdict)]);
   return `<section id="claims"><h2>Claims check</h2>
-<p>Claims from the seed setup guides, none of them measured there, set against this run. A CPU claim is confirmed only when the whole confidence interval is under it and refuted only when the whole interval is over it.</p>
+<p>Claims from the seed setup guides, none of them measured there, set against this run.
+A CPU claim is confirmed only when the whole confidence interval is under it and refuted only when the whole interval is over it.</p>
 ${claims.length ? table(['claim', 'source', 'config', 'measured', 'verdict'], rows) : '<p>No config in this run is one the claims are about.</p>'}
 <ul class="note">${priceNotes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </section>`;
@@ -256,7 +269,8 @@ function methodSection({ input: { result, analysis }, missing }: Page): string {
   const load = env.loadAverageEnd ? ` → ${env.loadAverageEnd.join(' ')}` : '';
   const items = [
     ...(analysis.guarantees ?? []),
-    `${env.cpuCount}× ${env.cpuModel}, ${formatBytes(env.totalMemoryBytes)} RAM, kernel ${env.kernel}, Node ${env.nodeVersion}; load average ${env.loadAverageStart.join(' ')}${load}.`,
+    `${env.cpuCount}× ${env.cpuModel}, ${formatBytes(env.totalMemoryBytes)} RAM, kernel ${env.kernel}, Node ${env.nodeVersion}; load average ` +
+      `${env.loadAverageStart.join(' ')}${load}.`,
     `Pinning: ${env.pinning.note}.`,
     `Load: ${result.loadModel}`,
     `Configs: ${result.configs.map((c) => `${c.name} = ${describeConfig(c)}`).join('; ')}.`,

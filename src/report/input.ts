@@ -87,11 +87,13 @@ export function rateModelText(model: RateModel): string {
   const what = model.overhead ? 'extra CPU' : 'CPU';
   const sign = (x: number) => (x >= 0 ? '+' : '−');
   return `${model.config}: ${what} ${sign(f.intercept)}${formatNumber(Math.abs(f.intercept))} ± ${formatNumber(f.interceptSE)} ms/s fixed, ` +
-    `${sign(f.slope)}${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms per request (${f.n} ${model.overhead ? 'pairs' : 'runs'} at ${model.ratesRps.join(' and ')} req/s)`;
+    `${sign(f.slope)}${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms per request (${f.n} ${model.overhead ? 'pairs' : 'runs'} at ` +
+      `${model.ratesRps.join(' and ')} req/s)`;
 }
 
 /** "extra CPU = 0.325 ± 0.033 ms/req fixed − 0.024 ± 0.046 ms/req × sampleRate (R² 0.06, 6 pairs over 2 rates)" */
 export function sampleRateModelText(model: SampleRateModel): string {
   const f = model.fit;
-  return `${model.kind}: extra CPU = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} pairs over ${model.configs.length} rates)`;
+  return `${model.kind}: extra CPU = ${formatNumber(f.intercept)} ± ${formatNumber(f.interceptSE)} ms/req fixed ${f.slope >= 0 ? '+' : '−'} ${formatNumber(Math.abs(f.slope))} ` +
+    `± ${formatNumber(f.slopeSE)} ms/req × ${model.option} (R² ${f.r2.toFixed(2)}, ${f.n} pairs over ${model.configs.length} rates)`;
 }

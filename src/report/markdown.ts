@@ -25,7 +25,8 @@ export function renderMarkdownReport(input: ReportInput): string {
     for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);
   }
   if (analysis.rateModels.length) {
-    lines.push('', 'CPU against offered rate (cpu ms/s = fixed + marginal × req/s; the cost projection uses it at your traffic per instance):', '', ...analysis.rateModels.map((m) => `- ${rateModelText(m)}`));
+    lines.push('', 'CPU against offered rate (cpu ms/s = fixed + marginal × req/s; the cost projection uses it at your traffic per ' +
+      'instance):', '', ...analysis.rateModels.map((m) => `- ${rateModelText(m)}`));
   }
   if (analysis.sampleRateModels.length) {
     lines.push('', 'CPU against sample rate (least squares over the per-pair deltas):', '', ...analysis.sampleRateModels.map((m) => `- ${sampleRateModelText(m)}`));
@@ -34,7 +35,8 @@ export function renderMarkdownReport(input: ReportInput): string {
   lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');
   lines.push('| config | total / month | range | compute + memory | vendor |', '|---|---|---|---|---|');
   for (const c of input.costs) {
-    lines.push(`| ${c.config} | ${usd(c.totalUsd)} | ${usd(c.lowUsd)}–${usd(c.highUsd)} | ${usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))} | ${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} |`);
+    lines.push(`| ${c.config} | ${usd(c.totalUsd)} | ${usd(c.lowUsd)}–${usd(c.highUsd)} | ${usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))} | ` +
+      `${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} |`);
   }
   lines.push('', '<details><summary>Formula inputs</summary>', '');
   for (const c of input.costs) for (const l of [...c.infrastructure, ...c.vendor]) lines.push(`- ${c.config} · ${l.label}: ${usd(l.usd)} = ${l.formula}`);

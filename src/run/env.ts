@@ -3,7 +3,21 @@
  * They are removed from the target's environment before any config adds its
  * own (loopback-only) settings, so a benchmark never exports anywhere else.
  */
-const strippedPrefixes = ['DD_', 'DATADOG_', 'SENTRY_', 'OTEL_', 'NEW_RELIC_', 'NEWRELIC_', 'ELASTIC_APM_', 'HONEYCOMB_', 'LIGHTSTEP_', 'GRAFANA_', 'DT_', 'APPDYNAMICS_', 'INSTANA_'];
+const strippedPrefixes = [
+  'DD_',
+  'DATADOG_',
+  'SENTRY_',
+  'OTEL_',
+  'NEW_RELIC_',
+  'NEWRELIC_',
+  'ELASTIC_APM_',
+  'HONEYCOMB_',
+  'LIGHTSTEP_',
+  'GRAFANA_',
+  'DT_',
+  'APPDYNAMICS_',
+  'INSTANA_',
+];
 const strippedNames = ['NODE_OPTIONS', 'APM_BENCH_PROBE'];
 
 export function isStrippedVariable(name: string): boolean {

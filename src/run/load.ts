@@ -241,7 +241,14 @@ export class OpenLoopDriver {
  * Closed-loop maximum throughput with autocannon (a secondary capacity figure,
  * never the overhead): every connection sends back to back.
  */
-export function closedLoopThroughput(opts: { url: string; requests: WireRequest[]; connections: number; durationMs: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+export function closedLoopThroughput(opts: {
+  url: string;
+  requests: WireRequest[];
+  connections: number;
+  durationMs: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<number> {
   return new Promise((resolve, reject) => {
     let responses = 0;
     const started = nowMs();

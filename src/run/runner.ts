@@ -45,6 +45,9 @@ interface WindowReading {
   rssPeakBytes: number;
   timeline: MeasuredRun['timeline'];
   load: PhaseResult;
+  stealPercent: number;
+  loadAverage1m: number;
+  harnessCpuPercent: number;
 }
 
 /**
@@ -160,7 +163,14 @@ async function waitUntilReady(sides: readonly Side[], ctx: SideContext): Promise
  * schedule drives every side, every probe collects. /proc CPU, steal on the
  * target CPUs and RSS are read around it as cross-checks.
  */
-async function measureWindow(sides: readonly Side[], driver: OpenLoopDriver, rateRps: number, durationMs: number, targetCpus: string | undefined, signal: AbortSignal): Promise<Map<Side, WindowReading & { stealPercent: number; loadAverage1m: number; harnessCpuPercent: number }>> {
+async function measureWindow(
+  sides: readonly Side[],
+  driver: OpenLoopDriver,
+  rateRps: number,
+  durationMs: number,
+  targetCpus: string | undefined,
+  signal: AbortSignal,
+): Promise<Map<Side, WindowReading>> {
   collectHarnessGarbage();
   const loadAverage1m = loadavg()[0] ?? 0;
   const clockBefore: CpuClock = readCpuClock(targetCpus);
@@ -229,7 +239,7 @@ async function drainIntakes(sides: readonly Side[], driver: OpenLoopDriver, rate
 function toMeasuredRun(
   identity: RunIdentity,
   side: Side,
-  window: WindowReading & { stealPercent: number; loadAverage1m: number; harnessCpuPercent: number },
+  window: WindowReading,
   solo: PhaseResult | undefined,
   counts: IntakeCounts | undefined,
   maxThroughputRps: number | undefined,
@@ -278,7 +288,8 @@ function toMeasuredRun(
   run.exclusions.push(...judgeLoad(run, load.record), ...(side.config.validate?.(counts, requests) ?? []));
   // ±1 tick at each end, plus a little for the moment between reading /proc and the probe's mark.
   if (Math.abs(procMs - cpuMs) > 2 * tickMs + 2) {
-    run.warnings.push(`CPU from the probe (${cpuMs.toFixed(1)} ms) and /proc (${procMs.toFixed(0)} ms) disagree by more than the tick error: the probe may not be in the measured process`);
+    run.warnings.push(`CPU from the probe (${cpuMs.toFixed(1)} ms) and /proc (${procMs.toFixed(0)} ms) disagree by more than the tick error: the probe may not be in the ` +
+      `measured process`);
   }
   if (window.stealPercent > HEAVY_STEAL_PERCENT) run.warnings.push(`heavy steal: ${window.stealPercent.toFixed(0)}% of the target CPU's time went to other guests`);
   for (const record of [load.record, ...(solo ? [solo.record] : [])]) {

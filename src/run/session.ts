@@ -74,7 +74,8 @@ export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'):
     ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
     : `${loaded.configs.length} configs one at a time (sequential)`;
   return `${loaded.name}: ${what} × ${roundsText} rounds at ${rates} req/s ` +
-    `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} measured${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
+    `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} ` +
+      `measured${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
     `about ${formatDuration(Math.round(estimateSessionMs(loaded, rounds) / 1000) * 1000)}.`;
 }
 

@@ -1,4 +1,4 @@
-import type { MeasuredRun } from './result.js';
+import type { MeasuredRun } from './runs.js';
 import { formatBytes, formatMicros, formatNumber } from './units.js';
 
 /**

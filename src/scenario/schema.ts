@@ -25,7 +25,8 @@ const moduleTarget = z.strictObject({
 });
 
 const commandTarget = z.strictObject({
-  command: z.string().min(1).meta({ description: 'Command that starts the app, e.g. "node dist/server.js". It must exec node directly (not through npm) so the measured PID is the app.' }),
+  command: z.string().min(1).meta({ description: 'Command that starts the app, e.g. "node dist/server.js". It must exec node directly (not through npm) so the measured PID ' +
+    'is the app.' }),
   cwd: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional(),
   readyPath: z.string().startsWith('/').default('/healthz'),
@@ -44,33 +45,41 @@ const rateRps = z.number().positive().max(20_000);
 
 export const workloadSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
-  rate: rateRps.optional().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity. Give either rate or rates.' }),
+  rate: rateRps.optional().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity. Give either ' +
+    'rate or rates.' }),
   rates: z.array(rateRps).min(2).optional().meta({
-    description: 'Several offered rates (e.g. [100, 400]): every config is measured at each, and CPU per second is fitted as fixed ms/s + marginal ms/request × rate. The first is the primary rate of the tables.',
+    description: 'Several offered rates (e.g. [100, 400]): every config is measured at each, and CPU per second is fitted as fixed ms/s + marginal ms/request × rate. The first ' +
+      'is the primary rate of the tables.',
   }),
   design: z.enum(['co-scheduled', 'sequential']).default('co-scheduled').meta({
-    description: 'co-scheduled (default): each candidate runs at the same time as its own fresh baseline, both on the target core under identical load, so the machine\'s noise cancels in their ratio. sequential: one target at a time, for apps that need a fixed port or configs that saturate a shared core.',
+    description: 'co-scheduled (default): each candidate runs at the same time as its own fresh baseline, both on the target core under identical load, so the machine\'s noise ' +
+      'cancels in their ratio. sequential: one target at a time, for apps that need a fixed port or configs that saturate a shared core.',
   }),
   arrival: z.enum(['constant', 'poisson']).default('constant').meta({ description: 'Open-loop arrivals: evenly spaced, or Poisson (exponential gaps) at the same mean rate.' }),
   connections: z.number().int().positive().max(1024).default(64).meta({
-    description: 'Most connections per target. Requests are sent on schedule whatever the answers; a send waits only when every connection is busy (the result reports how many were needed).',
+    description: 'Most connections per target. Requests are sent on schedule whatever the answers; a send waits only when every connection is busy (the result reports how many ' +
+      'were needed).',
   }),
   primeRequests: z.number().int().min(0).max(100_000).default(2_000).meta({
-    description: 'Closed-loop requests per target before the warm-up (at most 3 s), so V8 has optimised the hot code: it tiers up by invocation count, and at a modest offered rate a fresh process takes tens of seconds to reach its steady CPU per request. 0 turns priming off.',
+    description: 'Closed-loop requests per target before the warm-up (at most 3 s), so V8 has optimised the hot code: it tiers up by invocation count, and at a modest offered ' +
+      'rate a fresh process takes tens of seconds to reach its steady CPU per request. 0 turns priming off.',
   }),
   warmup: duration.default(2_000).meta({ description: 'Open-loop load at the offered rate after priming, discarded: agents settle into their flush and scrape rhythm.' }),
   duration: duration.default(5_000).meta({ description: 'The measured CPU window.' }),
   latencyDuration: duration.default(2_000).meta({
-    description: 'co-scheduled: after the CPU window, each side is loaded alone for this long (its partner stopped) and latency comes from there, so it is never inflated by the partner.',
+    description: 'co-scheduled: after the CPU window, each side is loaded alone for this long (its partner stopped) and latency comes from there, so it is never inflated by ' +
+      'the partner.',
   }),
   rounds: z.union([z.number().int().min(1).max(500), z.literal('auto')]).default(3)
-    .meta({ description: 'Rounds: each round measures every config once (co-scheduled: one pair per config). "auto" adds rounds (between autoRounds.min and .max) until every verdict is decided.' }),
+    .meta({ description: 'Rounds: each round measures every config once (co-scheduled: one pair per config). "auto" adds rounds (between autoRounds.min and .max) until every ' +
+      'verdict is decided.' }),
   autoRounds: z.strictObject({
     min: z.number().int().min(2).default(5),
     max: z.number().int().min(2).max(500).default(30),
     precision: z.number().positive().max(1).default(0.05).meta({ description: 'With no budget, stop when the CPU overhead CI is within ± this fraction.' }),
   }).default({ min: 5, max: 30, precision: 0.05 }),
-  seed: z.number().int().min(0).optional().meta({ description: 'Seed of the config order in each round (and of Poisson arrivals); by default a new one per session, recorded in the result.' }),
+  seed: z.number().int().min(0).optional().meta({ description: 'Seed of the config order in each round (and of Poisson arrivals); by default a new one per session, recorded in ' +
+    'the result.' }),
   maxThroughput: z.union([z.literal(false), maxThroughput]).default(false).meta({
     description: 'Also measure closed-loop max throughput after the fixed-rate window (a secondary capacity figure).',
   }),
