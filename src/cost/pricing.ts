@@ -5,26 +5,28 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
-const price = z.strictObject({ value: z.number().nonnegative(), unit: z.string(), source: z.string(), kind: z.enum(['official', 'third_party']) });
+/** One price, always with its unit and its source. Vendor adapters validate their own sections with it. */
+export const priceSchema = z.strictObject({ value: z.number().nonnegative(), unit: z.string(), source: z.string(), kind: z.enum(['official', 'third_party']) });
 const tier = z.strictObject({ upTo: z.number().positive().nullable(), price: z.number().nonnegative() });
-const sentryPlan = z.strictObject({ monthly: price, includedErrors: price, includedSpans: price, spanPrice: price, errorTiers: z.array(tier).min(1) });
+const sentryPlan = z.strictObject({ monthly: priceSchema, includedErrors: priceSchema, includedSpans: priceSchema, spanPrice: priceSchema, errorTiers: z.array(tier).min(1) });
 
-export const pricingSchema = z.strictObject({
+// Loose at the top: a vendor section the core does not know (newrelic:) passes through to its adapter's bill.
+export const pricingSchema = z.looseObject({
   pricing_version: z.string(),
   currency: z.literal('USD'),
-  hoursPerMonth: price,
+  hoursPerMonth: priceSchema,
   datadog: z.strictObject({
-    plans: z.record(z.string(), z.strictObject({ hostMonthly: price, fargateTaskMonthly: price })),
-    ingestedGBIncludedPerHost: price, indexedSpansIncludedPerHost: price,
-    ingestedGBIncludedPerFargateTask: price, indexedSpansIncludedPerFargateTask: price,
-    ingestedGBOverage: price, indexedPerMillionOverage: price, infraHostMonthly: price,
+    plans: z.record(z.string(), z.strictObject({ hostMonthly: priceSchema, fargateTaskMonthly: priceSchema })),
+    ingestedGBIncludedPerHost: priceSchema, indexedSpansIncludedPerHost: priceSchema,
+    ingestedGBIncludedPerFargateTask: priceSchema, indexedSpansIncludedPerFargateTask: priceSchema,
+    ingestedGBOverage: priceSchema, indexedPerMillionOverage: priceSchema, infraHostMonthly: priceSchema,
   }),
   sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan) }),
-  grafana: z.strictObject({ proMonthly: price, freeSeries: price, perThousandSeries: price, freeTracesGB: price, tracesPerGB: price }),
+  grafana: z.strictObject({ proMonthly: priceSchema, freeSeries: priceSchema, perThousandSeries: priceSchema, freeTracesGB: priceSchema, tracesPerGB: priceSchema }),
   compute: z.strictObject({
-    fargateVcpuHour: price,
-    fargateGBHour: price,
-    instances: z.record(z.string(), z.strictObject({ vcpu: z.number().positive(), memoryGiB: z.number().positive(), hourly: price })),
+    fargateVcpuHour: priceSchema,
+    fargateGBHour: priceSchema,
+    instances: z.record(z.string(), z.strictObject({ vcpu: z.number().positive(), memoryGiB: z.number().positive(), hourly: priceSchema })),
   }),
 });
 

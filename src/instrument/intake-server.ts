@@ -38,6 +38,12 @@ export class Counter {
   private sawTimedItem = false;
   private sawItemAfterWindow = false;
 
+  /**
+   * @param harvestMs how long the agent may hold items before it sends them (New Relic
+   * harvests every 5 s): until then, having seen nothing from the window proves nothing.
+   */
+  constructor(private readonly harvestMs = 0) {}
+
   private inWindow(tMs: number): boolean {
     return tMs >= this.windowStart && tMs <= this.windowEnd;
   }
@@ -81,7 +87,8 @@ export class Counter {
   }
 
   caughtUp(): boolean {
-    return this.windowEnd !== Number.POSITIVE_INFINITY && (!this.sawTimedItem || this.sawItemAfterWindow);
+    if (this.windowEnd === Number.POSITIVE_INFINITY) return false;
+    return this.sawItemAfterWindow || (!this.sawTimedItem && Date.now() >= this.windowEnd + this.harvestMs);
   }
 
   snapshot(): IntakeCounts {

@@ -4,9 +4,10 @@ import { datadog } from './datadog.js';
 import { sentry } from './sentry.js';
 import { prometheus } from './prometheus.js';
 import { opentelemetry } from './opentelemetry.js';
+import { newrelic } from './newrelic.js';
 
 /** Vendor adapters. Each lives in its own file; list it here once. */
-export const adapters: Adapter[] = [datadog, sentry, prometheus, opentelemetry];
+export const adapters: Adapter[] = [datadog, sentry, prometheus, opentelemetry, newrelic];
 
 export function adapterSchemas(): z.ZodType[] {
   return adapters.map((adapter) => adapter.entrySchema);

@@ -111,4 +111,20 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(counts.items.series).toBeGreaterThan(34);
     expect(counts.payloadBytes / counts.items.scrapes!).toBeGreaterThan(2000);
   });
+
+  it('newrelic: the real agent connects over TLS and reports one transaction event per request and one error event per failure', async () => {
+    // A high sampling target keeps every transaction's span events, so they can be counted exactly.
+    const { counts, config } = await exercise('newrelic: { samplingTarget: 1000 }', [['/json', 10], ['/error', 4]],
+      (c) => (c.items.transactions ?? 0) >= 14 && (c.items.errorEvents ?? 0) >= 4, 30_000);
+    expect(config.agent?.package).toBe('newrelic');
+    expect(counts.items.transactions).toBe(14);
+    expect(counts.items.errorEvents).toBe(4);
+    // Every transaction is sampled and carries the same spans (2 each with newrelic 13.x on the fixture).
+    expect(counts.items.spans).toBeGreaterThanOrEqual(14);
+    expect(counts.items.spans! % 14).toBe(0);
+    expect(counts.items.transactionEventsSeen).toBe(14);
+    expect(counts.items.errorTraces).toBe(4);
+    expect(counts.items.decodeErrors).toBeUndefined();
+    expect(counts.payloadBytes).toBeGreaterThan(0);
+  }, 60_000);
 });

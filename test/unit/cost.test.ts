@@ -5,6 +5,7 @@ import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
 import { computeCost, computeCostFromRateModel, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { datadog } from '../../src/instrument/datadog.js';
+import { newrelic } from '../../src/instrument/newrelic.js';
 import { tempDir } from '../helpers.js';
 
 const pricing = loadPricing();
@@ -92,6 +93,16 @@ describe('cost projection, hand-computed', () => {
     expect(total(cost.vendor)).toBeCloseTo(93 + 27 + 7.14, 10);
     expect(cost.highUsd - cost.totalUsd).toBeCloseTo(10.08 * 0.2, 10);
     expect(cost.totalUsd - cost.lowUsd).toBeCloseTo(10.08 * 0.2, 10);
+  });
+
+  it('bills New Relic for data ingested past the free 100 GB, from its own pricing section', () => {
+    const measure = { config: 'newrelic', kind: 'newrelic', cpuDeltaMsPerRequest: 0.2, rssDeltaBytes: 0, bytesPerRequest: 1000 };
+    const options = { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 };
+    // 720e6 × 1000 B = 720 GB; (720 − 100) GB × $0.30.
+    expect(total(projectConfig(measure, options, pricing, newrelic.bill).vendor)).toBeCloseTo(186, 10);
+    expect(total(projectConfig({ ...measure, bytesPerRequest: 100 }, options, pricing, newrelic.bill).vendor)).toBe(0);
+    const withoutSection = { ...pricing, newrelic: undefined } as typeof pricing;
+    expect(() => projectConfig(measure, options, withoutSection, newrelic.bill)).toThrow(/no valid "newrelic" section/);
   });
 });
 

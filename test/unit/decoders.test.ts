@@ -5,6 +5,7 @@ import { decodeEnvelope } from '../../src/instrument/sentry.js';
 import { countSeries } from '../../src/instrument/prometheus.js';
 import { protobufSpanStartTimesMs } from '../../src/instrument/otlp-wire.js';
 import { Counter } from '../../src/instrument/intake-server.js';
+import { decodeCollectorCall } from '../../src/instrument/newrelic.js';
 
 const totals = (items: Array<{ kind: string; n?: number }>) =>
   items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [item.kind]: (acc[item.kind] ?? 0) + (item.n ?? 1) }), {});
@@ -62,6 +63,32 @@ describe('prometheus exposition', () => {
   });
 });
 
+describe('new relic collector calls', () => {
+  // Shapes as newrelic 13.x sends them: [run id, reservoir stats, events], each event [intrinsics, user, agent].
+  it('counts transaction, span and error events by their own timestamps', () => {
+    const transactions = ['run', { reservoir_size: 833, events_seen: 3 }, [
+      [{ type: 'Transaction', timestamp: 1_700_000_000_123 }, {}, {}],
+      [{ type: 'Transaction', timestamp: 1_700_000_000_456 }, {}, {}],
+    ]];
+    const decoded = decodeCollectorCall('analytic_event_data', transactions);
+    expect(totals(decoded.timed)).toEqual({ transactions: 2 });
+    expect(decoded.timed[0]!.tMs).toBe(1_700_000_000_123);
+    expect(decoded.untimed).toEqual({ transactionEventsSeen: 3 });
+    const spans = ['run', { reservoir_size: 166, events_seen: 1 }, [[{ type: 'Span', timestamp: 1_700_000_000_200 }, {}, {}]]];
+    expect(totals(decodeCollectorCall('span_event_data', spans).timed)).toEqual({ spans: 1 });
+    // Error events carry their timestamp in seconds.
+    const errors = ['run', { reservoir_size: 8, events_seen: 1 }, [[{ type: 'TransactionError', timestamp: 1_700_000_001.5 }, {}, {}]]];
+    expect(decodeCollectorCall('error_event_data', errors).timed).toEqual([{ kind: 'errorEvents', tMs: 1_700_000_001_500 }]);
+  });
+
+  it('counts metric timeslices and traces by arrival, and names calls it does not know', () => {
+    const metrics = ['run', 1_700_000_000, 1_700_000_060, [[{ name: 'HttpDispatcher' }, [14, 0.1, 0.1, 0, 0.01, 0]], [{ name: 'Apdex' }, [14, 0, 0, 0.5, 0.5, 0]]]];
+    expect(decodeCollectorCall('metric_data', metrics)).toEqual({ timed: [], untimed: { metricPayloads: 1, metricTimeslices: 2 } });
+    expect(decodeCollectorCall('error_data', ['run', [[0, 'WebTransaction/x', 'boom', 'Error', {}], [0, 'y', 'z', 'Error', {}]]]).untimed).toEqual({ errorTraces: 2 });
+    expect(decodeCollectorCall('profile_data', []).untimed).toEqual({ 'other:profile_data': 1 });
+  });
+});
+
 describe('window counting', () => {
   it('counts items by their own time and shares payload bytes pro rata', () => {
     const counter = new Counter();
@@ -74,5 +101,18 @@ describe('window counting', () => {
     counter.payload(100, [{ kind: 'spans', tMs: Date.now() + 10_000 }]);
     expect(counter.caughtUp()).toBe(true);
     expect(counter.snapshot().items.spans).toBe(1);
+  });
+
+  it('waits out a harvest cycle before it trusts an empty window', () => {
+    const counter = new Counter(60_000);
+    counter.startWindow();
+    counter.endWindow();
+    // Nothing from the window yet, but the agent may still be holding it.
+    expect(counter.caughtUp()).toBe(false);
+    expect(new Counter(0).caughtUp()).toBe(false);
+    const instant = new Counter(0);
+    instant.startWindow();
+    instant.endWindow();
+    expect(instant.caughtUp()).toBe(true);
   });
 });

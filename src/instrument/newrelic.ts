@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { generate } from 'selfsigned';
+import { z } from 'zod';
+import { roleClaims } from '../analysis/claims.js';
+import { InputError } from '../errors.js';
+import { priceSchema } from '../cost/pricing.js';
+import { Counter, counterWindow, type TimedItem } from './intake-server.js';
+import { resolveAgent } from './resolve-agent.js';
+import { expandSweep, sweepable } from './sweep.js';
+import type { Adapter, Intake, IntakeCounts } from './types.js';
+
+/**
+ * New Relic: the real `newrelic` agent, preloaded with `--require newrelic`
+ * and configured by NEW_RELIC_* variables, talking to a local stand-in for
+ * the collector. The agent insists on TLS, so the intake serves HTTPS with a
+ * certificate made for this session and trusted through NODE_EXTRA_CA_CERTS.
+ */
+const options = z.strictObject({
+  name: z.string().optional(),
+  distributedTracing: z.boolean().default(true).meta({ description: 'Distributed tracing, and so span events (the agent\'s default).' }),
+  samplingTarget: sweepable(z.number().int().min(0)).default(10).meta({
+    description: 'Transactions sampled for span events per minute, as the collector sets it (New Relic\'s default: 10). A list sweeps it.',
+  }),
+  logForwarding: z.boolean().default(false).meta({ description: 'Application log forwarding (needs a supported logger in the app).' }),
+  env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra NEW_RELIC_* settings.' }),
+});
+
+const entrySchema = z.strictObject({ newrelic: options.default({} as never) }).meta({ title: 'New Relic newrelic' });
+
+const HARVEST_MS = 5000;
+
+/** What a real collector answers to connect, with New Relic's real-time streaming harvest (a 5 s event cycle). */
+function connectReply(runId: string, samplingTarget: number) {
+  return {
+    agent_run_id: runId,
+    // Real-time streaming: events every 5 s, with the default per-minute limits scaled to the cycle.
+    event_harvest_config: {
+      report_period_ms: HARVEST_MS,
+      harvest_limits: { analytic_event_data: 833, custom_event_data: 833, error_event_data: 8, log_event_data: 833 },
+    },
+    span_event_harvest_config: { report_period_ms: HARVEST_MS, harvest_limit: 166 },
+    sampling_target: samplingTarget,
+    sampling_target_period_in_seconds: 60,
+    collect_errors: true,
+    collect_traces: true,
+    messages: [{ message: 'Reporting to the apm-bench local collector', level: 'INFO' }],
+  };
+}
+
+/** Event timestamps come in milliseconds, except error events (seconds). */
+function epochMs(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return Date.now();
+  return n < 1e11 ? n * 1000 : n;
+}
+
+/**
+ * Decode one collector call into timed items (counted by their own time) and
+ * untimed counts (by arrival). Events are [intrinsics, user, agent] triples
+ * whose intrinsics carry the timestamp.
+ */
+export function decodeCollectorCall(method: string, body: unknown): { timed: TimedItem[]; untimed: Record<string, number> } {
+  const events = (kind: string) => {
+    const list = Array.isArray(body) && Array.isArray(body[2]) ? (body[2] as unknown[][]) : [];
+    return list.map((event) => ({ kind, tMs: epochMs((event?.[0] as { timestamp?: unknown } | undefined)?.timestamp) }));
+  };
+  switch (method) {
+    case 'span_event_data': return { timed: events('spans'), untimed: {} };
+    case 'analytic_event_data': {
+      // events_seen: transactions before the reservoir sampled them down to the harvest limit.
+      const seen = Number((body as [unknown, { events_seen?: number }])[1]?.events_seen ?? 0);
+      return { timed: events('transactions'), untimed: { transactionEventsSeen: seen } };
+    }
+    case 'error_event_data': return { timed: events('errorEvents'), untimed: {} };
+    case 'custom_event_data': return { timed: events('customEvents'), untimed: {} };
+    case 'log_event_data': {
+      const logs = Array.isArray(body) ? (body as Array<{ logs?: Array<{ timestamp?: unknown }> }>).flatMap((group) => group.logs ?? []) : [];
+      return { timed: logs.map((log) => ({ kind: 'logs', tMs: epochMs(log.timestamp) })), untimed: {} };
+    }
+    case 'metric_data': {
+      const timeslices = Array.isArray(body) && Array.isArray(body[3]) ? body[3].length : 0;
+      return { timed: [], untimed: { metricPayloads: 1, metricTimeslices: timeslices } };
+    }
+    case 'error_data': return { timed: [], untimed: { errorTraces: Array.isArray(body) && Array.isArray(body[1]) ? body[1].length : 0 } };
+    case 'transaction_sample_data': return { timed: [], untimed: { transactionTraces: Array.isArray(body) && Array.isArray(body[1]) ? body[1].length : 0 } };
+    case 'sql_trace_data': return { timed: [], untimed: { sqlTraces: Array.isArray(body) && Array.isArray(body[0]) ? body[0].length : 0 } };
+    default: return { timed: [], untimed: { [`other:${method}`]: 1 } };
+  }
+}
+
+/** A local collector on 127.0.0.1 over HTTPS: preconnect, connect, then every data call decoded and counted. */
+async function startCollector(samplingTarget: number): Promise<Intake> {
+  const dir = mkdtempSync(join(tmpdir(), 'apm-bench-newrelic-'));
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    notAfterDate: new Date(Date.now() + 86_400_000),
+    // EC keys generate in milliseconds; a 2048-bit RSA key can take a second.
+    keyType: 'ec',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+  });
+  const caFile = join(dir, 'collector-ca.pem');
+  writeFileSync(caFile, pems.cert);
+  // Events leave the agent once per harvest cycle, plus a second for the request itself.
+  const counter = new Counter(HARVEST_MS + 1000);
+  const pending: Array<{ arrivedMs: number; decode: () => void }> = [];
+  const decodePending = () => {
+    for (const item of pending.splice(0)) {
+      counter.arrivedMs = item.arrivedMs;
+      try { item.decode(); } catch { counter.add('decodeErrors'); } finally { counter.arrivedMs = undefined; }
+    }
+  };
+  const server = createServer({ key: pems.private, cert: pems.cert }, (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const method = new URL(request.url ?? '/', 'https://collector').searchParams.get('method') ?? 'unknown';
+      const encoding = String(request.headers['content-encoding'] ?? '');
+      let reply: unknown = null;
+      if (method === 'preconnect') reply = { redirect_host: `127.0.0.1:${port}`, security_policies: {} };
+      else if (method === 'connect') reply = connectReply('apm-bench-run', samplingTarget);
+      else if (!['agent_settings', 'shutdown', 'get_agent_commands'].includes(method)) {
+        // Decoded when the counts are read, never while load is being sent.
+        pending.push({
+          arrivedMs: Date.now(),
+          decode: () => {
+            const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw).toString('utf8');
+            const { timed, untimed } = decodeCollectorCall(method, JSON.parse(text));
+            counter.payload(raw.length, timed, untimed);
+          },
+        });
+      }
+      const body = JSON.stringify({ return_value: reply });
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    env: { NEW_RELIC_HOST: '127.0.0.1', NEW_RELIC_PORT: String(port), NODE_EXTRA_CA_CERTS: caFile },
+    ...counterWindow(counter, decodePending, () => { pending.length = 0; }),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => {
+        rmSync(dir, { recursive: true, force: true });
+        resolve();
+      });
+    }),
+  };
+}
+
+const prices = z.strictObject({ freeGBPerMonth: priceSchema, perGB: z.record(z.string(), priceSchema) });
+
+export const newrelic: Adapter = {
+  kind: 'newrelic',
+  label: 'New Relic newrelic',
+  roles: ['tracing'],
+  packages: ['newrelic'],
+  // New Relic bills data ingested (every event, span, metric and log payload) past the free 100 GB; user seats are separate.
+  bill: ({ measure, requestsPerMonth, pricing }) => {
+    const parsed = prices.safeParse((pricing as Record<string, unknown>).newrelic);
+    if (!parsed.success) throw new InputError('the pricing file has no valid "newrelic" section (freeGBPerMonth, perGB.original): add one with --pricing.');
+    const rate = parsed.data.perGB.original ?? Object.values(parsed.data.perGB)[0]!;
+    const gb = ((measure.bytesPerRequest ?? 0) * requestsPerMonth) / 1e9;
+    const free = parsed.data.freeGBPerMonth.value;
+    const over = Math.max(0, gb - free);
+    return [{ label: 'New Relic data ingest', usd: over * rate.value, formula: `max(0, ${gb.toPrecision(3)} GB − ${free} GB free) × $${rate.value.toFixed(2)} (${rate.unit})` }];
+  },
+  claims: [roleClaims[0]!],
+  priceNote: 'New Relic bills data ingested (100 GB free, then per GB: Original Data or Data Plus) plus user seats, which are not in this bill. '
+    + 'The agent keeps at most 833 transaction events per 5 s harvest, so above ~166 req/s per instance it drops events and bytes per request read low: '
+    + 'bench at your per-instance rate. Metric data leaves once a minute and counts only when a harvest falls inside a window.',
+  entrySchema,
+  matches: (entry) => typeof entry === 'object' && entry !== null && 'newrelic' in entry,
+  expand(entry, ctx) {
+    const parsed = (entry as z.output<typeof entrySchema>).newrelic;
+    const agent = resolveAgent('newrelic', ctx.targetDir);
+    return expandSweep('newrelic', parsed, ['samplingTarget'], 'samplingTarget').map(({ name, options: o }) => {
+      const samplingTarget = o.samplingTarget as number;
+      return {
+        name: Array.isArray(parsed.samplingTarget) ? name : (parsed.name ?? 'newrelic'),
+        kind: 'newrelic',
+        preloads: [join(agent.dir, 'index.js')],
+        env: {
+          NEW_RELIC_NO_CONFIG_FILE: 'true',
+          NEW_RELIC_APP_NAME: 'apm-bench-target',
+          // Any 40 characters: the local collector does not check it, and no real key may reach the target.
+          NEW_RELIC_LICENSE_KEY: 'apmbench0000000000000000000000000000NRAL',
+          NEW_RELIC_DISTRIBUTED_TRACING_ENABLED: String(parsed.distributedTracing),
+          NEW_RELIC_APPLICATION_LOGGING_FORWARDING_ENABLED: String(parsed.logForwarding),
+          NEW_RELIC_LOG_ENABLED: 'false',
+          // Cloud metadata lookups (169.254.169.254, metadata.google.internal) would leave the machine.
+          NEW_RELIC_UTILIZATION_DETECT_AWS: 'false',
+          NEW_RELIC_UTILIZATION_DETECT_AZURE: 'false',
+          NEW_RELIC_UTILIZATION_DETECT_GCP: 'false',
+          NEW_RELIC_UTILIZATION_DETECT_PCF: 'false',
+          NEW_RELIC_UTILIZATION_DETECT_KUBERNETES: 'false',
+          NEW_RELIC_UTILIZATION_DETECT_DOCKER: 'false',
+          ...parsed.env,
+        },
+        nodeOptions: [],
+        options: { ...o, samplingTarget },
+        agent: { package: agent.package, version: agent.version, from: agent.from },
+        createIntake: () => startCollector(samplingTarget),
+        validate: (counts: IntakeCounts | undefined) =>
+          (counts?.items.transactions ?? 0) === 0 && (counts?.items.spans ?? 0) === 0
+            ? ['the New Relic agent delivered no transaction events or spans to the local collector: it did not load, or did not connect']
+            : [],
+      };
+    });
+  },
+};
