@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { IntakeCounts } from './types.js';
 
@@ -134,8 +135,15 @@ export interface HttpIntake {
   close: () => Promise<void>;
 }
 
-export async function startHttpIntake(handler: IntakeHandler): Promise<HttpIntake> {
-  const counter = new Counter();
+export interface HttpIntakeOptions {
+  /** How long the agent may hold items before sending them (see Counter). */
+  harvestMs?: number;
+  /** Serve HTTPS with this key and certificate, for agents that will not speak plain HTTP. */
+  tls?: { key: string; cert: string };
+}
+
+export async function startHttpIntake(handler: IntakeHandler, options: HttpIntakeOptions = {}): Promise<HttpIntake> {
+  const counter = new Counter(options.harvestMs);
   const pending: Array<{ arrivedMs: number; decode: (count: Counter) => void }> = [];
   let pendingBytes = 0;
   const decodePending = () => {
@@ -151,7 +159,7 @@ export async function startHttpIntake(handler: IntakeHandler): Promise<HttpIntak
       }
     }
   };
-  const server = createServer((request, response) => {
+  const listener: RequestListener = (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -173,7 +181,8 @@ export async function startHttpIntake(handler: IntakeHandler): Promise<HttpIntak
       response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) });
       response.end(body);
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,14 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, inflateSync } from 'node:zlib';
 import { generate } from 'selfsigned';
 import { z } from 'zod';
 import { roleClaims } from '../analysis/claims.js';
 import { InputError } from '../errors.js';
 import { priceSchema } from '../cost/pricing.js';
-import { Counter, counterWindow, type TimedItem } from './intake-server.js';
+import { counterWindow, decodeBody, startHttpIntake, type IntakeReply, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import type { Adapter, Intake, IntakeCounts } from './types.js';
@@ -103,57 +101,30 @@ async function startCollector(samplingTarget: number): Promise<Intake> {
   });
   const caFile = join(dir, 'collector-ca.pem');
   writeFileSync(caFile, pems.cert);
-  // Events leave the agent once per harvest cycle, plus a second for the request itself.
-  const counter = new Counter(HARVEST_MS + 1000);
-  const pending: Array<{ arrivedMs: number; decode: () => void }> = [];
-  const decodePending = () => {
-    for (const item of pending.splice(0)) {
-      counter.arrivedMs = item.arrivedMs;
-      try { item.decode(); } catch { counter.add('decodeErrors'); } finally { counter.arrivedMs = undefined; }
-    }
-  };
-  const server = createServer({ key: pems.private, cert: pems.cert }, (request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const method = new URL(request.url ?? '/', 'https://collector').searchParams.get('method') ?? 'unknown';
-      const encoding = String(request.headers['content-encoding'] ?? '');
-      let reply: unknown = null;
-      if (method === 'preconnect') reply = { redirect_host: `127.0.0.1:${port}`, security_policies: {} };
-      else if (method === 'connect') reply = connectReply('apm-bench-run', samplingTarget);
-      else if (!['agent_settings', 'shutdown', 'get_agent_commands'].includes(method)) {
-        // Decoded when the counts are read, never while load is being sent.
-        pending.push({
-          arrivedMs: Date.now(),
-          decode: () => {
-            const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw).toString('utf8');
-            const { timed, untimed } = decodeCollectorCall(method, JSON.parse(text));
-            counter.payload(raw.length, timed, untimed);
-          },
-        });
-      }
-      const body = JSON.stringify({ return_value: reply });
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      response.end(body);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  let port = 0;
+  const answer = (value: unknown): IntakeReply => ({ body: JSON.stringify({ return_value: value }) });
+  // Events leave the agent once per harvest cycle: allow that, plus a second for the request itself.
+  const intake = await startHttpIntake((request, raw) => {
+    const method = new URL(request.url ?? '/', 'https://collector').searchParams.get('method') ?? 'unknown';
+    if (method === 'preconnect') return answer({ redirect_host: `127.0.0.1:${port}`, security_policies: {} });
+    if (method === 'connect') return answer(connectReply('apm-bench-run', samplingTarget));
+    if (['agent_settings', 'shutdown', 'get_agent_commands'].includes(method)) return answer(null);
+    return {
+      ...answer(null),
+      decode: (count) => {
+        const { timed, untimed } = decodeCollectorCall(method, JSON.parse(decodeBody(request.headers['content-encoding'], raw).toString('utf8')));
+        count.payload(raw.length, timed, untimed);
+      },
+    };
+  }, { harvestMs: HARVEST_MS + 1000, tls: { key: pems.private, cert: pems.cert } });
+  port = intake.port;
   return {
     env: { NEW_RELIC_HOST: '127.0.0.1', NEW_RELIC_PORT: String(port), NODE_EXTRA_CA_CERTS: caFile },
-    ...counterWindow(counter, decodePending, () => { pending.length = 0; }),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-    }),
+    ...counterWindow(intake.counter, intake.decodePending, intake.dropPending),
+    close: async () => {
+      await intake.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
