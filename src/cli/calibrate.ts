@@ -3,7 +3,7 @@ import { calibrateFile } from '../commands/calibrate.js';
 import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderCalibration } from '../report/text.js';
-import { exitCodesHelp } from './options.js';
+import { exitCodes, Output } from './output.js';
 import { Progress } from './progress.js';
 
 export function defineCalibrate(program: Command): void {
@@ -13,6 +13,7 @@ export function defineCalibrate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file (its workload and baseline are used)')
     .addOption(new Option('-o, --out <dir>', 'directory for the calibration result').default('reports'))
     .option('-r, --rounds <n>', 'rounds (A/A pairs) to measure', '10')
+    .option('--json', 'print one JSON document (result file, per-metric spread and detectable effects) on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
 Uses the scenario's workload and design. Prints the spread of identical pairs
@@ -24,14 +25,16 @@ budget is tighter than what its rounds can detect.
 Examples:
   $ apm-bench calibrate scenarios/quick.yaml
   $ apm-bench calibrate scenarios/realistic.yaml --rounds 20
-${exitCodesHelp}`)
-    .action(async (file: string, flags: { out: string; rounds: string; quiet?: boolean }) => {
+  $ apm-bench calibrate scenarios/quick.yaml --json | jq '.calibration.metrics.cpuMsPerRequest'
+${exitCodes([0, 2, 4, 130], 'the noise floor was measured')}`)
+    .action(async (file: string, flags: { out: string; rounds: string; quiet?: boolean; json?: boolean }) => {
       process.exitCode = await calibrate(file, flags);
     });
 }
 
-async function calibrate(file: string, flags: { out: string; rounds: string; quiet?: boolean }): Promise<number> {
-  const progress = new Progress(process.stderr, Boolean(flags.quiet));
+async function calibrate(file: string, flags: { out: string; rounds: string; quiet?: boolean; json?: boolean }): Promise<number> {
+  const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
+  const progress = new Progress(process.stderr, output.quiet);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);
@@ -45,11 +48,12 @@ async function calibrate(file: string, flags: { out: string; rounds: string; qui
       onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
     });
     progress.stop();
-    process.stdout.write(`\n${renderCalibration(result.calibration!, scenarioRounds)}`);
-    if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
-    process.stdout.write(`\nResult: ${outPath}\n`);
-    if (controller.signal.aborted) return ExitCode.interrupted;
-    return Object.keys(result.calibration!.metrics).length ? ExitCode.ok : ExitCode.runBroke;
+    output.result(`\n${renderCalibration(result.calibration!, scenarioRounds)}`);
+    if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
+    output.result(`\nResult: ${outPath}\n`);
+    const exitCode = controller.signal.aborted ? ExitCode.interrupted : Object.keys(result.calibration!.metrics).length ? ExitCode.ok : ExitCode.runBroke;
+    output.document({ resultFile: outPath, status: result.status, calibration: result.calibration, exitCode });
+    return exitCode;
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);

@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { costOfFile } from '../commands/cost.js';
 import { renderCostText } from '../report/text.js';
-import { exitCodesHelp, withCostOptions } from './options.js';
+import { withCostOptions } from './options.js';
+import { exitCodes, Output } from './output.js';
 
 export function defineCost(program: Command): void {
   withCostOptions(program
     .command('cost')
     .description('Project the monthly bill of each config from a saved result, without re-running: extra compute plus the vendor bill from measured volumes.')
-    .argument('<result>', 'a result JSON written by "run"'))
+    .argument('<result>', 'a result JSON written by "run"')
+    .option('--json', 'print the projection as one JSON document: every bill line with its formula, range and sources')
+    .option('-q, --quiet', 'print only the bill'))
     .addHelpText('after', `
 Traffic (--traffic):
   500M                  requests per month; extra compute is autoscaled vCPU-hours
@@ -23,10 +26,13 @@ Examples:
   $ apm-bench cost reports/quick-20261123-101500.json --traffic 500M
   $ apm-bench cost reports/quick-20261123-101500.json --traffic 2B --instance c7i.large --instances 12
   $ apm-bench cost reports/quick-20261123-101500.json --traffic 300rps,peak=1200rps --instance fargate --vcpu 1 --memory 2
-${exitCodesHelp}`)
+  $ apm-bench cost reports/quick.json --json | jq '.configs[] | {config, totalUsd}'
+${exitCodes([0, 2], 'the bill was projected')}`)
     .action((file: string, flags) => {
+      const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
       const { result, setup, costs } = costOfFile(file, flags);
-      process.stdout.write(renderCostText(result.scenario.baseline, setup.traffic.text, setup.options, setup.pricing, costs));
+      output.result(renderCostText(result.scenario.baseline, setup.traffic.text, setup.options, setup.pricing, costs));
+      output.document({ result: file, traffic: setup.traffic, options: setup.options, pricing: { version: setup.pricing.version }, configs: costs });
       process.exitCode = 0;
     });
 }

@@ -4,7 +4,7 @@ import { toolVersion } from '../run/session.js';
 import { defineCalibrate } from './calibrate.js';
 import { defineCompare } from './compare.js';
 import { defineCost } from './cost.js';
-import { exitCodesHelp } from './options.js';
+import { exitCodes, toJson } from './output.js';
 import { defineReport } from './report.js';
 import { defineRun } from './run.js';
 import { defineValidate } from './validate.js';
@@ -16,14 +16,28 @@ function buildProgram(): Command {
     .exitOverride()
     .description('Measure what an APM agent costs a Fastify service before you roll it out:\nCPU per request, memory, event loop, latency and telemetry volume, per ' +
       'instrumentation config, under identical load.')
-    .version(toolVersion())
+    .version(toolVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `
 Examples:
   $ apm-bench run scenarios/quick.yaml           measure the bundled fixture: none vs. agents
   $ apm-bench run scenarios/*.yaml --rounds 10   more rounds, narrower confidence intervals
   $ apm-bench validate my-scenario.yaml          check a scenario without running it
-${exitCodesHelp}`);
+  $ apm-bench run scenarios/quick.yaml --json | jq .analysis
+  $ apm-bench <command> --help                   every command's flags, examples and exit codes
+
+--json prints one document on stdout (run, validate, cost, compare, calibrate,
+report); people's text goes to stderr. CI=1 (or no terminal) means plain
+progress lines; --quiet means none.
+${exitCodes([0, 1, 2, 3, 4, 130], 'success (with --gate / compare: every budget passed)')}`);
+  program
+    .command('version')
+    .description('Print the version of apm-bench and of Node.')
+    .option('--json', 'as JSON')
+    .addHelpText('after', `\nExamples:\n  $ apm-bench version\n${exitCodes([0])}`)
+    .action((flags: { json?: boolean }) => {
+      process.stdout.write(flags.json ? `${toJson({ apmBench: toolVersion(), node: process.versions.node })}\n` : `apm-bench ${toolVersion()} (Node ${process.versions.node})\n`);
+    });
   defineRun(program);
   defineCalibrate(program);
   defineCompare(program);
@@ -41,12 +55,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are successes; every other commander error is a usage error.
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.input;
+      if (error.exitCode === 0) return ExitCode.ok;
+      if (argv.includes('--json')) process.stdout.write(`${toJson({ error: { exitCode: ExitCode.input, message: error.message } })}\n`);
+      return ExitCode.input;
     }
     if (error instanceof UserError) {
       process.stderr.write(`apm-bench: ${error.message}\n`);
+      if (argv.includes('--json')) process.stdout.write(`${toJson({ error: { exitCode: error.exitCode, message: error.message } })}\n`);
       return error.exitCode;
     }
+    if (argv.includes('--json')) process.stdout.write(`${toJson({ error: { exitCode: ExitCode.runBroke, message: (error as Error)?.message ?? String(error), bug: true } })}\n`);
     process.stderr.write(
       `apm-bench: internal error: ${(error as Error)?.message ?? String(error)}\n` +
       'This is a bug in apm-bench. Re-run with APM_BENCH_DEBUG=1 for the stack trace.\n',

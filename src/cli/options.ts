@@ -1,15 +1,5 @@
 import { Option, type Command } from 'commander';
 
-/** What every exit code means; every command's help ends with it. */
-export const exitCodesHelp = `
-Exit codes:
-  0    every run finished (with --gate / compare: every budget passed)
-  1    a budget failed, or compare found a regression
-  2    usage or input error (bad flag, bad scenario file): nothing was run
-  3    inconclusive: the noise is too large to decide (see --inconclusive)
-  4    the run itself broke (target never ready, crashed, no valid runs)
-  130  interrupted (Ctrl-C); the result file keeps the finished runs`;
-
 /** The traffic, deployment and pricing options shared by `cost` and `report`. */
 export function withCostOptions(command: Command): Command {
   return command

@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
-import { runScenarios, type RunRequest } from '../commands/run.js';
+import { runScenarios, scenarioDocument, type RunRequest, type ScenarioOutcome } from '../commands/run.js';
 import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderGateText } from '../report/ci.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { killAllGroupsNow } from '../run/processes.js';
-import { inconclusiveOption, exitCodesHelp } from './options.js';
+import { inconclusiveOption } from './options.js';
+import { exitCodes, Output } from './output.js';
 import { Progress } from './progress.js';
 
 export function defineRun(program: Command): void {
@@ -14,7 +15,12 @@ export function defineRun(program: Command): void {
     .description('Run scenarios: each config beside its own fresh baseline, at a fixed offered rate, paired.')
     .argument('<scenario...>', 'scenario YAML files')
     .addOption(new Option('-o, --out <dir>', 'directory for result files').default('reports'))
+    .option('--output <file>', 'the result file itself (one scenario only), instead of <out>/<name>-<time>.json; the reports go beside it')
     .option('-r, --rounds <n>', 'override the scenario\'s number of rounds, or "auto" (add rounds until every verdict is decided, up to workload.autoRounds.max)')
+    .option('--rate <req/s>', 'override the offered rate; "100,400" measures both and fits the rate model')
+    .option('--duration <time>', 'override the measured window, e.g. "10s"')
+    .option('--connections <n>', 'override the most connections per target')
+    .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
     .option('-q, --quiet', 'no progress output; only the final table')
     .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
     .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')
@@ -42,6 +48,10 @@ Examples:
   $ apm-bench run scenarios/quick.yaml --rounds 5 --out /tmp/results
   $ CI=1 apm-bench run scenarios/quick.yaml --quiet
   $ apm-bench run scenarios/quick.yaml --gate --budgets budgets.yaml --junit reports/junit.xml
+  $ apm-bench run scenarios/quick.yaml --rate 150 --duration 5s --output reports/pr.json
+  $ apm-bench run scenarios/quick.yaml --json | jq '.analysis.estimates[] | select(.metric == "cpuMsPerRequest")'
+  Overrides are recorded in the result (scenario.overrides). With several
+  scenarios, --json prints { "scenarios": [ … ] }.
 
 Budgets (in the scenario or a --budgets file):
   budgets:
@@ -49,9 +59,10 @@ Budgets (in the scenario or a --budgets file):
   pass = the whole 95% CI is within the budget, fail = the whole CI is over it,
   inconclusive = it straddles the budget, or the budget is below the noise floor
   measured by "apm-bench calibrate".
-${exitCodesHelp}`)
+${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget passed)')}`)
     .action(async (files: string[], flags) => {
-      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets }, Boolean(flags.quiet));
+      const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections };
+      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets, overrides }, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });
 }
 
@@ -79,12 +90,12 @@ function relativeToCwd(path: string): string {
   return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
 }
 
-async function run(request: RunRequest, quiet: boolean): Promise<number> {
-  const progress = new Progress(process.stderr, quiet);
+async function run(request: RunRequest, output: Output): Promise<number> {
+  const progress = new Progress(process.stderr, output.quiet);
   const { signal, release } = interrupts(progress);
   let rounds = 0;
   try {
-    const { exitCode } = await runScenarios(request, {
+    const { outcomes, exitCode } = await runScenarios(request, {
       signal,
       onScenarioStart: (loaded, preview, warnings) => {
         const w = loaded.scenario.workload;
@@ -98,22 +109,29 @@ async function run(request: RunRequest, quiet: boolean): Promise<number> {
       onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
       onScenarioEnd: (outcome) => {
         progress.stop();
-        const { result } = outcome;
-        process.stdout.write(`\n${outcome.loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, outcome.rows)}`);
-        if (result.analysis) process.stdout.write(`\n${renderAnalysis(result.analysis)}`);
-        process.stdout.write(outcome.reports
-          ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`
-          : `\nResult: ${relativeToCwd(outcome.outPath)} (writing the reports failed: ${outcome.reportError}; retry with "apm-bench report")\n`);
-        if (outcome.failures.length) process.stderr.write(`\n${outcome.failures.join('\n\n')}\n`);
-        if (outcome.noValidRuns) process.stderr.write('\nNo run produced valid measurements.\n');
-        if (outcome.gate) process.stdout.write(`\n${renderGateText(outcome.gate)}`);
-        if (outcome.annotations) process.stdout.write(`${outcome.annotations}\n`);
+        printOutcome(outcome, output);
       },
     });
+    const documents = outcomes.map(scenarioDocument);
+    output.document(documents.length === 1 ? { ...documents[0], exitCode } : { scenarios: documents, exitCode });
     if (exitCode === ExitCode.interrupted) process.stderr.write('Interrupted: the result file keeps every run that finished.\n');
     return exitCode;
   } finally {
     progress.stop();
     release();
   }
+}
+
+function printOutcome(outcome: ScenarioOutcome, output: Output): void {
+  const { result } = outcome;
+  output.result(`\n${outcome.loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, outcome.rows)}`);
+  if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
+  output.result(outcome.reports
+    ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`
+    : `\nResult: ${relativeToCwd(outcome.outPath)} (writing the reports failed: ${outcome.reportError}; retry with "apm-bench report")\n`);
+  if (outcome.failures.length) process.stderr.write(`\n${outcome.failures.join('\n\n')}\n`);
+  if (outcome.noValidRuns) process.stderr.write('\nNo run produced valid measurements.\n');
+  if (outcome.gate) output.result(`\n${renderGateText(outcome.gate)}`);
+  // GitHub reads workflow commands from either stream; under --json stdout holds only the document.
+  if (outcome.annotations) (output.json ? process.stderr : process.stdout).write(`${outcome.annotations}\n`);
 }

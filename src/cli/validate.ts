@@ -1,28 +1,41 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { validateFiles } from '../commands/validate.js';
+import { validateFiles, type Validation } from '../commands/validate.js';
 import { ExitCode } from '../errors.js';
+import { formatDuration } from '../samples/units.js';
 import { scenarioSchema } from '../scenario/schema.js';
-import { exitCodesHelp } from './options.js';
+import { exitCodes, Output } from './output.js';
 
 export function defineValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check scenario files (schema, paths, baseline, budgets) without running anything.')
-    .argument('<scenario...>', 'scenario YAML files')
+    .description('Check scenario files without running anything: every check a run makes before its first request.')
+    .argument('<scenario...>', 'scenario YAML files ("-" reads one from stdin)')
+    .option('--json', 'print one JSON document (per file: ok, problems, configs, agent versions, time estimate) on stdout')
+    .option('-q, --quiet', 'print only the problems (and, with --json, the document)')
     .addHelpText('after', `
-Each problem names the file, line, field and what was expected; every file is checked.
+Checks the schema and bounds, cross-field rules, that files, preloads and the
+start command exist, that node options open nothing beyond loopback, that route
+bodies can be sent, that nothing exports off this machine, and the budgets. For
+each valid file it prints the plan, the time it will take, and the agent
+versions that will be measured, with where each comes from: "target" is the
+app's own node_modules (what production runs); "apm-bench" is the bundled copy.
+Every file is checked and every problem reported.
 
 Examples:
   $ apm-bench validate scenarios/*.yaml
-${exitCodesHelp}`)
-    .action((files: string[]) => {
+  $ apm-bench validate my-service.yaml --json | jq '.files[0].agents'
+  $ cat scenario.yaml | apm-bench validate -
+${exitCodes([ExitCode.ok, ExitCode.input, ExitCode.runBroke], 'every file is valid')}`)
+    .action((files: string[], flags: { json?: boolean; quiet?: boolean }) => {
+      const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
       const results = validateFiles(files);
       for (const r of results) {
-        if (r.ok) process.stdout.write(`${r.file}: ok — ${r.preview}\n`);
-        else process.stderr.write(`${r.error}\n`);
+        if (r.ok) { if (!output.quiet) output.result(describeValid(r)); }
+        else process.stderr.write(`${r.error}${r.bug ? '\nThis is a bug in apm-bench. Re-run with APM_BENCH_DEBUG=1 for the stack trace.' : ''}\n`);
       }
-      process.exitCode = results.every((r) => r.ok) ? ExitCode.ok : ExitCode.input;
+      output.document({ ok: results.every((r) => r.ok), files: results });
+      process.exitCode = results.some((r) => !r.ok && r.bug) ? ExitCode.runBroke : results.every((r) => r.ok) ? ExitCode.ok : ExitCode.input;
     });
 
   program
@@ -31,8 +44,15 @@ ${exitCodesHelp}`)
     .addHelpText('after', `
 Examples:
   $ apm-bench schema > scenario.schema.json
-  # then, first line of a scenario:  # yaml-language-server: $schema=./scenario.schema.json`)
+  # then, as the first line of a scenario:  # yaml-language-server: $schema=./scenario.schema.json
+${exitCodes([ExitCode.ok])}`)
     .action(() => {
       process.stdout.write(`${JSON.stringify(z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`);
     });
+}
+
+function describeValid(r: Extract<Validation, { ok: true }>): string {
+  const agents = r.agents.map((a) => `  ${a.config}: ${a.package} ${a.version} from ${a.from === 'target' ? 'the app' : 'apm-bench (the app has none)'} (${a.dir})`);
+  return `${r.file}: ok — ${r.preview}\n${agents.length ? `${agents.join('\n')}\n` : ''}` +
+    (r.estimatedMs > 3_600_000 ? `  note: about ${formatDuration(Math.round(r.estimatedMs / 60_000) * 60_000)} of load.\n` : '');
 }

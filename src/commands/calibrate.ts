@@ -5,7 +5,7 @@ import { packageRoot } from '../paths.js';
 import { runSession, type SessionOptions } from '../run/session.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { resultPath } from './project.js';
+import { assertOutDirectory, resultPath } from './project.js';
 
 /** The scenario's baseline beside its own twin and beside a no-op preload: what the noise alone looks like. */
 export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
@@ -34,7 +34,8 @@ export interface CalibrateOutcome {
 export async function calibrateFile(file: string, options: { out: string; rounds: string }, hooks: Omit<SessionOptions, 'outPath' | 'rounds'>): Promise<CalibrateOutcome> {
   const rounds = Number(options.rounds);
   if (!Number.isInteger(rounds) || rounds < 3) throw new InputError(`--rounds: expected a whole number of at least 3, got "${options.rounds}".`);
-  const original = loadScenario(file);
+  assertOutDirectory(options.out);
+  const original = loadScenario(file, { needsCandidates: false });
   const loaded = calibrationScenario(original);
   const outPath = resultPath(options.out, loaded.name);
   const result = await runSession(loaded, { ...hooks, outPath, rounds });

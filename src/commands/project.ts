@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyse } from '../analysis/analyse.js';
 import { summarise } from '../analysis/summary.js';
@@ -155,7 +155,7 @@ export function emitGateOutputs(title: string, outcome: GateOutcome, files: Gate
 export function latestCalibration(outDir: string, scenarioName: string): Calibration | undefined {
   let files: string[];
   try {
-    files = readdirSync(outDir).filter((f) => f.startsWith(`${scenarioName}-calibration-`) && f.endsWith('.json')).sort();
+    files = readdirSync(outDir).filter((f) => f.startsWith(`${safeFileName(scenarioName)}-calibration-`) && f.endsWith('.json')).sort();
   } catch {
     return undefined;
   }
@@ -170,5 +170,17 @@ export function latestCalibration(outDir: string, scenarioName: string): Calibra
 
 /** Where a session's result goes: `<out>/<name>-<time>.json`. */
 export function resultPath(outDir: string, name: string): string {
-  return resolve(outDir, `${name}-${fileTimestamp()}.json`);
+  return resolve(outDir, `${safeFileName(name)}-${fileTimestamp()}.json`);
+}
+
+/** `--out` must be a directory (or not exist yet): a file there would fail only after the whole run. */
+export function assertOutDirectory(path: string, flag = '--out'): void {
+  if (existsSync(path) && !statSync(path).isDirectory()) {
+    throw new InputError(`${flag} ${path}: is a file; give a directory for the results (it is created when missing).`);
+  }
+}
+
+/** A scenario name as a file name: only [A-Za-z0-9._-], no leading dot, so "name: ../../x" stays inside --out. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'scenario';
 }

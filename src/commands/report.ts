@@ -1,12 +1,13 @@
 import { copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readResult } from '../samples/result.js';
-import { writeReports, type CostFlags } from './project.js';
+import { assertOutDirectory, writeReports, type CostFlags } from './project.js';
 
 /** `apm-bench report result.json`: re-render the reports from a saved result, without re-running. */
 export async function reportFile(file: string, flags: CostFlags & { out: string }): Promise<{ html: string; markdown: string; json: string }> {
   const result = readResult(file);
   const outDir = resolve(flags.out);
+  assertOutDirectory(outDir);
   const stem = basename(file).replace(/\.json$/, '');
   const written = await writeReports(result, outDir, stem, flags);
   const json = join(outDir, `${stem}.json`);

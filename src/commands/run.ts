@@ -1,18 +1,22 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 import { ExitCode, InputError } from '../errors.js';
 import { budgetCases, decide, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
 import type { ReportRow } from '../report/rows.js';
 import { runSession, sessionPreview, type SessionOptions } from '../run/session.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
-import { assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario } from '../scenario/load.js';
-import { emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports } from './project.js';
+import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
+import { assertOutDirectory, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports } from './project.js';
 
 export interface RunRequest {
   files: string[];
   out: string;
   /** "auto" or a whole number; overrides the scenarios' rounds. */
   rounds?: string;
+  /** --rate, --duration, --connections on top of every scenario. */
+  overrides?: WorkloadOverrides;
+  /** --output: the result file's path (one scenario only); by default <out>/<name>-<time>.json. */
+  output?: string;
   budgetsFile?: string;
   gate?: boolean;
   junit?: string;
@@ -61,7 +65,7 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
     if (hooks.signal.aborted) break;
     const effectiveRounds = rounds ?? loaded.scenario.workload.rounds;
     hooks.onScenarioStart?.(loaded, sessionPreview(loaded, effectiveRounds), budgetWarnings(loaded, request.out, effectiveRounds));
-    const outPath = resultPath(request.out, loaded.name);
+    const outPath = request.output ? resolve(request.output) : resultPath(request.out, loaded.name);
     const result = await runSession(loaded, { ...hooks, outPath, rounds: effectiveRounds });
     const outcome = await finishScenario(loaded, result, outPath, request, hooks.signal);
     outcomes.push(outcome);
@@ -83,7 +87,16 @@ function parseRounds(text: string | undefined): number | 'auto' | undefined {
 
 /** Every scenario and the shared budgets, checked before anything runs. */
 function loadAll(request: RunRequest): LoadedScenario[] {
+  if (request.output && request.files.length > 1) {
+    throw new InputError(`--output: names one result file, and ${request.files.length} scenarios were given; use --out <dir> for several.`);
+  }
+  assertOutDirectory(request.out);
+  if (request.output && !request.output.endsWith('.json')) throw new InputError(`--output: expected a file name ending in .json, got "${request.output}".`);
   const scenarios = request.files.map((file) => loadScenario(file));
+  for (const loaded of scenarios) {
+    applyOverrides(loaded, request.overrides ?? {});
+    if (request.rounds !== undefined) loaded.overrides = { ...loaded.overrides, rounds: request.rounds };
+  }
   const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : [];
   const candidates = scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline));
   assertBudgetsMatch(shared, candidates, `${request.budgetsFile}`);
@@ -146,4 +159,22 @@ function describeFailures(result: ResultDocument): string[] {
       : '\n  The target printed nothing.';
     return [`Run ${run.index + 1} (${run.config}, round ${run.round + 1}) failed: ${run.failure.reason}. Its later runs were skipped; the other configs' results are kept.${tail}`];
   });
+}
+
+/** What `run --json` prints for one scenario: where everything went, the analysis, and one row per config. */
+export function scenarioDocument(outcome: ScenarioOutcome): Record<string, unknown> {
+  const { result } = outcome;
+  return {
+    scenario: outcome.loaded.name,
+    status: result.status,
+    resultFile: outcome.outPath,
+    reports: outcome.reports ?? null,
+    ...(outcome.reportError ? { reportError: outcome.reportError } : {}),
+    design: result.design,
+    overrides: result.scenario.overrides ?? {},
+    failures: outcome.failures,
+    analysis: result.analysis ?? null,
+    rows: outcome.rows.map(({ cells, ...row }) => ({ ...row, metrics: cells })),
+    gate: result.gate ?? null,
+  };
 }

@@ -1,18 +1,41 @@
 import { UserError } from '../errors.js';
-import { sessionPreview } from '../run/session.js';
+import { estimateSessionMs, sessionPreview } from '../run/session.js';
 import { loadScenario } from '../scenario/load.js';
 
-export type Validation = { file: string; ok: true; preview: string } | { file: string; ok: false; error: string };
+export interface AgentUse {
+  config: string;
+  package: string;
+  version: string;
+  /** "target": the app's own install, the version it would run in production; "apm-bench": the bundled fallback. */
+  from: 'target' | 'apm-bench';
+  dir: string;
+}
 
-/** `apm-bench validate`: every file checked, each problem reported; nothing is run. */
+export type Validation =
+  | { file: string; ok: true; preview: string; estimatedMs: number; configs: string[]; agents: AgentUse[] }
+  | { file: string; ok: false; error: string; bug?: true };
+
+/**
+ * `apm-bench validate`: every check a run makes before its first second of
+ * load, for every file, each problem reported. An unexpected error in one file
+ * is reported as a bug for that file, and the others are still checked.
+ */
 export function validateFiles(files: readonly string[]): Validation[] {
   return files.map((file) => {
     try {
       const loaded = loadScenario(file);
-      return { file, ok: true as const, preview: sessionPreview(loaded, loaded.scenario.workload.rounds) };
+      const rounds = loaded.scenario.workload.rounds;
+      return {
+        file,
+        ok: true as const,
+        preview: sessionPreview(loaded, rounds),
+        estimatedMs: estimateSessionMs(loaded, rounds),
+        configs: loaded.configs.map((config) => config.name),
+        agents: loaded.configs.flatMap((config) => (config.agent ? [{ config: config.name, ...config.agent }] : [])),
+      };
     } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      return { file, ok: false as const, error: error.message };
+      if (error instanceof UserError) return { file, ok: false as const, error: error.message };
+      return { file, ok: false as const, bug: true as const, error: `${file}: internal error: ${(error as Error)?.message ?? String(error)}` };
     }
   });
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
-import { ladderName } from './ladder.js';
+import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { cpuBelow } from '../analysis/claims.js';
 import { datadogBill } from '../cost/project.js';
 import type { Adapter } from './types.js';
@@ -28,7 +28,7 @@ const options = z.strictObject({
   env: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra DD_* settings.' }),
   ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 DD_TRACE_ENABLED=false, L2 sample rate 0, L4 full export (dd-trace cannot drop sampled spans ' +
     'in-process, so there is no L3).' }),
-});
+}).superRefine(ladderTakesOneRate('sampleRate'));
 
 const entrySchema = z.strictObject({ datadog: options.default({} as never) }).meta({ title: 'Datadog dd-trace' });
 
@@ -211,7 +211,7 @@ export const datadog: Adapter = {
         nodeOptions: [],
         options: { ...o, sampleRate },
         sampleRate,
-        agent: { package: agent.package, version: agent.version, from: agent.from },
+        agent,
         createIntake: startAgentIntake,
         validate: (counts: IntakeCounts | undefined) =>
           enabled && (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],

@@ -34,6 +34,12 @@ export function destinationHost(value: string): string | undefined {
 export function assertLoopbackOnly(config: InstrumentationConfig, where: string): void {
   for (const [key, value] of Object.entries(config.env)) {
     if (!destinationKey.test(key) && !/^DD_SITE$/i.test(key)) continue;
+    if (/^unix:/i.test(value.trim())) {
+      throw new InputError(
+        `${where}: ${config.name}: ${key}=${value} points at a Unix socket, where a real agent on this machine would listen and forward to the vendor. ` +
+        'apm-bench runs its own intake on 127.0.0.1 and points each agent at it; remove this setting from the scenario.',
+      );
+    }
     const host = destinationHost(value);
     if (host === undefined || isLoopbackHost(host)) continue;
     throw new InputError(

@@ -179,7 +179,7 @@ export const newrelic: Adapter = {
         },
         nodeOptions: [],
         options: { ...o, samplingTarget },
-        agent: { package: agent.package, version: agent.version, from: agent.from },
+        agent,
         createIntake: () => startCollector(samplingTarget),
         validate: (counts: IntakeCounts | undefined) =>
           (counts?.items.transactions ?? 0) === 0 && (counts?.items.spans ?? 0) === 0

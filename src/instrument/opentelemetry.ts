@@ -5,7 +5,7 @@ import { counterWindow, decodeBody, startHttpIntake, type Counter } from './inta
 import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
-import { ladderName } from './ladder.js';
+import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { otlpBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts } from './types.js';
 
@@ -22,7 +22,7 @@ const options = z.strictObject({
     scheduledDelayMillis: z.number().int().positive().optional(),
   }).default({}),
   ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 SDK without instrumentation, L2 ratio 0, L3 sampled but dropped in-process, L4 full export.' }),
-});
+}).superRefine(ladderTakesOneRate('ratio'));
 
 const entrySchema = z.strictObject({ opentelemetry: options.default({} as never) }).meta({ title: 'OpenTelemetry Node SDK' });
 
@@ -100,7 +100,7 @@ export const opentelemetry: Adapter = {
       nodeOptions: [],
       options: o,
       sampleRate: o.ratio as number,
-      agent: { package: sdk.package, version: sdk.version, from: sdk.from },
+      agent: sdk,
       createIntake: startOtlpIntake,
       validate: (counts: IntakeCounts | undefined) =>
         (o.ratio as number) > 0 && !(o as { dropExport?: boolean }).dropExport && (counts?.items.spans ?? 0) === 0

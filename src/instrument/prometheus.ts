@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
-import { duration } from '../samples/units.js';
+import { boundedDuration } from '../samples/units.js';
 import { Counter, counterWindow } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { minimalOverheadClaim } from '../analysis/claims.js';
@@ -18,7 +18,7 @@ export const SEED_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.
  */
 const options = z.strictObject({
   name: z.string().optional(),
-  scrapeInterval: duration.default(15_000).meta({ description: 'How often /metrics is scraped (production default 15s).' }),
+  scrapeInterval: boundedDuration(100, 3_600_000).default(15_000).meta({ description: 'How often /metrics is scraped (production default 15s).' }),
   defaultMetrics: z.boolean().default(true),
   buckets: z.array(z.number().positive()).min(1).default(SEED_BUCKETS),
   path: z.string().startsWith('/').default('/metrics'),
@@ -95,7 +95,7 @@ export const prometheus: Adapter = {
       },
       nodeOptions: [],
       options: { scrapeIntervalMs: o.scrapeInterval, defaultMetrics: o.defaultMetrics, buckets: o.buckets },
-      agent: { package: agent.package, version: agent.version, from: agent.from },
+      agent,
       createIntake: async () => startScraper(o.scrapeInterval, o.path),
       validate: (counts: IntakeCounts | undefined) =>
         (counts?.items.scrapes ?? 0) === 0

@@ -4,7 +4,7 @@ import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
-import { ladderName } from './ladder.js';
+import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { minimalOverheadClaim } from '../analysis/claims.js';
 import { sentryBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts } from './types.js';
@@ -20,7 +20,7 @@ const options = z.strictObject({
   sendDefaultPii: z.boolean().default(false),
   disableIntegrations: z.array(z.string()).default([]).meta({ description: 'Default integrations to switch off, by name (e.g. "Http", "Fastify").' }),
   ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 no tracing, L2 sampling 0, L3 sampled but dropped in-process, L4 full export.' }),
-});
+}).superRefine(ladderTakesOneRate('tracesSampleRate'));
 
 const entrySchema = z.strictObject({ sentry: options.default({} as never) }).meta({ title: 'Sentry @sentry/node' });
 
@@ -139,7 +139,7 @@ export const sentry: Adapter = {
       nodeOptions: [],
       options: o,
       sampleRate: o.tracesSampleRate as number,
-      agent: { package: agent.package, version: agent.version, from: agent.from },
+      agent,
       createIntake: startEnvelopeIntake,
       validate: (counts: IntakeCounts | undefined) =>
         (o.tracesSampleRate as number) > 0 && !(o as { dropTransactions?: boolean }).dropTransactions && (counts?.items.spans ?? 0) === 0

@@ -36,7 +36,7 @@ export interface InstrumentationConfig {
   /** The sampling option's value (sampleRate, tracesSampleRate, ratio), when the config has one. */
   sampleRate?: number;
   /** The agent package measured, resolved from the target app first. */
-  agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench'; dir: string };
   /** Started before the target, stopped after it. */
   createIntake?: () => Promise<Intake>;
   /** Reasons a measured run cannot be trusted (no spans delivered, never scraped…). */

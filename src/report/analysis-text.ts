@@ -5,7 +5,9 @@ import { formatChange, formatNumber } from '../samples/units.js';
 import { rateModelText, sampleRateModelText } from './input.js';
 
 export function formatEstimate(e: Estimate): string {
-  const ci = `[${formatChange(e.overheadCI.low)}, ${formatChange(e.overheadCI.high)}]`;
+  // One pair has no spread to build an interval from: say so rather than print a broken one.
+  const ci = Number.isFinite(e.overheadCI.high) && Number.isFinite(e.overheadCI.low)
+    ? `[${formatChange(e.overheadCI.low)}, ${formatChange(e.overheadCI.high)}]` : '[no CI: one pair]';
   return `${metrics[e.metric].label} ${formatChange(e.overhead)} ${ci} (${metrics[e.metric].formatDelta(e.delta)})`;
 }
 

@@ -1,7 +1,7 @@
 import type { GateCase, GateOutcome } from '../gate/gate.js';
 
 function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.replaceAll('\u2212', '-').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** JUnit XML: one test case per config × budget; fail → <failure>, inconclusive → <skipped>. */
@@ -43,7 +43,7 @@ export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings
 
 /** GitHub workflow commands: an error annotation per failed budget, a warning per inconclusive one. */
 export function renderAnnotations(outcome: GateOutcome): string {
-  const escape = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const escape = (text: string) => text.replaceAll('\u2212', '-').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   return outcome.cases
     .filter((c) => c.verdict !== 'pass')
     .map((c) => `::${c.verdict === 'fail' ? 'error' : 'warning'} title=apm-bench ${escape(c.config)}::${escape(`${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`)}`)

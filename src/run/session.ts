@@ -204,6 +204,7 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       sha256: loaded.hash,
       baseline: scenario.baseline,
       workload: { ...scenario.workload, rounds },
+      ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
       budgets: loaded.budgets,
       target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
     },

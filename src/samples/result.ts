@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Analysis, Budget } from './analysis.js';
 import type { Design } from './runs.js';
@@ -81,6 +82,8 @@ export interface ResultDocument {
     sha256: string;
     baseline: string;
     workload: Record<string, unknown>;
+    /** Command-line flags that replaced scenario values (`--rate 500`), as given. */
+    overrides?: Record<string, string>;
     budgets: Budget[];
     target: { kind: string; path: string };
   };
@@ -102,19 +105,44 @@ export interface ResultDocument {
 export function writeResultAtomic(path: string, result: ResultDocument): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(result, null, 2)}\n`);
+  // Minus is ASCII in files for machines (U+2212 is for people's text).
+  writeFileSync(temporary, `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u2212', '-') : v), 2)}\n`);
   renameSync(temporary, path);
 }
+
+/**
+ * The fields every reader relies on, checked on load so a damaged or foreign
+ * file is an input error naming the field, never a crash deep in a report.
+ */
+const runIdentity = { index: z.number(), round: z.number(), pair: z.number(), config: z.string(), side: z.string() };
+const resultShape = z.looseObject({
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  scenario: z.looseObject({ name: z.string(), baseline: z.string(), workload: z.record(z.string(), z.unknown()), budgets: z.array(z.unknown()) }),
+  design: z.looseObject({ kind: z.string(), ratesRps: z.array(z.number()).min(1) }),
+  configs: z.array(z.looseObject({ name: z.string() })),
+  environment: z.looseObject({ nodeVersion: z.string(), cpuModel: z.string() }),
+  runs: z.array(z.discriminatedUnion('status', [
+    z.looseObject({ ...runIdentity, status: z.literal('measured'), exclusions: z.array(z.string()), cpuMsPerRequest: z.number() }),
+    z.looseObject({ ...runIdentity, status: z.literal('failed'), failure: z.looseObject({ reason: z.string() }) }),
+    z.looseObject({ ...runIdentity, status: z.literal('skipped'), reason: z.string() }),
+  ])),
+});
 
 export function readResult(path: string): ResultDocument {
   let data: ResultDocument;
   try {
     data = JSON.parse(readFileSync(path, 'utf8')) as ResultDocument;
   } catch (error) {
-    throw new InputError(`${path}: cannot read a result file: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a result file' : (error as Error).message;
+    throw new InputError(`${path}: cannot read a result file: ${why}.`);
   }
-  if (data === null || typeof data !== 'object' || data.tool?.name !== 'apm-bench') {
-    throw new InputError(`${path}: not an apm-bench result file.`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError(`${path}: not an apm-bench result file (expected a JSON object, found ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}).`);
+  }
+  if (data.tool?.name !== 'apm-bench') {
+    const name = (data as { tool?: { name?: unknown } }).tool?.name;
+    throw new InputError(`${path}: not an apm-bench result file${typeof name === 'string' ? ` (it was written by ${name})` : ' (no "tool": { "name": "apm-bench" })'}.`);
   }
   if (data.schemaVersion === 1) {
     throw new InputError(
@@ -122,8 +150,13 @@ export function readResult(path: string): ResultDocument {
       'and closed-loop load, and cannot be mixed with version 2; re-run the scenario to get a version 2 result.',
     );
   }
-  if (data.schemaVersion !== RESULT_SCHEMA_VERSION || !Array.isArray(data.runs)) {
-    throw new InputError(`${path}: not an apm-bench result of schema version ${RESULT_SCHEMA_VERSION} (found ${String(data.schemaVersion)}).`);
+  if (data.schemaVersion !== RESULT_SCHEMA_VERSION) {
+    throw new InputError(`${path}: result schema version ${String(data.schemaVersion)}; this apm-bench reads version ${RESULT_SCHEMA_VERSION}.`);
+  }
+  const shape = resultShape.safeParse(data);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    throw new InputError(`${path}: a damaged or incomplete result file: ${issue.path.join('.') || '(top level)'}: ${issue.message.replace(/^Invalid input: /, '')}.`);
   }
   return data;
 }

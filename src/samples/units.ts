@@ -18,6 +18,7 @@ export function parseDurationMs(value: string | number): number | undefined {
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${+(ms / 1000).toFixed(2)}s`;
 }
@@ -34,6 +35,13 @@ export const duration = z
     return ms;
   })
   .meta({ description: 'A duration: "500ms", "5s", "2m", or a number of seconds.' });
+
+/** A duration between `minMs` and `maxMs`; the message names the limit, so "0" or "1000h" is refused with a reason. */
+export function boundedDuration(minMs: number, maxMs: number) {
+  return duration.refine((ms) => ms >= minMs && ms <= maxMs, {
+    message: `expected a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`,
+  });
+}
 
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return '–';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
@@ -8,8 +8,9 @@ import { bundledFixture } from '../paths.js';
 import { expandCustom } from '../instrument/custom.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
+import { checkNodeOptions } from '../instrument/node-options.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
-import { budgetsShape, scenarioSchema, type Scenario } from './schema.js';
+import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, type Scenario } from './schema.js';
 import { configMatches, parseBudgetValue, parseVolumeBudget } from '../analysis/budgets.js';
 import type { Budget } from '../samples/analysis.js';
 import { metricAliases, metricByAlias, volumeMetrics, type VolumeMetric } from '../samples/metrics.js';
@@ -35,12 +36,51 @@ export interface LoadedScenario {
   target: ResolvedTarget;
   configs: InstrumentationConfig[];
   budgets: Budget[];
+  /** Flags that replaced scenario values (`run --rate 500`), as given; recorded in the result. */
+  overrides?: Record<string, string>;
 }
 
-export function loadScenario(file: string): LoadedScenario {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new InputError(`${file}: no such scenario file.`);
-  const text = readFileSync(path, 'utf8');
+export interface WorkloadOverrides {
+  rate?: string;
+  duration?: string;
+  connections?: string;
+}
+
+/**
+ * `run --rate 500 --duration 10s --connections 32` on top of the scenario,
+ * checked with the scenario's own bounds. `--rate 100,400` gives a rate list.
+ */
+export function applyOverrides(loaded: LoadedScenario, flags: WorkloadOverrides): void {
+  const workload = { ...loaded.scenario.workload };
+  const given: Record<string, string> = {};
+  const check = <T>(flag: string, schema: z.ZodType<T>, value: unknown): T => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new InputError(`--${flag}: ${parsed.error.issues[0]!.message.replace(/^(Invalid input|Too (big|small)): /, '')}, got "${String(value)}".`);
+    return parsed.data;
+  };
+  if (flags.rate !== undefined) {
+    const rates = flags.rate.split(',').map((part) => check('rate', rateRps, Number(part.trim())));
+    if (rates.length === 1) Object.assign(workload, { rate: rates[0], rates: undefined });
+    else Object.assign(workload, { rate: undefined, rates });
+    given.rate = flags.rate;
+  }
+  if (flags.duration !== undefined) {
+    workload.duration = check('duration', measuredDuration, /^\d+(\.\d+)?$/.test(flags.duration) ? Number(flags.duration) : flags.duration);
+    given.duration = flags.duration;
+  }
+  if (flags.connections !== undefined) {
+    workload.connections = check('connections', connectionsSchema, Number(flags.connections));
+    given.connections = flags.connections;
+  }
+  loaded.scenario = { ...loaded.scenario, workload };
+  if (Object.keys(given).length) loaded.overrides = { ...loaded.overrides, ...given };
+}
+
+/** `needsCandidates: false` for calibrate, which brings its own candidates. */
+export function loadScenario(file: string, { needsCandidates = true } = {}): LoadedScenario {
+  // "-" reads the scenario from stdin; relative paths in it resolve against the current directory.
+  const path = file === '-' ? resolve('stdin.yaml') : resolve(file);
+  const text = file === '-' ? readStdin() : readScenarioFile(path, file);
   const scenario = parseScenarioText(text, file);
   const scenarioDir = dirname(path);
   const target = resolveTarget(scenario, scenarioDir, file);
@@ -57,6 +97,10 @@ export function loadScenario(file: string): LoadedScenario {
       'Let apm-bench choose ports (the app listens on process.env.PORT), or set workload.design: sequential.',
     );
   }
+  if (needsCandidates && configs.length < 2) {
+    throw new InputError(`${file}: instrumentations: only the baseline "${scenario.baseline}" is listed, so there is nothing to compare it with. ` +
+      'Add a config, e.g. "- datadog: { sampleRate: 0.1 }" or "- name: mine, preload: ./tracer.cjs".');
+  }
   const budgets = parseBudgets(scenario.budgets, file);
   assertBudgetsMatch(budgets, [configs.map((c) => c.name).filter((name) => name !== scenario.baseline)], `${file}: budgets`);
   return {
@@ -70,6 +114,20 @@ export function loadScenario(file: string): LoadedScenario {
   };
 }
 
+function readScenarioFile(path: string, file: string): string {
+  if (!existsSync(path)) throw new InputError(`${file}: no such scenario file.`);
+  if (statSync(path).isDirectory()) throw new InputError(`${file}: a directory, not a scenario file; give the YAML file itself (e.g. ${join(file, '*.yaml')}).`);
+  return readFileSync(path, 'utf8');
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (error) {
+    throw new InputError(`-: cannot read a scenario from stdin: ${(error as Error).message}`);
+  }
+}
+
 /** Parse and validate YAML text; every problem names the file, line, field and what was expected. */
 export function parseScenarioText(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
@@ -80,14 +138,21 @@ export function parseScenarioText(text: string, file: string): Scenario {
     const where = `${file}:${pos.line}:${pos.col}`;
     throw new InputError(`${where}: not valid YAML: ${first.message.split('\n')[0]}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // The yaml default limit on aliases stops an alias bomb ("billion laughs") from exhausting memory.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(`${file}: not a usable YAML document: ${(error as Error).message.split('\n')[0]} (too many or recursive aliases).`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(`${file}: expected a YAML mapping with "workload" and "instrumentations" at the top level.`);
   }
-  const parsed = scenarioSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
+  const shapeProblems = prechecks(data as Record<string, unknown>);
+  const parsed = scenarioSchema.safeParse(data, { reportInput: true });
+  if (parsed.success && !shapeProblems.length) return parsed.data;
 
-  const issues = parsed.error.issues.flatMap(explainUnion);
+  const issues = [...shapeProblems, ...(parsed.error?.issues ?? []).flatMap(explainUnion).filter((issue) => !shapeProblems.some((p) => within(p.path, issue.path)))];
   const lines = issues.slice(0, 8).map((issue) => {
     const fieldPath = issue.path.map(String);
     const node = doc.getIn(issue.path as (string | number)[], true);
@@ -100,20 +165,83 @@ export function parseScenarioText(text: string, file: string): Scenario {
   throw new InputError(`${file} is not a valid scenario:\n${lines.join('\n')}${more}\nSee scenario.schema.json for every field.`);
 }
 
+type Issue = z.core.$ZodIssue;
+const customIssue = (path: PropertyKey[], message: string): Issue => ({ code: 'custom', path, message, input: undefined }) as Issue;
+
+/** True when `path` is `prefix` or inside it. */
+const within = (prefix: readonly PropertyKey[], path: readonly PropertyKey[]) => prefix.length <= path.length && prefix.every((key, i) => key === path[i]);
+
 /**
- * A union (custom preload | datadog | sentry | …) that matched no branch: show
- * the issues of the branch that got furthest into the entry — the one whose
- * vendor key matched — instead of "no allowed form".
+ * Mistakes the schema alone would describe badly, found on the raw data: an
+ * instrumentation written as a bare string or with an unknown agent key, and a
+ * target with neither module nor command.
  */
-function explainUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+function prechecks(data: Record<string, unknown>): Issue[] {
+  const problems: Issue[] = [];
+  const agents = adapters.map((adapter) => adapter.kind);
+  if (Array.isArray(data.instrumentations)) {
+    data.instrumentations.forEach((entry: unknown, index) => {
+      const path = ['instrumentations', index];
+      if (typeof entry === 'string' || typeof entry === 'number') {
+        problems.push(customIssue(path, `a bare value "${entry}"; write a mapping: "- name: ${entry}" for a config of your own, or "- datadog: { sampleRate: 0.1 }"`));
+      } else if (entry && typeof entry === 'object' && !Array.isArray(entry) && !('name' in entry)) {
+        const keys = Object.keys(entry);
+        if (keys.length === 1 && !agents.includes(keys[0]!)) {
+          problems.push(customIssue(path, `unknown agent "${keys[0]}"; the agents are ${agents.join(', ')}, or use "- name: x, preload: ./x.cjs" for your own preload`));
+        }
+      }
+    });
+  }
+  const target = data.target;
+  if (target && typeof target === 'object' && !Array.isArray(target) && !('module' in target) && !('command' in target)) {
+    problems.push(customIssue(['target'], 'give either module (a Node script that starts the app, e.g. "server.js") or command (e.g. "node dist/server.js")'));
+  }
+  return problems;
+}
+
+/**
+ * A union that matched no branch. When no branch even had the right type
+ * (a string where a number or a list goes), say what the forms are and what
+ * was found. Otherwise show the issues of the branch that got furthest into
+ * the entry, instead of "no allowed form".
+ */
+function explainUnion(issue: z.core.$ZodIssue): Issue[] {
   if (issue.code !== 'invalid_union' || !('errors' in issue) || !issue.errors.length) return [issue];
+  const atRoot = (branch: z.core.$ZodIssue[]) => branch.length === 1 && branch[0]!.path.length === 0 && ['invalid_type', 'invalid_value'].includes(branch[0]!.code);
+  if (issue.errors.every(atRoot)) {
+    const forms = [...new Set(issue.errors.map((branch) => expectedForm(branch[0]!)))];
+    return [customIssue(issue.path, `expected ${forms.join(' or ')}, got ${describeInput(issue.input)}${inputHint(issue.input)}`)];
+  }
+  const branches = issue.errors.filter((branch) => !atRoot(branch));
   const depth = (branch: z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length));
   // Among equally shallow branches, the one with the fewest complaints (unknown keys counted singly) fits best.
   const weight = (branch: z.core.$ZodIssue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
-  const ranked = [...issue.errors].sort((a, b) => depth(b) - depth(a) || weight(a) - weight(b));
+  const ranked = [...branches].sort((a, b) => depth(b) - depth(a) || weight(a) - weight(b));
   const best = ranked[0]!;
   if (depth(best) === 0 && ranked.length > 1 && weight(ranked[1]!) === weight(best)) return [issue];
   return best.flatMap((inner) => explainUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue));
+}
+
+function expectedForm(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(' or ');
+  if (issue.code !== 'invalid_type') return issue.message;
+  const nouns: Record<string, string> = { number: 'a number', int: 'a whole number', array: 'a list', object: 'a mapping', string: 'a string', boolean: 'true or false' };
+  return nouns[issue.expected] ?? issue.expected;
+}
+
+function describeInput(input: unknown): string {
+  if (typeof input === 'string') return `the string ${JSON.stringify(input)}`;
+  if (Array.isArray(input)) return 'a list';
+  if (input === null || input === undefined) return 'nothing';
+  if (typeof input === 'object') return 'a mapping';
+  return String(input);
+}
+
+function inputHint(input: unknown): string {
+  if (typeof input !== 'string') return '';
+  if (/^\s*-?\d+(\.\d+)?\s*%$/.test(input)) return ` (write a fraction: ${input.trim()} is ${Number(input.trim().slice(0, -1)) / 100})`;
+  if (input.trim() !== '' && Number.isFinite(Number(input))) return ` (write the number without quotes: ${input.trim()})`;
+  return '';
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -122,6 +250,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_union':
       return 'does not match any allowed form (check the field names and types against scenario.schema.json)';
+    case 'invalid_type':
+      if (issue.input === undefined) return `missing: expected ${expectedForm(issue)}`;
+      return `expected ${expectedForm(issue)}, got ${describeInput(issue.input)}`;
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }
@@ -148,7 +279,33 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
     if (!existsSync(script)) throw new InputError(`${file}: target.module: file not found: ${target.module} (resolved to ${script}).`);
     return { kind: 'module', script, ...common };
   }
-  return { kind: 'command', command: splitCommand(target.command), ...common };
+  const command = splitCommand(target.command);
+  assertRunnable(command[0]!, cwd, `${file}: target.command`);
+  return { kind: 'command', command, ...common };
+}
+
+/** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */
+const wrappers = new Set(['npm', 'npx', 'yarn', 'pnpm', 'bun', 'sh', 'bash']);
+
+/** The command's program must exist and be the app itself: a run would fail or measure the wrong process otherwise. */
+function assertRunnable(program: string, cwd: string, where: string): void {
+  if (wrappers.has(basename(program))) {
+    throw new InputError(`${where}: "${program}" starts the app as a child process, so apm-bench would measure ${program} instead of the app. ` +
+      'Give the command that runs node itself, e.g. "node dist/server.js" (what the start script runs).');
+  }
+  const candidates = program.includes('/') ? [resolve(cwd, program)] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  const found = candidates.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (!found) {
+    throw new InputError(`${where}: cannot find the program "${program}" ${program.includes('/') || isAbsolute(program) ? `(resolved to ${candidates[0]})` : 'on PATH'}, ` +
+      'or it is not executable. The command runs in target.cwd.');
+  }
 }
 
 export function parseBudgets(raw: Record<string, Record<string, string>>, file: string): Budget[] {
@@ -188,6 +345,7 @@ function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; 
   });
   const seen = new Set<string>();
   for (const config of configs) {
+    config.nodeOptions = checkNodeOptions(config.nodeOptions, ctx.targetDir, `${file}: ${config.name}: nodeOptions`);
     assertLoopbackOnly(config, file);
     if (seen.has(config.name)) throw new InputError(`${file}: instrumentations: the name "${config.name}" is used twice; names must be unique.`);
     seen.add(config.name);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../samples/units.js';
+import { boundedDuration, duration } from '../samples/units.js';
 import { customInstrumentationSchema, envMap } from '../instrument/custom.js';
 import { adapterSchemas } from '../instrument/registry.js';
 
@@ -12,7 +12,14 @@ export const routeSchema = z.strictObject({
   weight: z.number().positive().default(1).meta({ description: 'Relative share of requests in the mix.' }),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.unknown().optional().meta({ description: 'Request body; objects are sent as JSON.' }),
-  expectStatus: z.number().int().optional().meta({ description: 'Status this route should answer (e.g. 500 for an error route), so it is not counted as a failure.' }),
+  expectStatus: z.number().int().min(100).max(599).optional()
+    .meta({ description: 'Status this route should answer (e.g. 500 for an error route), so it is not counted as a failure.' }),
+}).superRefine((route, ctx) => {
+  try {
+    JSON.stringify(route.body);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['body'], message: `cannot be sent as JSON: ${(error as Error).message.split('\n')[0]} (a YAML alias that refers to itself?)` });
+  }
 });
 
 const moduleTarget = z.strictObject({
@@ -20,7 +27,7 @@ const moduleTarget = z.strictObject({
   cwd: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
   readyPath: z.string().startsWith('/').default('/healthz'),
-  readyTimeout: duration.default(20_000),
+  readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
   env: envMap.default({}),
 });
 
@@ -30,18 +37,22 @@ const commandTarget = z.strictObject({
   cwd: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional(),
   readyPath: z.string().startsWith('/').default('/healthz'),
-  readyTimeout: duration.default(20_000),
+  readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
   env: envMap.default({}),
 });
 
 export const targetSchema = z.union([moduleTarget, commandTarget]);
 
 const maxThroughput = z.strictObject({
-  duration: duration.default(5_000),
-  connections: z.number().int().positive().default(32),
+  duration: boundedDuration(1_000, 600_000).default(5_000),
+  connections: z.number().int().positive().max(1024).default(32),
 });
 
-const rateRps = z.number().positive().max(20_000);
+export const rateRps = z.number().positive().max(20_000, { message: 'at most 20000 req/s: one target core serves far less, and the run would only measure saturation' });
+
+/** The fields `run --rate/--duration/--connections` can override, with the same bounds. */
+export const measuredDuration = boundedDuration(100, 3_600_000);
+export const connectionsSchema = z.number().int().positive().max(1024);
 
 export const workloadSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
@@ -56,7 +67,7 @@ export const workloadSchema = z.strictObject({
       'cancels in their ratio. sequential: one target at a time, for apps that need a fixed port or configs that saturate a shared core.',
   }),
   arrival: z.enum(['constant', 'poisson']).default('constant').meta({ description: 'Open-loop arrivals: evenly spaced, or Poisson (exponential gaps) at the same mean rate.' }),
-  connections: z.number().int().positive().max(1024).default(64).meta({
+  connections: connectionsSchema.default(64).meta({
     description: 'Most connections per target. Requests are sent on schedule whatever the answers; a send waits only when every connection is busy (the result reports how many ' +
       'were needed).',
   }),
@@ -64,9 +75,10 @@ export const workloadSchema = z.strictObject({
     description: 'Closed-loop requests per target before the warm-up (at most 3 s), so V8 has optimised the hot code: it tiers up by invocation count, and at a modest offered ' +
       'rate a fresh process takes tens of seconds to reach its steady CPU per request. 0 turns priming off.',
   }),
-  warmup: duration.default(2_000).meta({ description: 'Open-loop load at the offered rate after priming, discarded: agents settle into their flush and scrape rhythm.' }),
-  duration: duration.default(5_000).meta({ description: 'The measured CPU window.' }),
-  latencyDuration: duration.default(2_000).meta({
+  warmup: boundedDuration(0, 600_000).default(2_000)
+    .meta({ description: 'Open-loop load at the offered rate after priming, discarded: agents settle into their flush and scrape rhythm.' }),
+  duration: measuredDuration.default(5_000).meta({ description: 'The measured CPU window.' }),
+  latencyDuration: boundedDuration(0, 600_000).default(2_000).meta({
     description: 'co-scheduled: after the CPU window, each side is loaded alone for this long (its partner stopped) and latency comes from there, so it is never inflated by ' +
       'the partner.',
   }),
@@ -83,10 +95,13 @@ export const workloadSchema = z.strictObject({
   maxThroughput: z.union([z.literal(false), maxThroughput]).default(false).meta({
     description: 'Also measure closed-loop max throughput after the fixed-rate window (a secondary capacity figure).',
   }),
-  requestTimeout: duration.default(10_000),
+  requestTimeout: boundedDuration(100, 300_000).default(10_000),
 }).superRefine((workload, ctx) => {
   if ((workload.rate === undefined) === (workload.rates === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['rate'], message: 'give either rate (one offered req/s) or rates (a list of at least two)' });
+  }
+  if (workload.autoRounds.min > workload.autoRounds.max) {
+    ctx.addIssue({ code: 'custom', path: ['autoRounds'], message: `min (${workload.autoRounds.min}) is more than max (${workload.autoRounds.max})` });
   }
 });
 

@@ -20,7 +20,7 @@ describe('bad scenarios give one clear error and exit 2', () => {
   it('names a field with the wrong type, with its line', async () => {
     await expectInputError(
       `workload:\n  routes: [{ path: /ping }]\n  rate: fast\ninstrumentations:\n  - name: none\n`,
-      /bad\.yaml:3: workload\.rate: expected number, received string/,
+      /bad\.yaml:3: workload\.rate: expected a number, got the string "fast"/,
     );
   });
 

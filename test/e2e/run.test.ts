@@ -130,6 +130,8 @@ instrumentations:
 ${quickWorkload({ rounds: 1 })}
 instrumentations:
   - name: none
+  - name: other
+    env: { OTHER: "1" }
 `);
     const out = join(dir, 'out');
     const { code, stderr } = await runCli(['run', file, '--out', out]);

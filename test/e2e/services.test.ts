@@ -20,15 +20,20 @@ describe.skipIf(Boolean(missing))(title, () => {
   rounds: 1
 instrumentations:
   - name: none
+  - name: twin
+    env: { TWIN: "1" }
 `);
     const out = join(dir, 'out');
     const { code, stderr } = await runCli(['run', file, '--out', out]);
     expect(code, stderr).toBe(0);
-    const [run] = readOnlyResult(out).runs;
-    if (run?.status !== 'measured') throw new Error(`the run was ${run?.status}`);
-    expect(run.exclusions).toEqual([]);
-    expect(run.load.statusCounts).toEqual({ 200: run.requests });
-    expect(run.load.statusByRoute).toEqual({ 'GET /db/items/7': { 200: 100 }, 'GET /cache/k1': { 200: 100 } });
-    expect(run.requests).toBe(200);
+    const { runs } = readOnlyResult(out);
+    expect(runs.length).toBe(2);
+    for (const run of runs) {
+      if (run.status !== 'measured') throw new Error(`the run was ${run.status}`);
+      expect(run.exclusions).toEqual([]);
+      expect(run.load.statusCounts).toEqual({ 200: run.requests });
+      expect(run.load.statusByRoute).toEqual({ 'GET /db/items/7': { 200: 100 }, 'GET /cache/k1': { 200: 100 } });
+      expect(run.requests).toBe(200);
+    }
   });
 });

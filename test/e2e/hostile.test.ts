@@ -1,0 +1,102 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtures, runCli, type CliResult } from '../helpers.js';
+
+/**
+ * A corpus of hostile inputs: every one is an input problem, so each must exit
+ * 2 with one message naming the file and the thing, never exit 4, a stack
+ * trace or "bug" wording. Scenario files say what the message must contain on
+ * their first line ("# expect: …").
+ */
+const corpus = join(fixtures, 'hostile');
+const scenarios = readdirSync(join(corpus, 'scenarios')).sort();
+const results = readdirSync(join(corpus, 'results')).sort();
+
+function expected(file: string): string {
+  try {
+    return /^# expect: (.*)$/m.exec(readFileSync(file, 'utf8').split('\n')[0] ?? '')?.[1] ?? '';
+  } catch {
+    return ''; // a directory
+  }
+}
+
+function expectInputError(what: string, result: CliResult, ...fragments: string[]): void {
+  expect(result.code, `${what}\n${result.stderr}`).toBe(2);
+  expect(result.stderr, what).not.toMatch(/bug in apm-bench|internal error|\n\s+at \S+ \(/);
+  for (const fragment of fragments) expect(result.stderr, what).toContain(fragment);
+}
+
+/** Many CLI processes, a few at a time. */
+async function each<T>(items: readonly T[], work: (item: T) => Promise<void>, parallel = 6): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+describe('hostile inputs: every one exits 2 with a message that names the thing', () => {
+  it(`validate refuses each of ${scenarios.length} hostile scenarios`, async () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(60);
+    await each(scenarios, async (name) => {
+      const file = join(corpus, 'scenarios', name);
+      expectInputError(name, await runCli(['validate', file]), file, expected(file));
+    });
+  });
+
+  it('run refuses them too, before any load (a sample of them)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'apm-bench-hostile-'));
+    await each(scenarios.filter((_, i) => i % 6 === 0), async (name) => {
+      const file = join(corpus, 'scenarios', name);
+      const result = await runCli(['run', file, '--out', out]);
+      expectInputError(`run ${name}`, result, expected(file));
+      expect(result.stdout, name).toBe('');
+    });
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('validate checks every file and reports all of them, valid ones included', async () => {
+    const files = [join(corpus, 'scenarios', 'npm-start.yaml'), join(fixtures, '..', '..', 'scenarios', 'quick.yaml'), join(corpus, 'scenarios', 'alias-bomb.yaml')];
+    const result = await runCli(['validate', ...files, '--json']);
+    expectInputError('three files', result, 'npm-start.yaml', 'alias-bomb.yaml');
+    const document = JSON.parse(result.stdout) as { ok: boolean; files: Array<{ file: string; ok: boolean }> };
+    expect(document.ok).toBe(false);
+    expect(document.files.map((f) => f.ok)).toEqual([false, true, false]);
+  });
+
+  it(`cost, report and compare refuse each of ${results.length} hostile result files`, async () => {
+    const good = join(corpus, '..', '..', '..', 'test', 'fixtures', 'hostile', 'results', 'null.json');
+    await each(results, async (name) => {
+      const file = join(corpus, 'results', name);
+      for (const args of [['cost', file], ['report', file, '--out', mkdtempSync(join(tmpdir(), 'apm-bench-r-'))], ['compare', file, good]]) {
+        expectInputError(`${args[0]} ${name}`, await runCli(args), file);
+      }
+    });
+  });
+
+  it('bad flags and odd arguments: stdin, a file as --out, overrides out of bounds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apm-bench-flags-'));
+    const aFile = join(dir, 'not-a-dir');
+    writeFileSync(aFile, 'x');
+    const quick = join(fixtures, '..', '..', 'scenarios', 'quick.yaml');
+    const cases: Array<[string[], string]> = [
+      [['run', quick, '--out', aFile], 'is a file'],
+      [['calibrate', quick, '--out', aFile], 'is a file'],
+      [['run', quick, '--rate', '1e12'], '--rate'],
+      [['run', quick, '--rate', 'fast'], '--rate'],
+      [['run', quick, '--duration', '0'], '--duration'],
+      [['run', quick, '--connections', '100000'], '--connections'],
+      [['run', quick, '--rounds', '2.5'], '--rounds'],
+      [['run', quick, '--output', join(dir, 'result.txt')], '--output'],
+      [['run', quick, quick, '--output', join(dir, 'r.json')], '--output'],
+      [['run', quick, '--inconclusive', 'maybe'], '--inconclusive'],
+      [['cost', join(corpus, 'results', 'null.json'), '--traffic', 'lots'], '--traffic'],
+      [['validate', '-'], '-'],
+      [['frobnicate'], 'frobnicate'],
+    ];
+    await each(cases, async ([args, fragment]) => {
+      expectInputError(args.join(' '), await runCli(args), fragment);
+    });
+  });
+});
