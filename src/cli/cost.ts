@@ -31,7 +31,7 @@ ${exitCodes([0, 2], 'the bill was projected')}`)
     .action((file: string, flags) => {
       const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
       const { result, setup, costs } = costOfFile(file, flags);
-      output.result(renderCostText(result.scenario.baseline, setup.traffic.text, setup.options, setup.pricing, costs));
+      output.result(renderCostText(result.scenario.baseline, setup.traffic.text, setup.options, setup.pricing, costs, new Date().toISOString().slice(0, 10)));
       output.document({ result: file, traffic: setup.traffic, options: setup.options, pricing: { version: setup.pricing.version }, configs: costs });
       process.exitCode = 0;
     });

@@ -5,6 +5,7 @@ import { defineCalibrate } from './calibrate.js';
 import { defineCompare } from './compare.js';
 import { defineCost } from './cost.js';
 import { exitCodes, toJson } from './output.js';
+import { definePricing } from './pricing.js';
 import { defineReport } from './report.js';
 import { defineRun } from './run.js';
 import { defineValidate } from './validate.js';
@@ -43,6 +44,7 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'success (with --gate / compare: every budget 
   defineCompare(program);
   defineCost(program);
   defineReport(program);
+  definePricing(program);
   defineValidate(program);
   return program;
 }

@@ -13,6 +13,10 @@ export function withCostOptions(command: Command): Command {
     .option('--datadog-plan <plan>', 'Datadog APM plan in the pricing file: apm, pro, enterprise', 'apm')
     .option('--sentry-plan <plan>', 'Sentry plan in the pricing file', 'team')
     .option('--indexed-fraction <f>', 'share of kept Datadog spans indexed by retention filters', '0.01')
+    .option('--error-indexed-fraction <f>', 'share of Datadog error spans indexed by the "Error Default" retention filter', '1')
+    .addOption(new Option('--sentry-billing <how>', 'Sentry volume bought pay-as-you-go or reserved (prepaid, cheaper)').choices(['payg', 'reserved']).default('payg'))
+    .option('--scrape-interval <time>', 'production Prometheus scrape interval: sets Grafana Cloud data points per minute', '15s')
+    .option('--newrelic-seats <n>', 'New Relic full platform users (priced from newrelic.fullPlatformUserMonthly in --pricing)', '0')
     .option('--pricing <file>', 'your pricing YAML, deep-merged over pricing/default.yaml');
 }
 

@@ -5,12 +5,12 @@ import { renderAnalysis } from '../report/analysis-text.js';
 import { renderGateText } from '../report/ci.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { killAllGroupsNow } from '../run/processes.js';
-import { inconclusiveOption } from './options.js';
+import { inconclusiveOption, withCostOptions } from './options.js';
 import { exitCodes, Output } from './output.js';
 import { Progress } from './progress.js';
 
 export function defineRun(program: Command): void {
-  program
+  withCostOptions(program
     .command('run')
     .description('Run scenarios: each config beside its own fresh baseline, at a fixed offered rate, paired.')
     .argument('<scenario...>', 'scenario YAML files')
@@ -26,7 +26,7 @@ export function defineRun(program: Command): void {
     .option('--budgets <file>', 'a budgets YAML shared by several scenarios (added to each scenario\'s own)')
     .option('--junit <file>', 'with --gate: write JUnit XML, one test case per config × budget')
     .option('--markdown <file>', 'with --gate: write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)')
-    .addOption(inconclusiveOption())
+    .addOption(inconclusiveOption()))
     .addHelpText('after', `
 How it measures (workload.design: co-scheduled, the default):
   Every round runs one pair per config: a fresh baseline and a fresh candidate
@@ -56,13 +56,14 @@ Examples:
 Budgets (in the scenario or a --budgets file):
   budgets:
     "datadog@*": { cpu: "+15%", p99: "+2ms", rss: "+64MB" }
+    "sentry@*": { cost: "$2000/month" }      # the projected bill at --traffic
   pass = the whole 95% CI is within the budget, fail = the whole CI is over it,
   inconclusive = it straddles the budget, or the budget is below the noise floor
   measured by "apm-bench calibrate".
 ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget passed)')}`)
     .action(async (files: string[], flags) => {
       const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections };
-      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets, overrides }, new Output(Boolean(flags.json), Boolean(flags.quiet)));
+      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags }, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });
 }
 

@@ -14,6 +14,7 @@ export function calibrationScenario(loaded: LoadedScenario): LoadedScenario {
     ...loaded,
     name: `${loaded.name}-calibration`,
     budgets: [],
+    moneyBudgets: [],
     configs: [
       baseline,
       { ...baseline, name: AA_NAME },

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { dirname, join, resolve } from 'node:path';
 import { analyse } from '../analysis/analyse.js';
 import { summarise } from '../analysis/summary.js';
-import { measuresFromResult } from '../cost/measures.js';
+import { measureDraws, measuresFromResult } from '../cost/measures.js';
 import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { projectConfig, type ConfigCost, type CostOptions } from '../cost/project.js';
 import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
@@ -15,7 +15,7 @@ import type { ReportInput } from '../report/input.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { reportRows } from '../report/rows.js';
 import type { Calibration, ResultDocument } from '../samples/result.js';
-import { fileTimestamp } from '../samples/units.js';
+import { fileTimestamp, parseDurationMs } from '../samples/units.js';
 
 /**
  * Building blocks several commands share: turning cost flags into a projection,
@@ -35,6 +35,10 @@ export interface CostFlags {
   datadogPlan?: string;
   sentryPlan: string;
   indexedFraction: string;
+  errorIndexedFraction?: string;
+  sentryBilling?: string;
+  scrapeInterval?: string;
+  newrelicSeats?: string;
   pricing?: string;
 }
 
@@ -81,6 +85,14 @@ export function costSetup(flags: CostFlags): CostSetup {
   if (!pricing.sentry.plans[flags.sentryPlan]) {
     throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
   }
+  const errorIndexed = Number(flags.errorIndexedFraction ?? '1');
+  if (!(errorIndexed >= 0 && errorIndexed <= 1)) throw new InputError(`--error-indexed-fraction: expected a fraction in [0, 1], got "${flags.errorIndexedFraction}".`);
+  const sentryBilling = flags.sentryBilling ?? 'payg';
+  if (sentryBilling !== 'payg' && sentryBilling !== 'reserved') throw new InputError(`--sentry-billing: expected payg or reserved, got "${sentryBilling}".`);
+  const scrapeMs = parseDurationMs(flags.scrapeInterval ?? '15s');
+  if (!scrapeMs || scrapeMs < 1000) throw new InputError(`--scrape-interval: expected a duration of at least 1s, like "15s", got "${flags.scrapeInterval}".`);
+  const seats = Number(flags.newrelicSeats ?? '0');
+  if (!Number.isInteger(seats) || seats < 0) throw new InputError(`--newrelic-seats: expected a whole number ≥ 0, got "${flags.newrelicSeats}".`);
   const vcpu = positive('--vcpu', flags.vcpu);
   const memoryGiB = positive('--memory', flags.memory?.replace(/\s*gi?b$/i, ''));
   return {
@@ -93,6 +105,10 @@ export function costSetup(flags: CostFlags): CostSetup {
       sentryPlan: flags.sentryPlan,
       datadogPlan,
       datadogIndexedFraction,
+      datadogErrorIndexedFraction: errorIndexed,
+      sentryBilling,
+      scrapeIntervalSeconds: scrapeMs / 1000,
+      newrelicSeats: seats,
     },
   };
 }
@@ -100,7 +116,8 @@ export function costSetup(flags: CostFlags): CostSetup {
 /** The monthly bill of every config, each vendor's part from its adapter. */
 export function projectCosts(result: ResultDocument, setup: CostSetup): { measures: ReturnType<typeof measuresFromResult>; costs: ConfigCost[] } {
   const measures = measuresFromResult(result);
-  const costs = measures.map((measure) => projectConfig(measure, setup.options, setup.pricing, adapterFor(measure.kind)?.bill));
+  const draws = measureDraws(result, measures);
+  const costs = measures.map((measure) => projectConfig(measure, setup.options, setup.pricing, adapterFor(measure.kind)?.bill, draws.get(measure.config)));
   return { measures, costs };
 }
 

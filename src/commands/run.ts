@@ -1,12 +1,12 @@
 import { basename, dirname, resolve } from 'node:path';
 import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 import { ExitCode, InputError } from '../errors.js';
-import { budgetCases, decide, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
+import { budgetCases, decide, moneyCases, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
 import type { ReportRow } from '../report/rows.js';
 import { runSession, sessionPreview, type SessionOptions } from '../run/session.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
-import { assertOutDirectory, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports } from './project.js';
+import { assertOutDirectory, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags } from './project.js';
 
 export interface RunRequest {
   files: string[];
@@ -15,6 +15,8 @@ export interface RunRequest {
   rounds?: string;
   /** --rate, --duration, --connections on top of every scenario. */
   overrides?: WorkloadOverrides;
+  /** --traffic and the other cost flags: the reports' bill, and money budgets in the gate. */
+  costFlags?: CostFlags;
   /** --output: the result file's path (one scenario only); by default <out>/<name>-<time>.json. */
   output?: string;
   budgetsFile?: string;
@@ -97,12 +99,17 @@ function loadAll(request: RunRequest): LoadedScenario[] {
     applyOverrides(loaded, request.overrides ?? {});
     if (request.rounds !== undefined) loaded.overrides = { ...loaded.overrides, rounds: request.rounds };
   }
-  const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : [];
+  const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : { budgets: [], moneyBudgets: [] };
   const candidates = scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline));
-  assertBudgetsMatch(shared, candidates, `${request.budgetsFile}`);
-  for (const loaded of scenarios) loaded.budgets.push(...shared);
+  assertBudgetsMatch([...shared.budgets, ...shared.moneyBudgets], candidates, `${request.budgetsFile}`);
+  for (const loaded of scenarios) {
+    loaded.budgets.push(...shared.budgets);
+    loaded.moneyBudgets.push(...shared.moneyBudgets);
+  }
+  // Cost flags are checked before any load, so a typo in --traffic wastes nothing.
+  costSetup(request.costFlags ?? defaultCostFlags);
   if (request.gate) {
-    const without = scenarios.filter((loaded) => loaded.budgets.length === 0);
+    const without = scenarios.filter((loaded) => loaded.budgets.length === 0 && loaded.moneyBudgets.length === 0);
     if (without.length) {
       throw new InputError(`--gate: ${without.map((l) => l.file).join(', ')} has no budgets. Add "budgets:" to the scenario or pass --budgets budgets.yaml.`);
     }
@@ -130,19 +137,23 @@ function budgetWarnings(loaded: LoadedScenario, outDir: string, rounds: number |
 
 /** Reports, failures and the gate of one finished session. */
 async function finishScenario(loaded: LoadedScenario, result: ResultDocument, outPath: string, request: RunRequest, signal: AbortSignal): Promise<ScenarioOutcome> {
-  const input = reportInputFor(result);
+  const input = reportInputFor(result, request.costFlags);
   const outcome: ScenarioOutcome = {
     loaded, result, outPath, rows: input.rows,
     failures: describeFailures(result),
     noValidRuns: input.rows.every((row) => row.validRuns === 0) && result.status !== 'interrupted',
   };
   try {
-    outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''));
+    outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''), request.costFlags);
   } catch (error) {
     outcome.reportError = (error as Error).message;
   }
   if (request.gate && result.analysis && !signal.aborted) {
-    const gate = decide(budgetCases(result, result.analysis, latestCalibration(request.out, loaded.name)), request.inconclusive, outcome.failures.length > 0);
+    const cases = [
+      ...budgetCases(result, result.analysis, latestCalibration(request.out, loaded.name)),
+      ...moneyCases(loaded.moneyBudgets, input.costs, input.traffic),
+    ];
+    const gate = decide(cases, request.inconclusive, outcome.failures.length > 0);
     result.gate = { verdict: gate.verdict, exitCode: gate.exitCode, inconclusivePolicy: request.inconclusive, cases: gate.cases };
     writeResultAtomic(outPath, result);
     outcome.gate = gate;

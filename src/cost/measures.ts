@@ -1,7 +1,9 @@
 import { estimateAll, rateModels } from '../analysis/estimates.js';
 import { tQuantile } from '../analysis/stats.js';
 import { isValidRun, primaryRate } from '../analysis/summary.js';
-import { median } from '../analysis/stats.js';
+import { mean, median } from '../analysis/stats.js';
+import { pairsFor } from '../analysis/summary.js';
+import { seededRandom } from '../random.js';
 import type { ResultDocument } from '../samples/result.js';
 import type { ConfigMeasure, CpuRateModel } from './project.js';
 
@@ -29,6 +31,12 @@ export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'config
       bytesPerRequest: volume((r) => r.intake!.bytesPerRequest),
       keptBytesPerRequest: volume((r) => r.intake!.perRequest.keptBytes),
       errorEventsPerRequest: volume((r) => r.intake!.perRequest.errorEvents),
+      errorSpansPerRequest: volume((r) => r.intake!.perRequest.errorSpans),
+      tracesPerRequest: volume((r) => r.intake!.perRequest.traces),
+      keptTracesPerRequest: volume((r) => r.intake!.perRequest.keptTraces),
+      ...(config.sampleRate !== undefined ? { sampleRate: config.sampleRate } : {}),
+      options: config.options,
+      benchRps: primaryRate(result),
       series: volume((r) => r.intake!.items.series),
       ...cpuRateModel(models.find((m) => m.config === config.name)),
     }];
@@ -48,4 +56,61 @@ function cpuRateModel(model: ReturnType<typeof rateModels>[number] | undefined):
       ratesRps: model.ratesRps,
     },
   };
+}
+
+/**
+ * Bootstrap draws of every config's measure: resample the paired blocks (the
+ * pairs of a co-scheduled session, the blocks of a sequential one) with
+ * replacement, and recompute the CPU and RSS deltas and the volumes from the
+ * same blocks, so inputs that move together stay together. Seeded: the same
+ * result gives the same range.
+ */
+export function measureDraws(
+  result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>,
+  central: readonly ConfigMeasure[],
+  draws = 400,
+  seed = 1,
+): Map<string, ConfigMeasure[]> {
+  const random = seededRandom(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const rate = primaryRate(result);
+  const baseline = result.scenario.baseline;
+  const out = new Map<string, ConfigMeasure[]>();
+  for (const measure of central) {
+    const cpu = new Map(pairsFor(result.runs, measure.config, baseline, 'cpuMsPerRequest', rate).map((p) => [p.pair, p.value - p.baselineValue]));
+    const rss = new Map(pairsFor(result.runs, measure.config, baseline, 'rssMeanBytes', rate).map((p) => [p.pair, p.value - p.baselineValue]));
+    const runs = new Map(result.runs.filter(isValidRun).filter((r) => r.config === measure.config && r.offeredRps === rate).map((r) => [r.pair, r]));
+    const blocks = [...cpu.keys()];
+    if (blocks.length < 3) continue;
+    const list: ConfigMeasure[] = [];
+    for (let d = 0; d < draws; d++) {
+      const picked = blocks.map(() => blocks[Math.floor(random() * blocks.length)]!);
+      const avg = (values: Array<number | undefined>) => {
+        const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+        return known.length ? median(known) : undefined;
+      };
+      const per = (key: string) => avg(picked.map((pair) => runs.get(pair)?.intake?.perRequest[key]));
+      list.push({
+        ...measure,
+        cpuDeltaMsPerRequest: mean(picked.map((pair) => cpu.get(pair)!)),
+        rssDeltaBytes: rss.size ? mean(picked.map((pair) => rss.get(pair) ?? 0)) : measure.rssDeltaBytes,
+        spansPerRequest: per('spans') ?? measure.spansPerRequest,
+        keptSpansPerRequest: per('keptSpans') ?? measure.keptSpansPerRequest,
+        bytesPerRequest: avg(picked.map((pair) => runs.get(pair)?.intake?.bytesPerRequest)) ?? measure.bytesPerRequest,
+        keptBytesPerRequest: per('keptBytes') ?? measure.keptBytesPerRequest,
+        errorEventsPerRequest: per('errorEvents') ?? measure.errorEventsPerRequest,
+        errorSpansPerRequest: per('errorSpans') ?? measure.errorSpansPerRequest,
+        tracesPerRequest: per('traces') ?? measure.tracesPerRequest,
+        keptTracesPerRequest: per('keptTraces') ?? measure.keptTracesPerRequest,
+        // A rate model's coefficients are drawn from their sampling distributions (normal, with their standard errors).
+        ...(measure.cpuRateModel ? { cpuRateModel: {
+          ...measure.cpuRateModel,
+          fixedMsPerSecond: measure.cpuRateModel.fixedMsPerSecond + normal() * measure.cpuRateModel.fixedSE,
+          marginalMsPerRequest: measure.cpuRateModel.marginalMsPerRequest + normal() * measure.cpuRateModel.marginalSE,
+        } } : {}),
+      });
+    }
+    out.set(measure.config, list);
+  }
+  return out;
 }

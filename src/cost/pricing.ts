@@ -1,14 +1,28 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
-/** One price, always with its unit and its source. Vendor adapters validate their own sections with it. */
-export const priceSchema = z.strictObject({ value: z.number().nonnegative(), unit: z.string(), source: z.string(), kind: z.enum(['official', 'third_party']) });
+/**
+ * One price, always with its unit, its source and the date it was read there
+ * (`asOf`), so a reader can tell how old it is. `kind: yours` marks a value
+ * from the user's --pricing file. Vendor adapters validate their sections with it.
+ */
+export const priceSchema = z.strictObject({
+  value: z.number().nonnegative(),
+  unit: z.string(),
+  source: z.string(),
+  url: z.string().optional(),
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date like 2026-11-01' }),
+  kind: z.enum(['official', 'third_party', 'yours']),
+});
+export type Price = z.output<typeof priceSchema>;
 const tier = z.strictObject({ upTo: z.number().positive().nullable(), price: z.number().nonnegative() });
-const sentryPlan = z.strictObject({ monthly: priceSchema, includedErrors: priceSchema, includedSpans: priceSchema, spanPrice: priceSchema, errorTiers: z.array(tier).min(1) });
+const sentryPlan = z.strictObject({
+  monthly: priceSchema, includedErrors: priceSchema, includedSpans: priceSchema, spanTiers: z.array(tier).min(1), errorTiers: z.array(tier).min(1),
+});
 
 // Loose at the top: a vendor section the core does not know (newrelic:) passes through to its adapter's bill.
 export const pricingSchema = z.looseObject({
@@ -21,8 +35,11 @@ export const pricingSchema = z.looseObject({
     ingestedGBIncludedPerFargateTask: priceSchema, indexedSpansIncludedPerFargateTask: priceSchema,
     ingestedGBOverage: priceSchema, indexedPerMillionOverage: priceSchema, infraHostMonthly: priceSchema,
   }),
-  sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan) }),
-  grafana: z.strictObject({ proMonthly: priceSchema, freeSeries: priceSchema, perThousandSeries: priceSchema, freeTracesGB: priceSchema, tracesPerGB: priceSchema }),
+  sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan), reservedDiscount: priceSchema }),
+  grafana: z.strictObject({
+    proMonthly: priceSchema, freeSeries: priceSchema, perThousandSeries: priceSchema, includedDpmPerSeries: priceSchema,
+    freeTracesGB: priceSchema, tracesProcessedPerGB: priceSchema, tracesWrittenPerGB: priceSchema,
+  }),
   compute: z.strictObject({
     fargateVcpuHour: priceSchema,
     fargateGBHour: priceSchema,
@@ -54,13 +71,28 @@ function readYaml(path: string): unknown {
   }
 }
 
+/**
+ * A value the user's file sets is the user's price, not the vendor page's:
+ * say so, with the file and its date, unless the file gives its own source.
+ */
+function markUserPrices(node: unknown, file: string, asOf: string): unknown {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return node;
+  const record = node as Record<string, unknown>;
+  if ('value' in record && typeof record.value === 'number') {
+    return { source: `your pricing file ${file}`, kind: 'yours', asOf, url: '', ...record };
+  }
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, markUserPrices(value, file, asOf)]));
+}
+
 /** The default pricing, with the user's file (if any) deep-merged over it, validated. */
 export function loadPricing(userFile?: string): Pricing {
-  const merged = userFile ? deepMerge(readYaml(defaultPricingPath), readYaml(userFile)) : readYaml(defaultPricingPath);
+  const user = userFile ? markUserPrices(readYaml(userFile), userFile, statSync(userFile).mtime.toISOString().slice(0, 10)) : undefined;
+  const merged = user ? deepMerge(readYaml(defaultPricingPath), user) : readYaml(defaultPricingPath);
   const parsed = pricingSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
-    throw new InputError(`${userFile ?? defaultPricingPath}: ${first.path.join('.')}: ${first.message} (every price is { value, unit, source, kind: official | third_party }).`);
+    const shape = '{ value, unit, source, url, asOf, kind: official | third_party | yours }';
+    throw new InputError(`${userFile ?? defaultPricingPath}: ${first.path.join('.')}: ${first.message} (every price is ${shape}).`);
   }
   return parsed.data;
 }
@@ -76,4 +108,37 @@ export function pricingSources(pricing: Pricing): string[] {
   };
   collect(pricing);
   return [...sources];
+}
+
+export interface PriceEntry extends Price {
+  /** Where it sits in the file, e.g. "datadog.plans.apm.hostMonthly". */
+  path: string;
+}
+
+/** Every price in the file, in file order, with its path. */
+export function priceEntries(pricing: Pricing): PriceEntry[] {
+  const entries: PriceEntry[] = [];
+  const walk = (node: unknown, path: string[]): void => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+    const record = node as Record<string, unknown>;
+    const parsed = priceSchema.safeParse(record);
+    if (parsed.success) entries.push({ path: path.join('.'), ...parsed.data });
+    else for (const [key, value] of Object.entries(record)) walk(value, [...path, key]);
+  };
+  walk(pricing, []);
+  return entries;
+}
+
+/** Whole months from `asOf` to `today` (both YYYY-MM-DD). */
+export function priceAgeMonths(asOf: string, today: string): number {
+  const [y1, m1, d1] = asOf.split('-').map(Number) as [number, number, number];
+  const [y2, m2, d2] = today.split('-').map(Number) as [number, number, number];
+  return Math.max(0, (y2 - y1) * 12 + (m2 - m1) - (d2 < d1 ? 1 : 0));
+}
+
+/** Prices older than this are flagged wherever a bill is printed. */
+export const STALE_AFTER_MONTHS = 6;
+
+export function stalePrices(pricing: Pricing, today: string): PriceEntry[] {
+  return priceEntries(pricing).filter((entry) => priceAgeMonths(entry.asOf, today) > STALE_AFTER_MONTHS);
 }

@@ -32,6 +32,16 @@ export interface ConfigMeasure {
   /** Datadog: wire bytes of kept traces, what the agent forwards and Datadog ingests. */
   keptBytesPerRequest?: number;
   errorEventsPerRequest?: number;
+  /** Datadog: spans with error status, what the default "Error Default" retention filter indexes. */
+  errorSpansPerRequest?: number;
+  /** Datadog: traces started, and traces the tracer kept (sampling priority > 0), per request, at the bench's rate. */
+  tracesPerRequest?: number;
+  keptTracesPerRequest?: number;
+  /** The config's sampling option, when it has one; and its options as written. */
+  sampleRate?: number;
+  options?: Record<string, unknown>;
+  /** The offered rate of the bench (req/s, one target), where the volumes were measured. */
+  benchRps?: number;
   /** Prometheus: active series one instance exposes. */
   series?: number;
   /**
@@ -61,6 +71,14 @@ export interface CostOptions {
   datadogPlan?: string;
   /** Share of kept Datadog spans indexed by retention filters (an assumption; set it to yours). */
   datadogIndexedFraction: number;
+  /** Share of error spans the "Error Default" retention filter indexes (Datadog's default: all of them). */
+  datadogErrorIndexedFraction?: number;
+  /** Sentry: pay-as-you-go (default) or reserved (prepaid) volume. */
+  sentryBilling?: 'payg' | 'reserved';
+  /** Prometheus: the production scrape interval, which sets data points per minute per series. */
+  scrapeIntervalSeconds?: number;
+  /** New Relic: full platform users (priced only when the pricing file has a seat price). */
+  newrelicSeats?: number;
 }
 
 export interface ConfigCost {
@@ -71,7 +89,22 @@ export interface ConfigCost {
   /** Total with the CPU delta at the ends of its confidence interval. */
   lowUsd: number;
   highUsd: number;
+  /** How the range was computed, and the input that dominates it when one does. */
+  rangeNote?: string;
+  /** What would change this bill: its largest line, and the sample rate that would halve it. */
+  drivers?: string;
   extraInstances: number;
+  /** The fleet: hosts on average and in the p99 hour (what per-host prices bill), fractional. */
+  fleet: Fleet;
+}
+
+/** Hosts over the month: vendors that price per host bill the 99th-percentile hour, not the average. */
+export interface Fleet {
+  averageHosts: number;
+  p99Hosts: number;
+  /** Req/s one instance serves on average, and at the peak hour. */
+  perInstanceRps: number;
+  peakPerInstanceRps: number;
 }
 
 const fmt = (n: number, digits = 3) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(digits)).toString());
@@ -162,22 +195,70 @@ export function computeCost(cpuDeltaMsPerRequest: number, options: CostOptions, 
   };
 }
 
+/**
+ * Extra memory. On Fargate the task pays per GB-hour. On an instance the
+ * memory is already paid for: extra RSS costs nothing while it fits in the
+ * headroom (a fifth of the instance's memory is assumed free), and past that it
+ * is priced as the share of an instance it takes.
+ */
 export function memoryCost(rssDeltaBytes: number, options: CostOptions, pricing: Pricing): CostLine {
   const gb = rssDeltaBytes / 1024 ** 3;
-  const gbHours = gb * options.deployment.instances * pricing.hoursPerMonth.value;
+  const instances = options.deployment.instances;
+  const hours = pricing.hoursPerMonth.value;
+  if (options.deployment.instanceType === 'fargate') {
+    const gbHours = gb * instances * hours;
+    return {
+      label: 'extra memory',
+      usd: gbHours * pricing.compute.fargateGBHour.value,
+      formula: `${fmt(gb * 1024)} MB × ${instances} tasks × ${hours} h × $${pricing.compute.fargateGBHour.value}/GB-h`,
+    };
+  }
+  const instance = instancePrice(options.deployment, pricing);
+  const headroomGiB = instance.memoryGiB * MEMORY_HEADROOM;
+  if (gb <= headroomGiB) {
+    const formula = `${fmt(gb * 1024)} MB per instance fits in ${instance.label}'s ${fmt(headroomGiB)} GiB headroom (a fifth of ${instance.memoryGiB} GiB)`;
+    return { label: 'extra memory', usd: 0, formula };
+  }
+  const share = (gb - headroomGiB) / instance.memoryGiB;
   return {
     label: 'extra memory',
-    usd: gbHours * pricing.compute.fargateGBHour.value,
-    formula: `${fmt(gb * 1024)} MB × ${options.deployment.instances} instances × ${pricing.hoursPerMonth.value} h × $${pricing.compute.fargateGBHour.value}/GB-h` +
-      (options.deployment.instanceType === 'fargate' ? '' : ' (the Fargate rate as the price of memory)'),
+    usd: share * instances * hours * instance.hourly,
+    formula: `(${fmt(gb)} − ${fmt(headroomGiB)} GiB headroom) ÷ ${instance.memoryGiB} GiB × ${instances} instances × ${hours} h × $${instance.hourly}/h`,
+  };
+}
+
+/** Share of an instance's memory assumed free for an agent's RSS. */
+export const MEMORY_HEADROOM = 0.2;
+
+/**
+ * The fleet over a month, and the hosts per-host prices bill. Datadog bills
+ * the 99th-percentile hour (the month's hours sorted, the top 1% dropped). With
+ * a peak (--traffic …,peak=…) the fleet is sized for it and runs every hour, so
+ * that hour is the peak fleet; autoscaled at a flat average, it is the average
+ * fleet. Either way it is the user's instances plus the agent's extra ones,
+ * kept fractional: where a fleet's demand sits inside its last host is unknown,
+ * so 0.08 of a host of extra demand adds a whole host 8% of the time, and its
+ * expected price is 0.08 of a host's, not a whole one.
+ */
+export function fleetOverMonth(input: { instances: number; extraInstances: number; averageRps: number; peakRps?: number }): Fleet {
+  const hosts = input.instances + Math.max(0, input.extraInstances);
+  return {
+    averageHosts: hosts,
+    p99Hosts: hosts,
+    perInstanceRps: input.averageRps / input.instances,
+    peakPerInstanceRps: (input.peakRps ?? input.averageRps) / input.instances,
   };
 }
 
 /**
- * Datadog APM: the plan's fee per host (per average concurrent task on Fargate),
- * ingested GB over the allotment, indexed spans over theirs.
+ * Datadog APM: the plan's fee per host (per average concurrent task on Fargate)
+ * on top of the Infrastructure fee per host, ingested GB over the allotment,
+ * and indexed spans over theirs. Hosts are the p99-hour count.
  */
-export function datadogBill(input: { hosts: number; ingestedGB: number; indexedSpans: number; plan?: string; fargate?: boolean }, pricing: Pricing): CostLine[] {
+export function datadogBill(
+  input: { hosts: number; ingestedGB: number; indexedSpans: number; errorSpans?: number; plan?: string; fargate?: boolean },
+  pricing: Pricing,
+): CostLine[] {
   const d = pricing.datadog;
   const planName = input.plan ?? 'apm';
   const plan = d.plans[planName];
@@ -186,23 +267,39 @@ export function datadogBill(input: { hosts: number; ingestedGB: number; indexedS
   const fee = input.fargate ? plan.fargateTaskMonthly.value : plan.hostMonthly.value;
   const includedGB = input.fargate ? d.ingestedGBIncludedPerFargateTask.value : d.ingestedGBIncludedPerHost.value;
   const includedIndexed = input.fargate ? d.indexedSpansIncludedPerFargateTask.value : d.indexedSpansIncludedPerHost.value;
+  const indexed = input.indexedSpans + (input.errorSpans ?? 0);
   const overGB = Math.max(0, input.ingestedGB - includedGB * input.hosts);
-  const overIndexed = Math.max(0, input.indexedSpans - includedIndexed * input.hosts);
+  const overIndexed = Math.max(0, indexed - includedIndexed * input.hosts);
+  const errorPart = input.errorSpans ? ` (${millions(input.indexedSpans)} by retention filters + ${millions(input.errorSpans)} error spans)` : '';
   return [
-    { label: `Datadog APM ${unit} (${planName})`, usd: input.hosts * fee, formula: `${input.hosts} ${unit} × $${fee}` },
-    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${input.hosts} × ${includedGB} GB) × ` +
+    ...(input.fargate ? [] : [{
+      label: 'Datadog Infrastructure', usd: input.hosts * d.infraHostMonthly.value, formula: `${fmt(input.hosts)} hosts (p99 hour) × $${d.infraHostMonthly.value}`,
+    }]),
+    { label: `Datadog APM ${unit} (${planName})`, usd: input.hosts * fee, formula: `${fmt(input.hosts)} ${unit}${input.fargate ? '' : ' (p99 hour)'} × $${fee}` },
+    { label: 'Datadog ingested spans', usd: overGB * d.ingestedGBOverage.value, formula: `max(0, ${fmt(input.ingestedGB)} GB kept − ${fmt(input.hosts)} × ${includedGB} GB) × ` +
       `$${d.ingestedGBOverage.value}/GB` },
-    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(input.indexedSpans)} − ${input.hosts} × ` +
+    { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(indexed)}${errorPart} − ${fmt(input.hosts)} × ` +
       `${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
   ];
 }
 
-/** Errors beyond the plan's included volume, through the pay-as-you-go tiers. */
-export function tieredErrorCost(errors: number, plan: SentryPlan): number {
-  let remaining = Math.max(0, errors - plan.includedErrors.value);
-  let position = plan.includedErrors.value;
+/**
+ * dd-trace keeps at most `limit` traces a second per process (DD_TRACE_RATE_LIMIT,
+ * default 100) of those its sample rate picks. At `rps` req/s per instance the
+ * kept share of traces is min(rate, limit ÷ traces per second).
+ */
+export function keptTraceShare(sampleRate: number, rps: number, tracesPerRequest: number, limit = 100): number {
+  const tracesPerSecond = rps * tracesPerRequest;
+  if (tracesPerSecond <= 0) return sampleRate;
+  return Math.min(sampleRate, limit / tracesPerSecond);
+}
+
+/** Volume beyond `included` through price tiers (`upTo` counts from zero; null = no upper end). */
+export function tieredCost(volume: number, included: number, tiers: ReadonlyArray<{ upTo: number | null; price: number }>): number {
+  let remaining = Math.max(0, volume - included);
+  let position = included;
   let usd = 0;
-  for (const tier of plan.errorTiers) {
+  for (const tier of tiers) {
     if (remaining <= 0) break;
     const capacity = tier.upTo === null ? remaining : Math.max(0, tier.upTo - position);
     const used = Math.min(remaining, capacity);
@@ -213,43 +310,66 @@ export function tieredErrorCost(errors: number, plan: SentryPlan): number {
   return usd;
 }
 
-export function sentryBill(input: { errors: number; spans: number; plan: string }, pricing: Pricing): CostLine[] {
+/** Errors beyond the plan's included volume, through the pay-as-you-go tiers. */
+export function tieredErrorCost(errors: number, plan: SentryPlan): number {
+  return tieredCost(errors, plan.includedErrors.value, plan.errorTiers);
+}
+
+/** Sentry: the plan, errors and spans through their tiers; reserved volume at the prepaid discount. */
+export function sentryBill(input: { errors: number; spans: number; plan: string; billing?: 'payg' | 'reserved' }, pricing: Pricing): CostLine[] {
   const plan = pricing.sentry.plans[input.plan];
   if (!plan) throw new Error(`unknown Sentry plan ${input.plan}`);
-  const overSpans = Math.max(0, input.spans - plan.includedSpans.value);
+  const reserved = input.billing === 'reserved';
+  const factor = reserved ? 1 - pricing.sentry.reservedDiscount.value : 1;
+  const how = reserved ? ` × ${factor} (reserved: ${pricing.sentry.reservedDiscount.value * 100}% off pay-as-you-go)` : ' (pay-as-you-go)';
+  const tiers = (list: ReadonlyArray<{ upTo: number | null; price: number }>) => list.map((t) => `$${t.price}${t.upTo === null ? ' above' : ` to ${millions(t.upTo)}`}`).join(', ');
   return [
     { label: `Sentry ${input.plan} plan`, usd: plan.monthly.value, formula: `$${plan.monthly.value}/month` },
-    { label: 'Sentry errors', usd: tieredErrorCost(input.errors, plan), formula: `${millions(input.errors)} errors − ${millions(plan.includedErrors.value)} included, through ` +
-      `the pay-as-you-go tiers` },
-    { label: 'Sentry spans', usd: overSpans * plan.spanPrice.value, formula: `max(0, ${millions(input.spans)} − ${millions(plan.includedSpans.value)}) spans × ` +
-      `$${plan.spanPrice.value}` },
+    { label: 'Sentry errors', usd: tieredErrorCost(input.errors, plan) * factor, formula: `${millions(input.errors)} errors − ${millions(plan.includedErrors.value)} included, ` +
+      `through the tiers${how}` },
+    { label: 'Sentry spans', usd: tieredCost(input.spans, plan.includedSpans.value, plan.spanTiers) * factor, formula: `${millions(input.spans)} spans − ` +
+      `${millions(plan.includedSpans.value)} included, at ${tiers(plan.spanTiers)}${how}` },
   ];
 }
 
-/** Grafana Cloud active series: free up to the allowance, then Pro per 1k series over it (assumption: Pro keeps the free allowance). */
-export function grafanaSeriesBill(activeSeries: number, pricing: Pricing): CostLine[] {
+/**
+ * Grafana Cloud metrics: billable series = max(active series, DPM ÷ included DPM
+ * per series); a scrape every 15 s is 4 DPM, so it counts as 4× the series.
+ * Free up to the allowance, then Pro per 1k over it, rounded up to the next 1k
+ * (assumption: Pro keeps the free allowance).
+ */
+export function grafanaSeriesBill(activeSeries: number, pricing: Pricing, scrapeIntervalSeconds = 60): CostLine[] {
   const g = pricing.grafana;
-  if (activeSeries <= g.freeSeries.value) {
-    return [{ label: 'Grafana Cloud series', usd: 0, formula: `${fmt(activeSeries)} active series ≤ ${fmt(g.freeSeries.value)} free` }];
+  const dpmPerSeries = 60 / scrapeIntervalSeconds;
+  const billable = Math.max(activeSeries, (activeSeries * dpmPerSeries) / g.includedDpmPerSeries.value);
+  const basis = `max(${fmt(activeSeries)} series, ${fmt(activeSeries)} × ${fmt(dpmPerSeries)} DPM ÷ ${g.includedDpmPerSeries.value} included DPM) = ` +
+    `${fmt(billable)} billable series`;
+  if (billable <= g.freeSeries.value) {
+    return [{ label: 'Grafana Cloud series', usd: 0, formula: `${basis} ≤ ${fmt(g.freeSeries.value)} free` }];
   }
-  const thousands = Math.ceil((activeSeries - g.freeSeries.value) / 1000);
-  return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `$${g.proMonthly.value} Pro + ${thousands}k series over ` +
-    `${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
+  const thousands = Math.ceil((billable - g.freeSeries.value) / 1000);
+  return [{ label: 'Grafana Cloud series', usd: g.proMonthly.value + thousands * g.perThousandSeries.value, formula: `${basis}; $${g.proMonthly.value} Pro + ` +
+    `${thousands}k over ${fmt(g.freeSeries.value)} × $${g.perThousandSeries.value}` }];
 }
 
-/** OTLP traces to Grafana Cloud: GB over the free allowance. */
+/** OTLP traces to Grafana Cloud: every GB processed, and GB written past the free allowance. */
 export function otlpBill(gb: number, pricing: Pricing): CostLine[] {
   const g = pricing.grafana;
-  return [{ label: 'OTLP traces (Grafana Cloud)', usd: Math.max(0, gb - g.freeTracesGB.value) * g.tracesPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} ` +
-    `GB free) × $${g.tracesPerGB.value}/GB` }];
+  const written = Math.max(0, gb - g.freeTracesGB.value);
+  return [
+    { label: 'Grafana Cloud traces processed', usd: gb * g.tracesProcessedPerGB.value, formula: `${fmt(gb)} GB × $${g.tracesProcessedPerGB.value}/GB` },
+    { label: 'Grafana Cloud traces written', usd: written * g.tracesWrittenPerGB.value, formula: `max(0, ${fmt(gb)} GB − ${g.freeTracesGB.value} GB free) × ` +
+      `$${g.tracesWrittenPerGB.value}/GB` },
+  ];
 }
 
 /** What a vendor's bill is computed from: the measured volumes, the month's traffic and the fleet. */
 export interface BillInput {
   measure: ConfigMeasure;
   requestsPerMonth: number;
-  /** Instances (or tasks) serving the traffic, the extra CPU included, rounded up. */
+  /** Hosts (or tasks) to bill: the p99-hour count of the fleet, the extra CPU included. */
   hosts: number;
+  fleet: Fleet;
   options: CostOptions;
   pricing: Pricing;
 }
@@ -258,33 +378,118 @@ export interface BillInput {
 export type VendorBill = (input: BillInput) => CostLine[];
 
 /**
- * The monthly bill of one config: the infrastructure delta, plus the vendor
- * bill from measured volumes when its adapter has one.
+ * The monthly bill of one config:
+ *   1. extra compute (from the rate model when the result has one) and memory
+ *   2. the fleet over the month: average and p99-hour hosts
+ *   3. the vendor bill from the measured volumes, via its adapter
+ *   4. the range: the same bill over bootstrap draws of the paired blocks when
+ *      given (every measured input varies together), else the CPU CI alone
  */
-export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill): ConfigCost {
+export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill, draws: readonly ConfigMeasure[] = []): ConfigCost {
+  const central = billOf(measure, options, pricing, vendorBill);
+  const range = draws.length >= 20 ? rangeOverDraws(measure, draws, options, pricing, vendorBill, central.totalUsd) : cpuRange(measure, options, pricing, vendorBill, central);
+  const cost = { ...central, ...range };
+  return { ...cost, drivers: billDrivers(measure, cost, options, pricing, vendorBill) };
+}
+
+function billOf(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill): Omit<ConfigCost, 'lowUsd' | 'highUsd'> {
   const model = measure.cpuRateModel;
   const compute = model ? computeCostFromRateModel(model, options, pricing) : computeCost(measure.cpuDeltaMsPerRequest, options, pricing);
   const infrastructure = [compute.line, memoryCost(measure.rssDeltaBytes, options, pricing)];
-  const hosts = Math.ceil(options.deployment.instances + Math.max(0, compute.extraInstances));
-  const vendor = vendorBill?.({ measure, requestsPerMonth: options.requestsPerMonth, hosts, options, pricing }) ?? [];
-  const vendorUsd = vendor.reduce((s, l) => s + l.usd, 0);
-  const memoryUsd = infrastructure[1]!.usd;
-  const totalUsd = compute.line.usd + memoryUsd + vendorUsd;
-  const at = (ms: number) => computeCost(ms, options, pricing).line.usd + memoryUsd + vendorUsd;
-  // With a rate model, both coefficients at the ends of their 95% intervals (ignoring their covariance: wider, not narrower).
-  const atModel = (sign: -1 | 1) => computeCostFromRateModel({
-    ...model!,
-    fixedMsPerSecond: Math.max(0, model!.fixedMsPerSecond + sign * model!.t * model!.fixedSE),
-    marginalMsPerRequest: Math.max(0, model!.marginalMsPerRequest + sign * model!.t * model!.marginalSE),
-  }, options, pricing).line.usd + memoryUsd + vendorUsd;
+  const averageRps = options.requestsPerMonth / (pricing.hoursPerMonth.value * 3600);
+  const fleet = fleetOverMonth({
+    instances: options.deployment.instances, extraInstances: compute.extraInstances, averageRps,
+    ...(options.peakRps !== undefined ? { peakRps: options.peakRps } : {}),
+  });
+  const vendor = vendorBill?.({ measure, requestsPerMonth: options.requestsPerMonth, hosts: fleet.p99Hosts, fleet, options, pricing }) ?? [];
+  const totalUsd = [...infrastructure, ...vendor].reduce((sum, line) => sum + line.usd, 0);
+  return { config: measure.config, infrastructure, vendor, totalUsd, extraInstances: compute.extraInstances, fleet };
+}
+
+/** The measured inputs a bill depends on, for naming the one that dominates a range. */
+const inputs: Array<{ name: string; keys: Array<keyof ConfigMeasure> }> = [
+  { name: 'CPU per request', keys: ['cpuDeltaMsPerRequest', 'cpuRateModel'] },
+  { name: 'memory', keys: ['rssDeltaBytes'] },
+  { name: 'spans per request', keys: ['spansPerRequest', 'keptSpansPerRequest', 'tracesPerRequest', 'keptTracesPerRequest'] },
+  { name: 'bytes per request', keys: ['bytesPerRequest', 'keptBytesPerRequest'] },
+  { name: 'errors per request', keys: ['errorEventsPerRequest', 'errorSpansPerRequest'] },
+];
+
+const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
+
+function rangeOverDraws(measure: ConfigMeasure, draws: readonly ConfigMeasure[], options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, totalUsd: number) {
+  const totals = (list: readonly ConfigMeasure[]) => list.map((draw) => billOf(draw, options, pricing, vendorBill).totalUsd).sort((a, b) => a - b);
+  const all = totals(draws);
+  const low = Math.min(percentile(all, 0.025), totalUsd);
+  const high = Math.max(percentile(all, 0.975), totalUsd);
+  // One input at a time, the others at their central values: which one makes the range?
+  const widths = inputs.map(({ name, keys }) => {
+    const one = totals(draws.map((draw) => ({ ...measure, ...Object.fromEntries(keys.map((key) => [key, draw[key]])) })));
+    return { name, width: percentile(one, 0.975) - percentile(one, 0.025) };
+  }).sort((a, b) => b.width - a.width);
+  const top = widths[0]!;
+  const sum = widths.reduce((s, w) => s + w.width, 0);
+  const dominated = sum > 0 && top.width / sum >= 0.7 ? `; ${top.name} makes ${Math.round((100 * top.width) / sum)}% of it` : '';
+  return { lowUsd: low, highUsd: high, rangeNote: `95% range over ${draws.length} bootstrap draws of the paired blocks${dominated}` };
+}
+
+function cpuRange(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, central: { totalUsd: number }) {
+  const model = measure.cpuRateModel;
+  const at = (patch: Partial<ConfigMeasure>) => billOf({ ...measure, ...patch }, options, pricing, vendorBill).totalUsd;
+  if (model) {
+    // Both coefficients at the ends of their 95% intervals (ignoring their covariance: wider, not narrower).
+    const shifted = (sign: -1 | 1) => at({ cpuRateModel: {
+      ...model,
+      fixedMsPerSecond: Math.max(0, model.fixedMsPerSecond + sign * model.t * model.fixedSE),
+      marginalMsPerRequest: Math.max(0, model.marginalMsPerRequest + sign * model.t * model.marginalSE),
+    } });
+    return { lowUsd: shifted(-1), highUsd: shifted(1), rangeNote: 'range from the rate model\'s coefficient intervals; other inputs at their central values' };
+  }
   const ci = measure.cpuDeltaMsPerRequestCI;
-  return {
-    config: measure.config,
-    infrastructure,
-    vendor,
-    totalUsd,
-    lowUsd: model ? atModel(-1) : ci ? at(Math.max(0, ci.low)) : totalUsd,
-    highUsd: model ? atModel(1) : ci ? at(ci.high) : totalUsd,
-    extraInstances: compute.extraInstances,
-  };
+  if (!ci || !Number.isFinite(ci.low) || !Number.isFinite(ci.high)) return { lowUsd: central.totalUsd, highUsd: central.totalUsd, rangeNote: 'no interval: too few pairs' };
+  return { lowUsd: at({ cpuDeltaMsPerRequest: Math.max(0, ci.low) }), highUsd: at({ cpuDeltaMsPerRequest: ci.high }), rangeNote: 'range from the CPU interval alone' };
+}
+
+/** Per-request volumes a sampler scales: what a lower sample rate sends less of (errors are not sampled by it). */
+const sampledVolumes: Array<keyof ConfigMeasure> = ['spansPerRequest', 'keptSpansPerRequest', 'bytesPerRequest', 'keptBytesPerRequest', 'keptTracesPerRequest'];
+
+/** The bill of a config had it sampled at `rate` instead: its sampled volumes scaled from the measured ones. */
+export function billAtSampleRate(measure: ConfigMeasure, rate: number, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill): number {
+  const from = measure.sampleRate ?? 1;
+  const scale = from > 0 ? rate / from : 0;
+  const scaled: ConfigMeasure = { ...measure, sampleRate: rate };
+  for (const key of sampledVolumes) {
+    const value = measure[key];
+    if (typeof value === 'number') (scaled as unknown as Record<string, number>)[key] = value * scale;
+  }
+  return billOf(scaled, options, pricing, vendorBill).totalUsd;
+}
+
+/**
+ * What would change this bill: its largest line, and the sample rate that
+ * would halve it (found by bisection on the bill as a function of the rate),
+ * or why none would.
+ */
+export function billDrivers(measure: ConfigMeasure, cost: ConfigCost, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill): string {
+  const lines = [...cost.infrastructure, ...cost.vendor].sort((a, b) => b.usd - a.usd);
+  const top = lines[0];
+  if (!top || cost.totalUsd <= 0) return 'nothing: this config adds no cost at this traffic.';
+  const share = Math.round((100 * top.usd) / cost.totalUsd);
+  const head = `the largest line is ${top.label} (${share}% of the bill)`;
+  if (measure.sampleRate === undefined || measure.sampleRate <= 0) return `${head}.`;
+  const target = cost.totalUsd / 2;
+  const floor = billAtSampleRate(measure, 0, options, pricing, vendorBill);
+  if (floor > target) {
+    return `${head}; no sample rate halves it: at 0 it is still $${Math.round(floor).toLocaleString('en-US')} (per-host fees and compute do not scale with sampling).`;
+  }
+  let low = 0;
+  let high = measure.sampleRate;
+  for (let i = 0; i < 40; i++) {
+    const mid = (low + high) / 2;
+    if (billAtSampleRate(measure, mid, options, pricing, vendorBill) > target) high = mid;
+    else low = mid;
+  }
+  return `${head}; a sample rate of ${Number(low.toPrecision(2))} (now ${measure.sampleRate}) would halve it, with sampled volumes scaled from the measured ones ` +
+    'and CPU unchanged ' +
+    '(sampling changes the bill more than the CPU).';
 }

@@ -1,6 +1,8 @@
 import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 import { ExitCode } from '../errors.js';
-import type { Analysis, BudgetVerdict, Verdict } from '../samples/analysis.js';
+import { configMatches } from '../analysis/budgets.js';
+import type { ConfigCost } from '../cost/project.js';
+import type { Analysis, BudgetVerdict, MoneyBudget, Verdict } from '../samples/analysis.js';
 import { describeMetric } from '../samples/metrics.js';
 import { exclusionReasons, type Calibration, type ResultDocument, type RunSample } from '../samples/result.js';
 import { formatChange } from '../samples/units.js';
@@ -77,4 +79,24 @@ export function budgetCases(result: Pick<ResultDocument, 'runs' | 'scenario'>, a
     const notes = [decided, b.note, noiseFloorNote(b, calibration, rounds), excludedBaselineNote(result.runs, b.config, result.scenario.baseline)].filter(Boolean);
     return { config: b.config, check: b.budget.text, verdict: b.verdict, measured, ...(notes.length ? { note: notes.join('; ') } : {}) };
   });
+}
+
+/**
+ * Money budgets, judged on the bill's 95% range like any other budget: fail
+ * when even its low end is over the limit, pass when its high end is within it,
+ * inconclusive otherwise. (Each end is a 2.5% one-sided error; money budgets are
+ * not in the Holm family of the metric budgets.)
+ */
+export function moneyCases(budgets: readonly MoneyBudget[], costs: readonly ConfigCost[], traffic: string): GateCase[] {
+  return budgets.flatMap((budget) => costs.filter((cost) => configMatches(budget.config, cost.config)).map((cost) => {
+    const verdict: Verdict = cost.lowUsd > budget.limitUsdPerMonth ? 'fail' : cost.highUsd <= budget.limitUsdPerMonth ? 'pass' : 'inconclusive';
+    const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+    return {
+      config: cost.config,
+      check: budget.text,
+      verdict,
+      measured: `${usd(cost.totalUsd)}/month [${usd(cost.lowUsd)}, ${usd(cost.highUsd)}] at ${traffic}, budget ${usd(budget.limitUsdPerMonth)}/month`,
+      ...(cost.rangeNote ? { note: cost.rangeNote } : {}),
+    };
+  }));
 }

@@ -7,7 +7,7 @@ import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { cpuBelow } from '../analysis/claims.js';
-import { datadogBill } from '../cost/project.js';
+import { datadogBill, keptTraceShare } from '../cost/project.js';
 import type { Adapter } from './types.js';
 import type { IntakeCounts } from './types.js';
 
@@ -162,14 +162,26 @@ export const datadog: Adapter = {
   label: 'Datadog dd-trace',
   roles: ['tracing'],
   packages: ['dd-trace'],
-  // Datadog ingests (and bills) the traces its agent keeps, and indexes a share of their spans.
-  bill: ({ measure, requestsPerMonth: req, hosts, options, pricing }) => datadogBill({
-    hosts,
-    ingestedGB: ((measure.keptBytesPerRequest ?? measure.bytesPerRequest ?? 0) * req) / 1e9,
-    plan: options.datadogPlan,
-    fargate: options.deployment.instanceType === 'fargate',
-    indexedSpans: (measure.keptSpansPerRequest ?? measure.spansPerRequest ?? 0) * req * options.datadogIndexedFraction,
-  }, pricing),
+  // Datadog ingests (and bills) the traces its agent keeps, indexes a share of their spans, and indexes error spans (the
+  // "Error Default" retention filter). The tracer keeps at most DD_TRACE_RATE_LIMIT (100) traces/s per process, so the kept
+  // share depends on each instance's production rate, not on the bench's.
+  bill: ({ measure, requestsPerMonth: req, hosts, fleet, options, pricing }) => {
+    const limit = Number((measure.options?.env as Record<string, string> | undefined)?.DD_TRACE_RATE_LIMIT ?? 100);
+    const traces = measure.tracesPerRequest ?? 1;
+    const keptSpansPerTrace = measure.keptTracesPerRequest ? (measure.keptSpansPerRequest ?? 0) / measure.keptTracesPerRequest : (measure.spansPerRequest ?? 0) / traces;
+    const bytesPerKeptSpan = measure.keptSpansPerRequest && measure.keptBytesPerRequest !== undefined
+      ? measure.keptBytesPerRequest / measure.keptSpansPerRequest : (measure.bytesPerRequest ?? 0) / (measure.spansPerRequest || 1);
+    const share = measure.sampleRate === undefined ? (measure.keptTracesPerRequest ?? traces) / traces : keptTraceShare(measure.sampleRate, fleet.perInstanceRps, traces, limit);
+    const keptSpans = traces * share * keptSpansPerTrace * req;
+    return datadogBill({
+      hosts,
+      ingestedGB: (keptSpans * bytesPerKeptSpan) / 1e9,
+      plan: options.datadogPlan,
+      fargate: options.deployment.instanceType === 'fargate',
+      indexedSpans: keptSpans * options.datadogIndexedFraction,
+      errorSpans: (measure.errorSpansPerRequest ?? 0) * share * req * (options.datadogErrorIndexedFraction ?? 1),
+    }, pricing);
+  },
   claims: [{ source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) }],
   priceNote: '"$5 per 1M spans" (seeds/003) is not a Datadog price: Datadog charges $0.10/GB ingested and $1.70 per 1M indexed spans.',
   entrySchema,

@@ -128,7 +128,7 @@ async function startCollector(samplingTarget: number): Promise<Intake> {
   };
 }
 
-const prices = z.strictObject({ freeGBPerMonth: priceSchema, perGB: z.record(z.string(), priceSchema) });
+const prices = z.strictObject({ freeGBPerMonth: priceSchema, perGB: z.record(z.string(), priceSchema), fullPlatformUserMonthly: priceSchema.optional() });
 
 export const newrelic: Adapter = {
   kind: 'newrelic',
@@ -136,17 +136,25 @@ export const newrelic: Adapter = {
   roles: ['tracing'],
   packages: ['newrelic'],
   // New Relic bills data ingested (every event, span, metric and log payload) past the free 100 GB; user seats are separate.
-  bill: ({ measure, requestsPerMonth, pricing }) => {
+  bill: ({ measure, requestsPerMonth, options, pricing }) => {
     const parsed = prices.safeParse((pricing as Record<string, unknown>).newrelic);
     if (!parsed.success) throw new InputError('the pricing file has no valid "newrelic" section (freeGBPerMonth, perGB.original): add one with --pricing.');
     const rate = parsed.data.perGB.original ?? Object.values(parsed.data.perGB)[0]!;
     const gb = ((measure.bytesPerRequest ?? 0) * requestsPerMonth) / 1e9;
     const free = parsed.data.freeGBPerMonth.value;
     const over = Math.max(0, gb - free);
-    return [{ label: 'New Relic data ingest', usd: over * rate.value, formula: `max(0, ${gb.toPrecision(3)} GB − ${free} GB free) × $${rate.value.toFixed(2)} (${rate.unit})` }];
+    const formula = `max(0, ${gb.toPrecision(3)} GB − ${free} GB free) × $${rate.value.toFixed(2)} (${rate.unit})`;
+    const ingest = { label: 'New Relic data ingest', usd: over * rate.value, formula };
+    const seats = options.newrelicSeats ?? 0;
+    if (seats === 0) return [ingest];
+    const seat = parsed.data.fullPlatformUserMonthly;
+    // Seat prices depend on the edition and the contract; the default file has no source for one, so only a user's price is used.
+    return [ingest, seat
+      ? { label: 'New Relic full platform users', usd: seats * seat.value, formula: `${seats} users × $${seat.value}/month` }
+      : { label: 'New Relic full platform users', usd: 0, formula: `${seats} users, not priced: set newrelic.fullPlatformUserMonthly in your --pricing file` }];
   },
   claims: [roleClaims[0]!],
-  priceNote: 'New Relic bills data ingested (100 GB free, then per GB: Original Data or Data Plus) plus user seats, which are not in this bill. '
+  priceNote: 'New Relic bills data ingested (100 GB free, then per GB: Original Data or Data Plus) plus user seats (--newrelic-seats, at the price in your --pricing file). '
     + 'The agent keeps at most 833 transaction events per 5 s harvest, so above ~166 req/s per instance it drops events and bytes per request read low: '
     + 'bench at your per-instance rate. Metric data leaves once a minute and counts only when a harvest falls inside a window.',
   entrySchema,

@@ -78,7 +78,7 @@ export const prometheus: Adapter = {
   roles: ['metrics'],
   packages: ['prom-client'],
   // Grafana Cloud bills active series: each instance exposes its own.
-  bill: ({ measure, hosts, pricing }) => grafanaSeriesBill((measure.series ?? 0) * hosts, pricing),
+  bill: ({ measure, hosts, options, pricing }) => grafanaSeriesBill((measure.series ?? 0) * hosts, pricing, options.scrapeIntervalSeconds ?? 15),
   claims: [minimalOverheadClaim],
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'prometheus' in entry,

@@ -107,7 +107,7 @@ export const sentry: Adapter = {
   roles: ['tracing'],
   packages: ['@sentry/node'],
   bill: ({ measure, requestsPerMonth: req, options, pricing }) => sentryBill({
-    errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan,
+    errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan, billing: options.sentryBilling ?? 'payg',
   }, pricing),
   claims: [minimalOverheadClaim],
   priceNote: 'Sentry Team "50K events" means 50k errors plus 5M spans; "$0.00025/transaction" comes from the old transaction-based plans (seeds/001, 004).',

@@ -235,16 +235,19 @@ function ratesSection({ input: { analysis, result } }: Page): string {
 }
 
 function costSection({ input, show }: Page): string {
-  const costTable = table(['config', 'total / month', 'range (CPU CI)', 'compute + memory', 'vendor bill'], input.costs.map((c) => [
+  const costTable = table(['config', 'total / month', 'range (95%)', 'compute + memory', 'vendor bill', 'hosts (p99 hour)'], input.costs.map((c) => [
     `<strong>${esc(c.config)}</strong>`, esc(usd(c.totalUsd)), esc(`${usd(c.lowUsd)}–${usd(c.highUsd)}`),
-    esc(usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))), esc(usd(c.vendor.reduce((s, l) => s + l.usd, 0))),
-  ]), [1, 2, 3, 4]);
+    esc(usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))), esc(usd(c.vendor.reduce((s, l) => s + l.usd, 0))), esc(c.fleet.p99Hosts.toFixed(2)),
+  ]), [1, 2, 3, 4, 5]);
+  const drivers = `<ul>${input.costs.map((c) => `<li><strong>${esc(c.config)}</strong>: range ${esc(c.rangeNote ?? 'n/a')}. What would change it: ` +
+    `${esc(c.drivers ?? 'n/a')}</li>`).join('')}</ul>`;
   const formulaTable = table(['config', 'line', 'USD / month', 'formula inputs'], input.costs.flatMap((c) => [...c.infrastructure, ...c.vendor].map((l) => [
     esc(c.config), esc(l.label), esc(usd(l.usd)), `<span class="formula">${esc(l.formula)}</span>`,
   ])), [2]);
   return `<section id="cost"><h2>Monthly cost at ${esc(input.traffic)}</h2>
 ${show('monthly-cost')}
 ${costTable}
+${drivers}
 <h3>Where every dollar comes from</h3>
 ${formulaTable}
 <p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}.

@@ -31,7 +31,7 @@ export interface SummarySentence {
   text: string;
 }
 
-/** One sentence per config with a bill: overhead with its CI, and the monthly bill with its compute share. */
+/** One sentence per config with a bill, leading with the dollars at the user's traffic; then the overhead, and what would change the bill. */
 export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): SummarySentence[] {
   return input.rows.flatMap((row) => {
     const cost = row.cost;
@@ -46,8 +46,8 @@ export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): 
     return [{
       config: row.config,
       description: row.description,
-      text: `${overhead}, about ${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), ` +
-        `of which ${usd(infra)} is extra compute and memory.`,
+      text: `${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory; ` +
+        `${overhead}. What would change this bill: ${cost.drivers ?? 'n/a'}`,
     }];
   });
 }

@@ -33,11 +33,12 @@ export function renderMarkdownReport(input: ReportInput): string {
   }
 
   lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');
-  lines.push('| config | total / month | range | compute + memory | vendor |', '|---|---|---|---|---|');
+  lines.push('| config | total / month | range | compute + memory | vendor | hosts (p99 hour) |', '|---|---|---|---|---|---|');
   for (const c of input.costs) {
     lines.push(`| ${c.config} | ${usd(c.totalUsd)} | ${usd(c.lowUsd)}–${usd(c.highUsd)} | ${usd(c.infrastructure.reduce((s, l) => s + l.usd, 0))} | ` +
-      `${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} |`);
+      `${usd(c.vendor.reduce((s, l) => s + l.usd, 0))} | ${c.fleet.p99Hosts.toFixed(2)} |`);
   }
+  lines.push('', ...input.costs.map((c) => `- ${c.config}: range ${c.rangeNote ?? 'n/a'}. What would change it: ${c.drivers ?? 'n/a'}`));
   lines.push('', '<details><summary>Formula inputs</summary>', '');
   for (const c of input.costs) for (const l of [...c.infrastructure, ...c.vendor]) lines.push(`- ${c.config} · ${l.label}: ${usd(l.usd)} = ${l.formula}`);
   lines.push('', '</details>');

@@ -1,11 +1,11 @@
 import { minimumDetectableEffect } from '../analysis/stats.js';
 import type { Pricing } from '../cost/pricing.js';
-import { pricingSources } from '../cost/pricing.js';
+import { pricingSources, priceAgeMonths, STALE_AFTER_MONTHS, stalePrices, priceEntries } from '../cost/pricing.js';
 import { instancePrice, type ConfigCost, type CostOptions } from '../cost/project.js';
 import type { Comparison } from '../gate/compare.js';
 import { metrics, type MetricName } from '../samples/metrics.js';
 import type { Calibration } from '../samples/result.js';
-import { formatChange } from '../samples/units.js';
+import { formatChange, formatNumber } from '../samples/units.js';
 import { usd } from './input.js';
 
 /** The noise floor of a calibration, for the terminal. */
@@ -33,21 +33,33 @@ export function renderCalibration(calibration: Calibration, scenarioRounds?: num
 }
 
 /** Each config's monthly bill with the formula behind every line, for the terminal. */
-export function renderCostText(baseline: string, traffic: string, options: CostOptions, pricing: Pricing, costs: readonly ConfigCost[]): string {
+export function renderCostText(baseline: string, traffic: string, options: CostOptions, pricing: Pricing, costs: readonly ConfigCost[], today: string): string {
   const { deployment, datadogIndexedFraction } = options;
   const sizing = options.peakRps !== undefined ? 'a fleet sized for the peak' : 'autoscaled vCPU-hours';
   const out: string[] = [
     `Monthly cost against ${baseline}: ${traffic}`,
     `on ${deployment.instances}× ${instancePrice(deployment, pricing).label} at ${deployment.targetUtilization * 100}% target CPU, extra compute as ${sizing}`,
-    `(pricing ${pricing.pricing_version}; low–high carries the CPU confidence interval)`,
+    `(pricing ${pricing.pricing_version}; each range carries every measured input: CPU, memory, spans, bytes and errors per request)`,
     '',
   ];
   for (const cost of costs) {
+    const fleet = cost.fleet;
     out.push(`${cost.config}: ${usd(cost.totalUsd)}/month (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), +${cost.extraInstances.toFixed(2)} instances of CPU`);
-    for (const line of [...cost.infrastructure, ...cost.vendor]) out.push(`    ${line.label.padEnd(26)} ${usd(line.usd).padStart(9)}   ${line.formula}`);
+    out.push(`    fleet: ${fleet.p99Hosts.toFixed(2)} hosts in the p99 hour (what per-host prices bill; fractional, the expected count); ` +
+      `${formatNumber(fleet.perInstanceRps)} req/s per instance${fleet.peakPerInstanceRps > fleet.perInstanceRps ? ` (${formatNumber(fleet.peakPerInstanceRps)} at peak)` : ''}`);
+    if (cost.rangeNote) out.push(`    range: ${cost.rangeNote}`);
+    for (const line of [...cost.infrastructure, ...cost.vendor]) out.push(`    ${line.label.padEnd(30)} ${usd(line.usd).padStart(9)}   ${line.formula}`);
   }
   out.push('', `Prices from: ${pricingSources(pricing).join('; ')}.`);
-  out.push(`Assumptions: ${datadogIndexedFraction * 100}% of kept Datadog spans indexed (--indexed-fraction); Grafana Pro keeps the free series allowance.`);
+  const stale = stalePrices(pricing, today);
+  if (stale.length) {
+    const oldest = stale.map((p) => p.asOf).sort()[0];
+    out.push(`Warning: ${stale.length} price${stale.length > 1 ? 's are' : ' is'} more than ${STALE_AFTER_MONTHS} months old (oldest ${oldest}); "apm-bench pricing" lists them.`);
+  }
+  const errorShare = (options.datadogErrorIndexedFraction ?? 1) * 100;
+  out.push(`Assumptions: ${datadogIndexedFraction * 100}% of kept Datadog spans indexed (--indexed-fraction) plus ${errorShare}% of error spans ` +
+    `(--error-indexed-fraction); dd-trace keeps at most 100 traces/s per process; Sentry volume ${options.sentryBilling === 'reserved' ? 'reserved (prepaid)' : 'pay-as-you-go'} ` +
+    `(--sentry-billing); Prometheus scraped every ${options.scrapeIntervalSeconds ?? 15}s in production (--scrape-interval); Grafana Pro keeps the free series allowance.`);
   return `${out.join('\n')}\n`;
 }
 
@@ -60,4 +72,29 @@ export function renderComparison(basePath: string, headPath: string, comparison:
       `(change ${formatChange(r.change)}, CI [${formatChange(r.changeCI.low)}, ${formatChange(r.changeCI.high)}])`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `apm-bench pricing`: every price in force, its source and how old it is; stale ones flagged. */
+export function renderPricing(pricing: Pricing, today: string, file: string): string {
+  const entries = priceEntries(pricing);
+  const out = [`Pricing ${pricing.pricing_version} (${file}), ${entries.length} prices, as of ${today}:`, ''];
+  let section = '';
+  for (const entry of entries) {
+    const top = entry.path.split('.')[0]!;
+    if (top !== section) {
+      section = top;
+      out.push(`${top}:`);
+    }
+    const age = priceAgeMonths(entry.asOf, today);
+    const flag = age > STALE_AFTER_MONTHS ? `  STALE (> ${STALE_AFTER_MONTHS} months)` : '';
+    out.push(`  ${entry.path.slice(top.length + 1).padEnd(40)} ${String(entry.value).padStart(10)} ${entry.unit}`);
+    const url = entry.url ? `\n  ${''.padEnd(40)} ${entry.url}` : '';
+    out.push(`  ${''.padEnd(40)} ${entry.kind}, ${entry.source}, as of ${entry.asOf} (${age} month${age === 1 ? '' : 's'} old)${flag}${url}`);
+  }
+  const stale = entries.filter((e) => priceAgeMonths(e.asOf, today) > STALE_AFTER_MONTHS).length;
+  out.push('', stale
+    ? `${stale} price${stale > 1 ? 's are' : ' is'} more than ${STALE_AFTER_MONTHS} months old: check them before quoting.`
+    : `Every price is at most ${STALE_AFTER_MONTHS} months old.`);
+  out.push('Your contract prices: --pricing mine.yaml (deep-merged over these; its values are marked "yours"). Changes: pricing/CHANGELOG.md.');
+  return `${out.join('\n')}\n`;
 }

@@ -206,6 +206,7 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       workload: { ...scenario.workload, rounds },
       ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
       budgets: loaded.budgets,
+      ...(loaded.moneyBudgets.length ? { moneyBudgets: loaded.moneyBudgets } : {}),
       target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
     },
     design,

@@ -95,6 +95,13 @@ export interface Budget {
   text: string;
 }
 
+/** `cost: "$2000/month"`: the projected monthly bill of a config at the run's traffic, judged on the bill's range. */
+export interface MoneyBudget {
+  config: string;
+  limitUsdPerMonth: number;
+  text: string;
+}
+
 export interface BudgetVerdict {
   budget: Budget;
   config: string;

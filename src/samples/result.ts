@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import type { Analysis, Budget } from './analysis.js';
+import type { Analysis, Budget, MoneyBudget } from './analysis.js';
 import type { Design } from './runs.js';
 import type { RunSample } from './runs.js';
 
@@ -85,6 +85,8 @@ export interface ResultDocument {
     /** Command-line flags that replaced scenario values (`--rate 500`), as given. */
     overrides?: Record<string, string>;
     budgets: Budget[];
+    /** Ceilings on the projected monthly bill (`cost: "$2000/month"`). */
+    moneyBudgets?: MoneyBudget[];
     target: { kind: string; path: string };
   };
   design: DesignRecord;

@@ -12,7 +12,7 @@ import { checkNodeOptions } from '../instrument/node-options.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, type Scenario } from './schema.js';
 import { configMatches, parseBudgetValue, parseVolumeBudget } from '../analysis/budgets.js';
-import type { Budget } from '../samples/analysis.js';
+import type { Budget, MoneyBudget } from '../samples/analysis.js';
 import { metricAliases, metricByAlias, volumeMetrics, type VolumeMetric } from '../samples/metrics.js';
 
 export interface ResolvedTarget {
@@ -36,6 +36,8 @@ export interface LoadedScenario {
   target: ResolvedTarget;
   configs: InstrumentationConfig[];
   budgets: Budget[];
+  /** Budgets on the projected monthly bill (`cost: "$2000/month"`), judged with the cost model. */
+  moneyBudgets: MoneyBudget[];
   /** Flags that replaced scenario values (`run --rate 500`), as given; recorded in the result. */
   overrides?: Record<string, string>;
 }
@@ -102,10 +104,12 @@ export function loadScenario(file: string, { needsCandidates = true } = {}): Loa
       'Add a config, e.g. "- datadog: { sampleRate: 0.1 }" or "- name: mine, preload: ./tracer.cjs".');
   }
   const budgets = parseBudgets(scenario.budgets, file);
-  assertBudgetsMatch(budgets, [configs.map((c) => c.name).filter((name) => name !== scenario.baseline)], `${file}: budgets`);
+  const moneyBudgets = parseMoneyBudgets(scenario.budgets, file);
+  assertBudgetsMatch([...budgets, ...moneyBudgets], [configs.map((c) => c.name).filter((name) => name !== scenario.baseline)], `${file}: budgets`);
   return {
     file: path,
     budgets,
+    moneyBudgets,
     name: scenario.name ?? basename(path, extname(path)),
     hash: createHash('sha256').update(text).digest('hex'),
     scenario,
@@ -312,6 +316,7 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
   const budgets: Budget[] = [];
   for (const [config, limits] of Object.entries(raw)) {
     for (const [alias, text] of Object.entries(limits)) {
+      if (alias === 'cost') continue;
       if (alias in volumeMetrics) {
         const parsed = parseVolumeBudget(alias as VolumeMetric, text);
         if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
@@ -319,13 +324,28 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
         continue;
       }
       const metric = metricByAlias(alias);
-      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${[...metricAliases, ...Object.keys(volumeMetrics)].join(', ')}.`);
+      const known = [...metricAliases, ...Object.keys(volumeMetrics), 'cost'].join(', ');
+      if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${known}.`);
       const parsed = parseBudgetValue(metric, text);
       if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
       budgets.push({ config, metric, ...parsed, text: `${alias} ≤ ${text}` });
     }
   }
   return budgets;
+}
+
+/** `cost: "$2000/month"` entries: a ceiling on the projected monthly bill. */
+export function parseMoneyBudgets(raw: Record<string, Record<string, string>>, file: string): MoneyBudget[] {
+  const out: MoneyBudget[] = [];
+  for (const [config, limits] of Object.entries(raw)) {
+    const text = limits.cost;
+    if (text === undefined) continue;
+    const match = /^\s*\$\s*([\d,]+(?:\.\d+)?)\s*([kKmM]?)\s*(?:\/\s*(?:month|mo))?\s*$/.exec(text);
+    if (!match) throw new InputError(`${file}: budgets.${config}.cost: expected a monthly amount like "$2000/month" or "$1.5k/month", got "${text}".`);
+    const scale = { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase()]!;
+    out.push({ config, limitUsdPerMonth: Number(match[1]!.replace(/,/g, '')) * scale, text: `cost ≤ ${text.trim()}` });
+  }
+  return out;
 }
 
 /** Split a command line on whitespace, honouring simple single and double quotes. */
@@ -358,7 +378,7 @@ function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; 
  * (`datadog:` for `datadog@1`, `Datadog@*`): refuse it, naming the key and the
  * configs there are. `configSets` is one list per scenario the budgets apply to.
  */
-export function assertBudgetsMatch(budgets: readonly Budget[], configSets: readonly string[][], where: string): void {
+export function assertBudgetsMatch(budgets: ReadonlyArray<{ config: string }>, configSets: readonly string[][], where: string): void {
   const all = [...new Set(configSets.flat())];
   for (const key of [...new Set(budgets.map((b) => b.config))]) {
     if (all.some((name) => configMatches(key, name))) continue;
@@ -372,7 +392,7 @@ export function assertBudgetsMatch(budgets: readonly Budget[], configSets: reado
 }
 
 /** A budgets file that several scenarios share: the same mapping as a scenario's `budgets`. */
-export function loadBudgetsFile(file: string): Budget[] {
+export function loadBudgetsFile(file: string): { budgets: Budget[]; moneyBudgets: MoneyBudget[] } {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputError(`${file}: no such budgets file.`);
   const doc = parseDocument(readFileSync(path, 'utf8'));
@@ -380,5 +400,5 @@ export function loadBudgetsFile(file: string): Budget[] {
   const data = doc.toJS() as unknown;
   const shape = budgetsShape.safeParse((data as { budgets?: unknown } | null)?.budgets ?? data);
   if (!shape.success) throw new InputError(`${file}: expected a mapping of config (or glob) to { metric: "+limit" }, e.g.\n  "datadog@*": { cpu: "+15%", p99: "+2ms" }`);
-  return parseBudgets(shape.data, file);
+  return { budgets: parseBudgets(shape.data, file), moneyBudgets: parseMoneyBudgets(shape.data, file) };
 }

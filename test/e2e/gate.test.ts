@@ -138,3 +138,34 @@ ${configs.map((name) => `  - name: ${name}\n    preload: ./noop.cjs`).join('\n')
     expect(stdout).toContain("Holm's procedure");
   });
 });
+
+describe('money budgets in the gate', () => {
+  // Sentry at 1.0 on a route mix with errors: its bill at 500M requests is thousands of dollars a month,
+  // from the errors and spans its intake counts, far from both limits below.
+  const money = (limit: string) => writeScenario(dir, `money-${limit.replace(/\W/g, '')}.yaml`, `name: money
+workload:
+  routes: [{ path: /json, weight: 5 }, { path: /error, weight: 1, expectStatus: 500 }]
+  rate: 150
+  primeRequests: 500
+  warmup: 0.5s
+  duration: 1.5s
+  latencyDuration: 0.3s
+  rounds: 3
+budgets:
+  "sentry@*": { cost: "${limit}" }
+instrumentations:
+  - name: none
+  - sentry: { tracesSampleRate: 1.0 }
+`);
+
+  it('fails a session whose projected bill is over a money budget (exit 1), and passes a generous one (exit 0)', async () => {
+    const tight = await runCli(['run', money('$100/month'), '--out', join(dir, 'money-tight'), '--gate', '--traffic', '500M', '--json']);
+    expect(tight.code, tight.stderr).toBe(1);
+    const failed = JSON.parse(tight.stdout) as { gate: { verdict: string; cases: Array<{ check: string; verdict: string; measured: string }> } };
+    expect(failed.gate.verdict).toBe('fail');
+    expect(failed.gate.cases).toEqual([expect.objectContaining({ check: 'cost ≤ $100/month', verdict: 'fail', measured: expect.stringMatching(/\/month \[\$[\d,]+, \$[\d,]+\] at 500M/) })]);
+    const generous = await runCli(['run', money('$1M/month'), '--out', join(dir, 'money-generous'), '--gate', '--traffic', '500M']);
+    expect(generous.code, generous.stderr).toBe(0);
+    expect(generous.stdout).toMatch(/PASS\s+sentry@1 cost ≤ \$1M\/month/);
+  });
+});

@@ -70,7 +70,10 @@ describe('reports from a saved result', () => {
     const stem = saved.split('/').pop()!.replace(/\.json$/, '');
     const markdown = readFileSync(join(reportDir, `${stem}.md`), 'utf8');
     // With two pairs the CI may honestly include 0, and then the sentence says so.
-    expect(markdown).toMatch(/- \*\*datadog@0\.1\*\* \(Datadog dd-trace at 10% sampling\): ([+−]\d.*% CPU per request|no significant CPU change per request) on this route mix \(.*CI .+\), about \$[\d,]+\/month at 1B requests\/month/);
+    // The sentence leads with the dollars and their range at the user's traffic, then the overhead, then what would change the bill.
+    expect(markdown).toMatch(new RegExp('- \\*\\*datadog@0\\.1\\*\\* \\(Datadog dd-trace at 10% sampling\\): \\$[\\d,]+/month at 1B requests/month.*? \\(\\$[\\d,]+–\\$[\\d,]+\\), ' +
+      'of which \\$[\\d,]+ is extra compute and memory; ([+−]\\d.*% CPU per request|no significant CPU change per request) on this route mix \\(.*CI .+\\)\\. ' +
+      'What would change this bill: the largest line is '));
     expect(markdown).toContain('## Claims check');
     // Two pairs make a wide t interval, so the verdict may honestly be "undecided"; the boundaries are unit-tested.
     expect(markdown).toMatch(/\| APM: < 1% CPU overhead \| seeds\/001 \| datadog@1 \| CPU\/req .+ \| (refuted|undecided) \|/);

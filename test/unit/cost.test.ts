@@ -1,8 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deepMerge, loadPricing } from '../../src/cost/pricing.js';
-import { computeCost, computeCostFromRateModel, datadogBill, grafanaSeriesBill, instancePrice, otlpBill, projectConfig, sentryBill, tieredErrorCost } from '../../src/cost/project.js';
+import { deepMerge, loadPricing, priceAgeMonths, priceEntries, stalePrices } from '../../src/cost/pricing.js';
+import {
+  billDrivers, computeCost, computeCostFromRateModel, datadogBill, grafanaSeriesBill, instancePrice, keptTraceShare, memoryCost, otlpBill, projectConfig, sentryBill,
+  tieredErrorCost, type ConfigMeasure, type CostOptions,
+} from '../../src/cost/project.js';
+import { moneyCases } from '../../src/gate/gate.js';
+import { sentry } from '../../src/instrument/sentry.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { datadog } from '../../src/instrument/datadog.js';
 import { newrelic } from '../../src/instrument/newrelic.js';
@@ -12,12 +17,58 @@ const pricing = loadPricing();
 const total = (lines: Array<{ usd: number }>) => lines.reduce((s, l) => s + l.usd, 0);
 
 describe('cost projection, hand-computed', () => {
-  it('Datadog: 4 hosts, 700 GB ingested, 6M indexed spans', () => {
-    // 4 × $31 + (700 − 600) GB × $0.10 + (6M − 4M) × $1.70/1M = 124 + 10 + 3.40
-    expect(total(datadogBill({ hosts: 4, ingestedGB: 700, indexedSpans: 6_000_000 }, pricing))).toBeCloseTo(137.4, 10);
-    // Within the allotments only the host fee remains; the Enterprise plan is $40 a host.
-    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000 }, pricing))).toBeCloseTo(124, 10);
-    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, plan: 'enterprise' }, pricing))).toBeCloseTo(160, 10);
+  it('Datadog: 4 hosts, 700 GB ingested, 6M indexed spans, with the Infrastructure fee APM is sold on', () => {
+    // Infrastructure 4 × $15 + APM 4 × $31 + (700 − 600) GB × $0.10 + (6M − 4M) × $1.70/1M = 60 + 124 + 10 + 3.40
+    const lines = datadogBill({ hosts: 4, ingestedGB: 700, indexedSpans: 6_000_000 }, pricing);
+    expect(total(lines)).toBeCloseTo(197.4, 10);
+    expect(lines.find((l) => l.label === 'Datadog Infrastructure')!.usd).toBe(60);
+    // Within the allotments only the host fees remain; the Enterprise plan is $40 a host.
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000 }, pricing))).toBeCloseTo(184, 10);
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, plan: 'enterprise' }, pricing))).toBeCloseTo(220, 10);
+  });
+
+  it('Datadog indexes error spans (the Error Default retention filter) on top of the retention filters\' share', () => {
+    // 3M + 2M error spans = 5M indexed − 4 × 1M included = 1M × $1.70
+    expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, errorSpans: 2_000_000 }, pricing))).toBeCloseTo(184 + 1.7, 10);
+  });
+
+  it('dd-trace keeps at most 100 traces/s per process: the kept share at the production rate per instance', () => {
+    expect(keptTraceShare(1, 47.6, 1)).toBe(1);
+    expect(keptTraceShare(1, 500, 1)).toBeCloseTo(0.2, 12);
+    expect(keptTraceShare(0.1, 500, 1)).toBe(0.1);
+    expect(keptTraceShare(0.1, 2000, 1)).toBeCloseTo(0.05, 12);
+    expect(keptTraceShare(1, 500, 1, 250)).toBeCloseTo(0.5, 12);
+    // Through the adapter: 2 instances × 200 req/s = 1,051.2M req/month. At the bench, 1 trace and 1 kept span per kept trace,
+    // 1,000 B per kept span. In production the limiter keeps 100 of 200 traces/s: 525.6M kept spans = 525.6 GB; 1% indexed = 5.256M.
+    // Infrastructure 2 × $15 + APM 2 × $31 + (525.6 − 300) GB × $0.10 + (5.256M − 2M) × $1.70/1M = 30 + 62 + 22.56 + 5.5352
+    const measure: ConfigMeasure = {
+      config: 'datadog@1', kind: 'datadog', cpuDeltaMsPerRequest: 0, rssDeltaBytes: 0, sampleRate: 1,
+      tracesPerRequest: 1, keptTracesPerRequest: 0.5, spansPerRequest: 1, keptSpansPerRequest: 0.5, bytesPerRequest: 1000, keptBytesPerRequest: 500,
+    };
+    const options: CostOptions = { requestsPerMonth: 2 * 200 * 730 * 3600, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team',
+      datadogIndexedFraction: 0.01 };
+    expect(total(projectConfig(measure, options, pricing, datadog.bill).vendor)).toBeCloseTo(120.0952, 8);
+  });
+
+  it('fractional hosts: 4 instances + 0.07 of extra CPU is billed as 4.07 hosts (its expected count), not 5', () => {
+    // 0.07 extra instances of m7i.large (2 vCPU) at 60% = 0.084 vCPU ⇒ cpu ms/req = 0.084 × 0.6 × 1000 ÷ avg rps
+    const requestsPerMonth = 4 * 50 * 730 * 3600;
+    const averageRps = requestsPerMonth / (730 * 3600);
+    const cpu = (0.07 * 2 * 0.6 * 1000) / averageRps;
+    const options: CostOptions = { requestsPerMonth, deployment: { instanceType: 'm7i.large', instances: 4, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    const cost = projectConfig({ config: 'dd', kind: 'datadog', cpuDeltaMsPerRequest: cpu, rssDeltaBytes: 0, sampleRate: 1, spansPerRequest: 0 }, options, pricing, datadog.bill);
+    expect(cost.fleet.p99Hosts).toBeCloseTo(4.07, 10);
+    expect(cost.vendor.find((l) => l.label === 'Datadog Infrastructure')!.usd).toBeCloseTo(4.07 * 15, 10);
+    expect(cost.vendor.find((l) => l.label === 'Datadog APM hosts (apm)')!.usd).toBeCloseTo(4.07 * 31, 10);
+  });
+
+  it('memory on an instance is free while it fits the headroom, then priced as the share of the instance it takes', () => {
+    const options: CostOptions = { requestsPerMonth: 1e9, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    expect(memoryCost(50 * 1024 ** 2, options, pricing).usd).toBe(0);
+    // 2 GiB − 1.6 GiB headroom (a fifth of 8 GiB) = 0.4 GiB = 0.05 of the instance × 2 instances × 730 h × $0.1008
+    expect(memoryCost(2 * 1024 ** 3, options, pricing).usd).toBeCloseTo(0.05 * 2 * 730 * 0.1008, 10);
+    // On Fargate it is GB-hours: 0.5 GB × 2 tasks × 730 h × $0.004445
+    expect(memoryCost(0.5 * 1024 ** 3, { ...options, deployment: { ...options.deployment, instanceType: 'fargate' } }, pricing).usd).toBeCloseTo(0.5 * 2 * 730 * 0.004445, 10);
   });
 
   it('Datadog on Fargate: 10 tasks, 150 GB ingested, 1M indexed spans', () => {
@@ -25,9 +76,29 @@ describe('cost projection, hand-computed', () => {
     expect(total(datadogBill({ hosts: 10, ingestedGB: 150, indexedSpans: 1_000_000, fargate: true }, pricing))).toBeCloseTo(25.595, 10);
   });
 
-  it('OTLP traces on Grafana Cloud: 130 GB, the first 50 GB free', () => {
-    expect(total(otlpBill(130, pricing))).toBeCloseTo(40, 10);
-    expect(total(otlpBill(20, pricing))).toBe(0);
+  it('OTLP traces on Grafana Cloud: every GB processed, GB written past the free 50 GB', () => {
+    // 130 GB × $0.05 + (130 − 50) GB × $0.40 = 6.50 + 32
+    expect(total(otlpBill(130, pricing))).toBeCloseTo(38.5, 10);
+    // 20 GB × $0.05, nothing written past the allowance
+    expect(total(otlpBill(20, pricing))).toBeCloseTo(1, 10);
+  });
+
+  it('Grafana Cloud bills max(active series, DPM ÷ 1 included DPM), rounded up to the next 1k', () => {
+    // 3,000 series scraped every 15 s = 4 DPM each: 12,000 billable − 10,000 free = 2k × $6.50 + $19 Pro
+    expect(total(grafanaSeriesBill(3000, pricing, 15))).toBeCloseTo(32, 10);
+    // Scraped once a minute: 3,000 billable, under the free 10,000
+    expect(total(grafanaSeriesBill(3000, pricing, 60))).toBe(0);
+    // 10,001 series: 1 over the allowance rounds up to 1k
+    expect(total(grafanaSeriesBill(10_001, pricing, 60))).toBeCloseTo(25.5, 10);
+  });
+
+  it('Sentry spans through their tiers, and reserved volume at the prepaid discount', () => {
+    // 150M spans on Team: (100M − 5M) × $0.000002 + 50M × $0.0000018 = 190 + 90; + $26 plan, 10k errors included
+    expect(total(sentryBill({ errors: 10_000, spans: 150_000_000, plan: 'team' }, pricing))).toBeCloseTo(26 + 280, 8);
+    // Business: 95M × $0.000004 + 50M × $0.0000036 = 380 + 180; + $80
+    expect(total(sentryBill({ errors: 10_000, spans: 150_000_000, plan: 'business' }, pricing))).toBeCloseTo(80 + 560, 8);
+    // Reserved: the volume lines 20% cheaper, the plan fee unchanged
+    expect(total(sentryBill({ errors: 10_000, spans: 150_000_000, plan: 'team', billing: 'reserved' }, pricing))).toBeCloseTo(26 + 280 * 0.8, 8);
   });
 
   it('Sentry Team: 600k errors and 10M spans', () => {
@@ -81,18 +152,64 @@ describe('cost projection, hand-computed', () => {
     expect(total(grafanaSeriesBill(9_000, pricing))).toBe(0);
   });
 
-  it('carries the CPU confidence interval into a low–high range', () => {
+  it('carries the CPU confidence interval into a low–high range when there are no draws', () => {
     const cost = projectConfig(
       { config: 'dd', kind: 'datadog', cpuDeltaMsPerRequest: 0.5, cpuDeltaMsPerRequestCI: { low: 0.4, high: 0.6 }, rssDeltaBytes: 0, spansPerRequest: 1, keptSpansPerRequest: 1, bytesPerRequest: 1000 },
       { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0.01 },
       pricing,
       datadog.bill,
     );
-    // The vendor part comes from the Datadog adapter: 2 + 0.14 extra instances → 3 hosts × $31,
-    // 720 GB kept − 3 × 150 GB × $0.10, and 7.2M indexed spans − 3 × 1M × $1.70/1M.
-    expect(total(cost.vendor)).toBeCloseTo(93 + 27 + 7.14, 10);
-    expect(cost.highUsd - cost.totalUsd).toBeCloseTo(10.08 * 0.2, 10);
-    expect(cost.totalUsd - cost.lowUsd).toBeCloseTo(10.08 * 0.2, 10);
+    // 0.5 ms × 720M ÷ 0.5 = 200 vCPU-h = 0.137 instances: 2.137 hosts × ($15 + $31), (720 − 2.137 × 150) GB × $0.10, (7.2M − 2.137M) × $1.70/1M
+    const hosts = 2 + 200 / 730 / 2;
+    expect(total(cost.vendor)).toBeCloseTo(hosts * 46 + (720 - hosts * 150) * 0.1 + (7.2 - hosts) * 1.7, 8);
+    expect(cost.highUsd).toBeGreaterThan(cost.totalUsd);
+    expect(cost.lowUsd).toBeLessThan(cost.totalUsd);
+    expect(cost.rangeNote).toBe('range from the CPU interval alone');
+  });
+
+  it('a range over bootstrap draws names the input that dominates it', () => {
+    const measure: ConfigMeasure = { config: 's', kind: 'sentry', cpuDeltaMsPerRequest: 0.01, rssDeltaBytes: 0, spansPerRequest: 1, errorEventsPerRequest: 0, sampleRate: 1 };
+    const options: CostOptions = { requestsPerMonth: 205e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    // Spans per request vary ±20% over the draws; CPU hardly at all.
+    const draws = Array.from({ length: 100 }, (_, i) => ({ ...measure, spansPerRequest: 0.8 + (0.4 * i) / 99, cpuDeltaMsPerRequest: 0.01 + (i % 2) * 1e-6 }));
+    const cost = projectConfig(measure, options, pricing, sentry.bill, draws);
+    expect(cost.lowUsd).toBeLessThan(cost.totalUsd);
+    expect(cost.highUsd).toBeGreaterThan(cost.totalUsd);
+    expect(cost.rangeNote).toMatch(/100 bootstrap draws of the paired blocks; spans per request makes (9\d|100)% of it/);
+  });
+
+  it('what would change the bill: the largest line, and the sample rate that halves it', () => {
+    // 205M spans: (100M − 5M) × $0.000002 + 105M × $0.0000018 = 190 + 189, + $26 = $405 (compute ≈ 0).
+    // Half is $202.50: spans must cost $176.50 = (S − 5M) × $0.000002 ⇒ S = 93.25M ⇒ rate 93.25 ÷ 205 = 0.4549
+    const measure: ConfigMeasure = { config: 's', kind: 'sentry', cpuDeltaMsPerRequest: 0, rssDeltaBytes: 0, spansPerRequest: 1, errorEventsPerRequest: 0, sampleRate: 1 };
+    const options: CostOptions = { requestsPerMonth: 205e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    const cost = projectConfig(measure, options, pricing, sentry.bill);
+    expect(cost.totalUsd).toBeCloseTo(405, 8);
+    expect(billDrivers(measure, cost, options, pricing, sentry.bill)).toMatch(/largest line is Sentry spans \(94% of the bill\); a sample rate of 0\.45 \(now 1\) would halve it/);
+    // Per-host fees do not scale with sampling: Datadog on 2 hosts with few spans cannot be halved.
+    const dd = projectConfig({ ...measure, kind: 'datadog', tracesPerRequest: 1, keptTracesPerRequest: 1, keptSpansPerRequest: 1, keptBytesPerRequest: 100 }, options, pricing, datadog.bill);
+    expect(dd.drivers).toMatch(/no sample rate halves it/);
+  });
+
+  it('money budgets: fail when the whole range is over, pass when it is all within, inconclusive otherwise', () => {
+    const cost = { config: 'sentry@1', lowUsd: 900, totalUsd: 1000, highUsd: 1100 } as Parameters<typeof moneyCases>[1][number];
+    const judge = (limit: number) => moneyCases([{ config: 'sentry@*', limitUsdPerMonth: limit, text: `cost ≤ $${limit}/month` }], [cost], '500M requests/month')[0]!.verdict;
+    expect(judge(800)).toBe('fail');
+    expect(judge(1200)).toBe('pass');
+    expect(judge(1000)).toBe('inconclusive');
+    expect(moneyCases([{ config: 'datadog@*', limitUsdPerMonth: 1, text: 'x' }], [cost], 't')).toEqual([]);
+  });
+
+  it('New Relic seats are priced only from a price the user gives', () => {
+    const measure = { config: 'newrelic', kind: 'newrelic', cpuDeltaMsPerRequest: 0, rssDeltaBytes: 0, bytesPerRequest: 100 };
+    const options: CostOptions = { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.5 }, sentryPlan: 'team',
+      datadogIndexedFraction: 0.01, newrelicSeats: 3 };
+    const unpriced = projectConfig(measure, options, pricing, newrelic.bill).vendor.find((l) => l.label.includes('users'))!;
+    expect(unpriced.usd).toBe(0);
+    expect(unpriced.formula).toContain('not priced');
+    const seat = { value: 99, unit: 'USD/user/month', source: 'contract', asOf: '2026-11-01', kind: 'yours' as const };
+    const withSeat = { ...pricing, newrelic: { ...(pricing as Record<string, unknown>).newrelic as object, fullPlatformUserMonthly: seat } } as typeof pricing;
+    expect(projectConfig(measure, options, withSeat, newrelic.bill).vendor.find((l) => l.label.includes('users'))!.usd).toBe(297);
   });
 
   it('bills New Relic for data ingested past the free 100 GB, from its own pricing section', () => {
@@ -119,6 +236,18 @@ describe('pricing file', () => {
     expect(mine.datadog.plans.pro!.hostMonthly.value).toBe(35);
     expect(mine.datadog.ingestedGBOverage.value).toBe(0.1);
     expect(deepMerge({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+
+  it('every price has a date and a source URL; ages are whole months, and prices over 6 months old are stale', () => {
+    for (const entry of priceEntries(pricing)) {
+      expect(entry.asOf, entry.path).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(entry.url, entry.path).toMatch(/^https:\/\//);
+    }
+    expect(priceAgeMonths('2026-05-20', '2026-11-25')).toBe(6);
+    expect(priceAgeMonths('2026-05-26', '2026-11-25')).toBe(5);
+    expect(priceAgeMonths('2026-04-20', '2026-11-25')).toBe(7);
+    expect(stalePrices(pricing, '2026-11-25')).toEqual([]);
+    expect(stalePrices(pricing, '2027-06-01').length).toBe(priceEntries(pricing).length);
   });
 
   it('parses traffic counts', () => {
