@@ -6,7 +6,7 @@ import { fixtures, runCli, tempDir, writeScenario } from '../helpers.js';
 
 describe('the CLI contract', () => {
   it('every command\'s help teaches: examples and the exit codes it can return', async () => {
-    for (const command of ['run', 'validate', 'calibrate', 'compare', 'cost', 'report', 'schema', 'version']) {
+    for (const command of ['run', 'validate', 'calibrate', 'compare', 'cost', 'pricing', 'report', 'schema', 'version']) {
       const { code, stdout } = await runCli([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout, command).toMatch(/Examples:\n\s+\$ apm-bench /);

@@ -62,7 +62,7 @@ instrumentations:
     expect(cpu('busy20').perPair).toHaveLength(4);
   });
 
-  it('latency is the app\'s, not the generator\'s: at 150 req/s the baseline\'s p50 is within 2× its CPU per request', async () => {
+  it('latency is the app\'s, not the generator\'s: at 150 req/s the baseline\'s p50 is within 2.5× its CPU per request', async () => {
     const dir = tempDir();
     copyFileSync(join(fixtures, 'noop.cjs'), join(dir, 'noop.cjs'));
     const file = writeScenario(dir, 'latency.yaml', `${quickMix.replace('rate: 300', 'rate: 150').replace('latencyDuration: 0.5s', 'latencyDuration: 1s')}
@@ -89,7 +89,8 @@ instrumentations:
     }
     // The median over the session's four baseline runs (one run's p50 moves ±20% with the VM's wake-up latency).
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    expect(median(p50Ms)).toBeLessThan(2 * median(cpuMs));
+    // Burst-queued latency (autocannon's overallRate) reads 4–6× the CPU here; the app's own sits near 1–2×, with the VM's wake-up latency on top.
+    expect(median(p50Ms)).toBeLessThan(2.5 * median(cpuMs));
   });
 
   it('the rate model recovers a known split: 20 ms/s from a timer plus 100 µs per request', async () => {
