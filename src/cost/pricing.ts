@@ -122,8 +122,22 @@ export function priceEntries(pricing: Pricing): PriceEntry[] {
     if (!node || typeof node !== 'object' || Array.isArray(node)) return;
     const record = node as Record<string, unknown>;
     const parsed = priceSchema.safeParse(record);
-    if (parsed.success) entries.push({ path: path.join('.'), ...parsed.data });
-    else for (const [key, value] of Object.entries(record)) walk(value, [...path, key]);
+    if (parsed.success) {
+      entries.push({ path: path.join('.'), ...parsed.data });
+      return;
+    }
+    for (const [key, value] of Object.entries(record)) {
+      // Price tiers (Sentry's errorTiers, spanTiers) carry the source and date of their plan's fee.
+      const plan = priceSchema.safeParse(record.monthly);
+      if (Array.isArray(value) && plan.success) {
+        value.forEach((tier: { upTo: number | null; price: number }, i) => {
+          const unit = `USD each, ${tier.upTo === null ? 'above the last tier' : `up to ${tier.upTo.toLocaleString('en-US')}`}`;
+          entries.push({ ...plan.data, path: [...path, `${key}[${i}]`].join('.'), value: tier.price, unit });
+        });
+      } else {
+        walk(value, [...path, key]);
+      }
+    }
   };
   walk(pricing, []);
   return entries;

@@ -430,7 +430,11 @@ function rangeOverDraws(measure: ConfigMeasure, draws: readonly ConfigMeasure[],
   const top = widths[0]!;
   const sum = widths.reduce((s, w) => s + w.width, 0);
   const dominated = sum > 0 && top.width / sum >= 0.7 ? `; ${top.name} makes ${Math.round((100 * top.width) / sum)}% of it` : '';
-  return { lowUsd: low, highUsd: high, rangeNote: `95% range over ${draws.length} bootstrap draws of the paired blocks${dominated}` };
+  // Counted volumes often repeat exactly (a fixed route mix): then they carry no sampling uncertainty, and the reader should know why.
+  const volumesFixed = widths.filter((w) => w.name !== 'CPU per request' && w.name !== 'memory').every((w) => w.width === 0)
+    && (measure.spansPerRequest ?? measure.series ?? measure.bytesPerRequest) !== undefined;
+  const fixed = volumesFixed ? '; the counted volumes per request were the same in every block (a fixed route mix), so only your traffic\'s own mix would move them' : '';
+  return { lowUsd: low, highUsd: high, rangeNote: `95% range over ${draws.length} bootstrap draws of the paired blocks${dominated}${fixed}` };
 }
 
 function cpuRange(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, central: { totalUsd: number }) {

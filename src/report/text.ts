@@ -87,7 +87,7 @@ export function renderPricing(pricing: Pricing, today: string, file: string): st
     }
     const age = priceAgeMonths(entry.asOf, today);
     const flag = age > STALE_AFTER_MONTHS ? `  STALE (> ${STALE_AFTER_MONTHS} months)` : '';
-    out.push(`  ${entry.path.slice(top.length + 1).padEnd(40)} ${String(entry.value).padStart(10)} ${entry.unit}`);
+    out.push(`  ${(entry.path === top ? top : entry.path.slice(top.length + 1)).padEnd(40)} ${String(entry.value).padStart(10)} ${entry.unit}`);
     const url = entry.url ? `\n  ${''.padEnd(40)} ${entry.url}` : '';
     out.push(`  ${''.padEnd(40)} ${entry.kind}, ${entry.source}, as of ${entry.asOf} (${age} month${age === 1 ? '' : 's'} old)${flag}${url}`);
   }
