@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { runScenarios, scenarioDocument, type RunRequest, type ScenarioOutcome } from '../commands/run.js';
 import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
+import { renderAttributionText } from '../report/attribution.js';
 import { renderGateText } from '../report/ci.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { killAllGroupsNow } from '../run/processes.js';
@@ -20,6 +21,8 @@ export function defineRun(program: Command): void {
     .option('--rate <req/s>', 'override the offered rate; "100,400" measures both and fits the rate model')
     .option('--duration <time>', 'override the measured window, e.g. "10s"')
     .option('--connections <n>', 'override the most connections per target')
+    .option('--profile', 'after the rounds, profile each config once more (V8 sampling) and report where the overhead goes, by package; not in the estimates')
+    .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
     .option('-q, --quiet', 'no progress output; only the final table')
     .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
@@ -49,6 +52,7 @@ Examples:
   $ CI=1 apm-bench run scenarios/quick.yaml --quiet
   $ apm-bench run scenarios/quick.yaml --gate --budgets budgets.yaml --junit reports/junit.xml
   $ apm-bench run scenarios/quick.yaml --rate 150 --duration 5s --output reports/pr.json
+  $ apm-bench run scenarios/quick.yaml --profile        then read "Where the overhead goes" in the report
   $ apm-bench run scenarios/quick.yaml --json | jq '.analysis.estimates[] | select(.metric == "cpuMsPerRequest")'
   Overrides are recorded in the result (scenario.overrides). With several
   scenarios, --json prints { "scenarios": [ … ] }.
@@ -63,7 +67,9 @@ Budgets (in the scenario or a --budgets file):
 ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget passed)')}`)
     .action(async (files: string[], flags) => {
       const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections };
-      process.exitCode = await run({ ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags }, new Output(Boolean(flags.json), Boolean(flags.quiet)));
+      const profile = flags.profile ? { intervalUs: Number(flags.profileInterval) } : undefined;
+      const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, ...(profile ? { profile } : {}) };
+      process.exitCode = await run(request, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });
 }
 
@@ -127,6 +133,7 @@ function printOutcome(outcome: ScenarioOutcome, output: Output): void {
   const { result } = outcome;
   output.result(`\n${outcome.loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, outcome.rows)}`);
   if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
+  if (result.profiling) output.result(`\n${renderAttributionText(result.profiling)}`);
   output.result(outcome.reports
     ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`
     : `\nResult: ${relativeToCwd(outcome.outPath)} (writing the reports failed: ${outcome.reportError}; retry with "apm-bench report")\n`);

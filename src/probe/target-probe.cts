@@ -7,12 +7,23 @@
  *   probe → runner: {"type":"hello",...} | {"type":"stats",...}
  */
 import fs = require('node:fs');
+import inspector = require('node:inspector');
 import net = require('node:net');
 import perfHooks = require('node:perf_hooks');
+import v8 = require('node:v8');
 
 const socketPath = process.env.APM_BENCH_PROBE;
+// The profiling pass: sample the measured window with V8's profiler and write it here (a .cpuprofile).
+const profilePath = process.env.APM_BENCH_PROFILE;
+const profileIntervalUs = Number(process.env.APM_BENCH_PROFILE_INTERVAL_US ?? 50);
 // Children of the target (workers, wrappers) must not report as the target.
 delete process.env.APM_BENCH_PROBE;
+delete process.env.APM_BENCH_PROFILE;
+delete process.env.APM_BENCH_PROFILE_INTERVAL_US;
+// V8's profiler gives the time of an inlined function to the function it was inlined into: after priming, an agent's hook
+// inlined into node:diagnostics_channel's publish() reads as Node's. Inlining off keeps every sample on its own frame (and
+// changes the code's speed: one more reason profiled windows are never in the estimates).
+if (profilePath) v8.setFlagsFromString('--no-turbo-inlining');
 
 if (socketPath) {
   const { performance, monitorEventLoopDelay, PerformanceObserver } = perfHooks;
@@ -57,6 +68,31 @@ if (socketPath) {
     send({ type: 'hello', pid: process.pid, pgrp: processGroup(), node: process.version, execArgv: process.execArgv });
   });
 
+  // In-process, so exactly the measured window is profiled and the app needs no clean exit to write it.
+  let profiler: inspector.Session | undefined;
+  const startProfile = () => {
+    if (!profilePath) return;
+    profiler = new inspector.Session();
+    profiler.connect();
+    profiler.post('Profiler.enable');
+    profiler.post('Profiler.setSamplingInterval', { interval: profileIntervalUs });
+    profiler.post('Profiler.start');
+  };
+  const stopProfile = (done: (file?: string) => void) => {
+    if (!profiler) return done();
+    const session = profiler;
+    profiler = undefined;
+    session.post('Profiler.stop', (error, result) => {
+      let file: string | undefined;
+      if (!error && result?.profile) {
+        fs.writeFileSync(profilePath!, JSON.stringify(result.profile));
+        file = profilePath;
+      }
+      session.disconnect();
+      done(file);
+    });
+  };
+
   let buffer = '';
   socket.on('data', (chunk) => {
     buffer += chunk.toString('utf8');
@@ -75,13 +111,14 @@ if (socketPath) {
         gcPauseMs = 0;
         gcCount = 0;
         heapPeak = process.memoryUsage().heapUsed;
+        startProfile();
         send({ type: 'marked' });
       } else if (command.type === 'collect') {
         const cpu = process.cpuUsage(cpuMark);
         const elapsedMs = performance.now() - markedAtMs;
         const elu = performance.eventLoopUtilization(eluMark);
         const memory = process.memoryUsage();
-        send({
+        const stats = {
           type: 'stats',
           pid: process.pid,
           eventLoopUtilization: elu.utilization,
@@ -99,7 +136,9 @@ if (socketPath) {
           processCpuUserUs: cpu.user,
           processCpuSystemUs: cpu.system,
           elapsedMs,
-        });
+        };
+        // Stopped after the window's figures are read, so writing the profile is not in them.
+        stopProfile((file) => send(file ? { ...stats, profileFile: file } : stats));
       }
     }
   });

@@ -246,3 +246,27 @@ export function costChart(data: { stack: CostRow[]; ranges: CostRange[] }, traff
   };
 }
 
+/** Rows of the overhead-by-package chart: each config's extra ms per request in one bucket. */
+export interface AttributionBar { config: string; bucket: string; deltaMs: number; order: number }
+
+export function attributionChart(rows: AttributionBar[], buckets: { domain: string[]; range: string[] }): Chart {
+  return {
+    id: 'overhead-by-package',
+    title: 'Where the overhead goes: extra CPU per request by package',
+    howToRead: 'From the profiling pass: each bar is a config\'s extra CPU per request against the baseline, split by the package (or Node internals, GC, the app) ' +
+      'that owns the sampled frames. Segments left of zero are work the config saved. The paired windows, not these, give the overhead itself.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width, height: Math.max(60, new Set(rows.map((r) => r.config)).size * 34), config,
+      data: { values: rows },
+      mark: { type: 'bar', height: 20 },
+      encoding: {
+        y: { field: 'config', type: 'nominal', sort: null, title: null },
+        x: { field: 'deltaMs', type: 'quantitative', stack: 'zero', title: 'extra CPU ms per request' },
+        color: { field: 'bucket', type: 'nominal', title: null, scale: buckets, legend: { orient: 'bottom', direction: 'horizontal', columns: 3 } },
+        order: { field: 'order' },
+        tooltip: [{ field: 'config' }, { field: 'bucket' }, { field: 'deltaMs', format: '.3f', title: 'ms/req' }],
+      },
+    },
+  };
+}

@@ -2,7 +2,9 @@ import { pricingSources } from '../cost/pricing.js';
 import { metrics } from '../samples/metrics.js';
 import { formatBytes, formatChange } from '../samples/units.js';
 import { costRows, cpuOverheadRows, latencyCurves, rssRows, sampleRateData, telemetryRows } from './chart-data.js';
-import { colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
+import { attributionChart, colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
+import { agentPackages, attributionView, bucketLabel } from './attribution.js';
+import { bucketColour, flameGraphSvg } from './flamegraph.js';
 import { describeConfig, describeDesign } from './describe.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
@@ -29,6 +31,19 @@ export function chartsFor(
   if (telemetry.length) charts.push(telemetryChart(telemetry, colours));
   else missing.push('Telemetry volume: no config sent spans to an intake.');
   if (input.costs.length) charts.push(costChart(costRows(input.costs), input.traffic));
+  const profiling = result.profiling;
+  if (profiling?.attribution.length) {
+    const packages = agentPackages(profiling);
+    const rows = profiling.attribution.flatMap((a) => attributionView(a).rows.filter((r) => r.bucket).map((r, order) => ({
+      config: a.config, bucket: bucketLabel(r.bucket), deltaMs: a.rows.find((x) => x.bucket === r.bucket)!.deltaMsPerRequest, order,
+    })));
+    const labels = [...new Set(rows.map((r) => r.bucket))];
+    const colourOf = (label: string) => {
+      const bucket = profiling.attribution.flatMap((a) => a.rows).find((r) => bucketLabel(r.bucket) === label)?.bucket ?? label;
+      return bucketColour(bucket, packages);
+    };
+    charts.push(attributionChart(rows, { domain: labels, range: labels.map(colourOf) }));
+  }
   return { charts, missing };
 }
 
@@ -77,6 +92,8 @@ section > p { max-width: 75ch; }
 .summary { list-style: none; padding: 0; margin: 0; }
 .summary li { background: white; border: 1px solid var(--line); border-left: 6px solid var(--swatch, var(--accent)); border-radius: 6px; padding: 10px 14px; margin: 8px 0; }
 .summary .what { color: var(--muted); }
+figure.flame { margin: 12px 0 24px; } figure.flame .scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
+figure.flame svg text { fill: #202124; pointer-events: none; }
 figure.chart { background: white; border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px 12px; margin: 18px 0; break-inside: avoid; }
 figure.chart svg { display: block; margin: 4px 0 8px; }
 figcaption { color: var(--muted); font-size: 13px; max-width: 80ch; }
@@ -137,6 +154,7 @@ export async function renderHtmlReport(input: ReportInput): Promise<string> {
     section('memory', 'Memory', page.show('rss')),
     section('telemetry', 'Telemetry volume', page.show('telemetry')),
     costSection(page),
+    attributionSection(page),
     claimsSection(page),
     methodSection(page),
     `<footer>apm-bench ${esc(result.tool.version)} · result file schema v${result.schemaVersion} · scenario sha256 ${esc(result.scenario.sha256.slice(0, 12))} · ` +
@@ -253,6 +271,30 @@ ${formulaTable}
 <p class="note">Pricing ${esc(input.pricing.pricing_version)}: ${esc(pricingSources(input.pricing).join('; '))}.
 Re-project with other traffic or prices, without re-running:
 <code>apm-bench cost ${esc(input.result.scenario.name)}-….json --traffic 2B --pricing mine.yaml</code>.</p>
+</section>`;
+}
+
+function attributionSection({ input: { result }, show }: Page): string {
+  const profiling = result.profiling;
+  if (!profiling?.attribution.length) return '';
+  const packages = agentPackages(profiling);
+  const perConfig = profiling.attribution.map((a) => {
+    const view = attributionView(a);
+    const rows = table(['where', 'ms/req profiled', 'baseline', 'extra', 'share', 'of the measured overhead'], view.rows.map((r) => [esc(r.label), esc(r.configMs),
+      esc(r.baselineMs), esc(r.deltaMs), esc(r.share), esc(r.measuredMs)]), [1, 2, 3, 4, 5]);
+    const items = view.functions.map((f) => `<li>${esc(f.where)}: ${esc(f.deltaMs)} ms/req</li>`).join('');
+    const functions = view.functions.length ? `<p>Top functions by added self time:</p><ul>${items}</ul>` : '';
+    const stacks = profiling.stacks[a.config];
+    const flame = stacks ? `<figure class="flame"><figcaption>Flame graph of ${esc(a.config)} in its profiled window (callers on top, width = CPU time; ` +
+      'agent packages in warm colours, Node internals blue, the app grey). Hover a frame for its time.</figcaption>' +
+      `<div class="scroll">${flameGraphSvg(stacks, packages, `Flame graph of ${a.config}`)}</div></figure>` : '';
+    return `<h3>${esc(a.config)}</h3>${rows}<p class="note">${esc(view.coverage)}</p>${functions}${flame}`;
+  }).join('\n');
+  return `<section id="where"><h2>Where the overhead goes</h2>
+<p>Each config ran once more, alone, under the same load, with V8's sampling profiler every ${esc(profiling.intervalUs)} µs. These windows are not in the estimates above. ` +
+    `Each sample's self time goes to the package that owns its frame (<code>node_modules/&lt;package&gt;</code>), with Node's internals, GC, V8 and the app as their own rows.</p>
+${show('overhead-by-package')}
+${perConfig}
 </section>`;
 }
 

@@ -2,6 +2,7 @@ import { pricingSources } from '../cost/pricing.js';
 import { metrics } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
 import { describeDesign } from './describe.js';
+import { renderAttributionMarkdown } from './attribution.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
@@ -42,6 +43,8 @@ export function renderMarkdownReport(input: ReportInput): string {
   lines.push('', '<details><summary>Formula inputs</summary>', '');
   for (const c of input.costs) for (const l of [...c.infrastructure, ...c.vendor]) lines.push(`- ${c.config} · ${l.label}: ${usd(l.usd)} = ${l.formula}`);
   lines.push('', '</details>');
+
+  if (result.profiling) lines.push('', ...renderAttributionMarkdown(result.profiling));
 
   lines.push('', '## Claims check', '', 'Claims from the seed setup guides, none of them measured there, set against this run.', '');
   lines.push('| claim | source | config | measured | verdict |', '|---|---|---|---|---|');

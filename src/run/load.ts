@@ -5,6 +5,7 @@ import { Pool } from 'undici';
 import { tickerWorkerPath } from '../paths.js';
 import type { LatencySummaryUs, LoadRecord, SendLagUs } from '../samples/result.js';
 import type { WireRequest } from './route-mix.js';
+import type { Arrival } from '../samples/runs.js';
 
 /** process.hrtime in milliseconds: the one monotonic clock the ticker thread shares with this one. */
 export function nowMs(): number {
@@ -76,7 +77,7 @@ export interface DriverOptions {
   /** Statuses other than 2xx/3xx that some route declares with expectStatus. */
   expectedStatuses: ReadonlySet<number>;
   timeoutMs: number;
-  arrival: 'constant' | 'poisson';
+  arrival: Arrival;
   seed: number;
 }
 

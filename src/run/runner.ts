@@ -10,6 +10,7 @@ import { Side, type SideContext } from './side.js';
 import { TargetFailure } from './target.js';
 import { loadavg } from 'node:os';
 import { collectHarnessGarbage } from './harness-gc.js';
+import type { Arrival } from '../samples/runs.js';
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
 export const SATURATION_SHORTFALL = 0.02;
@@ -28,7 +29,7 @@ export interface RunContext extends SideContext {
   signal: AbortSignal;
   /** The session's design seed (Poisson arrivals derive from it). */
   seed: number;
-  arrival: 'constant' | 'poisson';
+  arrival: Arrival;
   coScheduled: boolean;
   latencyMs: number;
   onPhase?: (unit: PlannedUnit, phase: Phase, phaseMs: number) => void;

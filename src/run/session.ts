@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
 import { analyse, undecided } from '../analysis/analyse.js';
+import { attribute, summariseProfile } from '../analysis/profile.js';
+import { estimateOf } from '../samples/analysis.js';
+import type { CpuProfile, ProfiledRun, ProfileSummary, ProfilingRecord } from '../samples/profile.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
 import { formatDuration } from '../samples/units.js';
@@ -14,6 +17,7 @@ import { sanitizeEnv } from './env.js';
 import { machineFacts, packageVersions, pinCpus } from './environment.js';
 import { ProbeServer } from './probe-server.js';
 import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';
+import { BURST } from './ticker-worker.js';
 
 export const LOAD_MODEL = {
   'co-scheduled':
@@ -43,6 +47,8 @@ export interface SessionOptions {
   onUnitStart?: (unit: PlannedUnit, total: number) => void;
   onPhase?: (unit: PlannedUnit, phase: Phase, phaseMs: number) => void;
   onUnitEnd?: (unit: PlannedUnit, runs: RunSample[], total: number) => void;
+  /** After the rounds, one more window per config under V8's sampling profiler; its files go to `dir`. */
+  profile?: { dir: string; intervalUs: number };
 }
 
 /** The rates a workload offers: `rates`, or the single `rate`. The first is the primary one. */
@@ -152,16 +158,79 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
         break;
       }
     }
+    if (options.profile && !options.signal.aborted && !broken.has(scenario.baseline)) {
+      const profiled = await profilingPass(loaded, options.profile, design.ratesRps[0]!, units, broken, ctx, options);
+      result.profiling = { intervalUs: options.profile.intervalUs, rateRps: design.ratesRps[0]!, runs: profiled, attribution: [], stacks: {} };
+      writeResultAtomic(options.outPath, result);
+    }
   } finally {
     await downstream.close();
     await probes.close();
   }
   result.analysis = analyse(result, loaded.budgets);
+  if (result.profiling) Object.assign(result.profiling, attributeProfiles(result, result.profiling.runs));
   result.status = options.signal.aborted ? 'interrupted' : result.runs.some((run) => run.status === 'failed') ? 'failed' : 'complete';
   result.finishedAt = new Date().toISOString();
   result.environment.loadAverageEnd = machineFacts().loadAverage;
   writeResultAtomic(options.outPath, result);
   return result;
+}
+
+/**
+ * The profiling pass: each config once more, alone, under the same load, with
+ * the probe running V8's sampling profiler over the window. These windows are
+ * kept out of `runs`, so they can never reach the estimates.
+ */
+async function profilingPass(
+  loaded: LoadedScenario, profile: { dir: string; intervalUs: number }, rateRps: number, firstUnit: number,
+  broken: ReadonlyMap<string, string>, ctx: RunContext, options: SessionOptions,
+): Promise<ProfiledRun[]> {
+  mkdirSync(profile.dir, { recursive: true });
+  const out: ProfiledRun[] = [];
+  const names = [loaded.scenario.baseline, ...loaded.configs.map((c) => c.name).filter((name) => name !== loaded.scenario.baseline)];
+  for (const [offset, name] of names.entries()) {
+    if (options.signal.aborted) break;
+    if (broken.has(name)) {
+      out.push({ config: name, status: 'failed', reason: `not profiled: it failed in the rounds (${broken.get(name)})` });
+      continue;
+    }
+    const config = loaded.configs.find((c) => c.name === name)!;
+    const file = join(profile.dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.cpuprofile`);
+    const profiled = { ...config, env: { ...config.env, APM_BENCH_PROFILE: file, APM_BENCH_PROFILE_INTERVAL_US: String(profile.intervalUs) } };
+    const unit: PlannedUnit = {
+      index: firstUnit + offset, round: -1, pair: -1 - offset, rateRps,
+      runs: [{ config: name, side: name === loaded.scenario.baseline ? 'baseline' : 'candidate', slot: 0 }],
+    };
+    options.onNote?.(`Profiling ${name} (one more window, alone, unpinned, requests in groups of ${BURST} at the same rate, V8 sampling every ` +
+      `${profile.intervalUs} µs; not in the estimates)…`);
+    // Unpinned: V8's sampler is a thread of the target, and on the target's single pinned core it could run only when the main
+    // thread idles, so busy samples would be lost.
+    const [sample] = await measureUnit(unit, new Map([[name, profiled]]), 0, { ...ctx, coScheduled: false, targetCpus: undefined, arrival: 'burst' });
+    if (sample?.status === 'measured' && existsSync(file)) {
+      out.push({ config: name, status: 'measured', file, requests: sample.requests, cpuMsPerRequest: sample.cpuMsPerRequest });
+    } else {
+      out.push({ config: name, status: 'failed', reason: sample?.status === 'failed' ? sample.failure.reason : 'the probe wrote no profile' });
+    }
+  }
+  return out;
+}
+
+/** Each profiled config against the profiled baseline, with the paired estimate of its extra CPU for scale. */
+function attributeProfiles(result: ResultDocument, runs: readonly ProfiledRun[]): Pick<ProfilingRecord, 'attribution' | 'stacks'> {
+  const summaries = new Map<string, ProfileSummary>();
+  for (const run of runs) {
+    if (run.status !== 'measured') continue;
+    try {
+      const preloads = result.configs.find((c) => c.name === run.config)?.preloads ?? [];
+      summaries.set(run.config, summariseProfile(run.config, JSON.parse(readFileSync(run.file, 'utf8')) as CpuProfile, run.requests, packageRoot, preloads));
+    } catch { /* an unreadable profile is reported as missing from the attribution */ }
+  }
+  const baseline = summaries.get(result.scenario.baseline);
+  const attribution = baseline ? [...summaries.values()].filter((s) => s !== baseline).map((summary) => {
+    const estimate = result.analysis ? estimateOf(result.analysis, summary.config, 'cpuMsPerRequest') : undefined;
+    return attribute(summary, baseline, estimate?.delta);
+  }) : [];
+  return { attribution, stacks: Object.fromEntries([...summaries].map(([name, summary]) => [name, summary.stacks])) };
 }
 
 /** `rounds: auto`: is any verdict still undecided? Says why it keeps going. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Analysis, Budget, MoneyBudget } from './analysis.js';
 import type { Design } from './runs.js';
+import type { ProfilingRecord } from './profile.js';
 import type { RunSample } from './runs.js';
 
 export * from './runs.js';
@@ -97,6 +98,8 @@ export interface ResultDocument {
   notes: string[];
   /** Set by `apm-bench calibrate`: the A/A noise floor of this scenario on this machine. */
   calibration?: Calibration;
+  /** With `run --profile`: the profiling pass, never part of the estimates. */
+  profiling?: ProfilingRecord;
   /** With `run --gate`: the machine-readable verdict. */
   gate?: GateRecord;
   /** Estimates, verdicts and models derived from `runs` when the session ended (recomputable from runs). */

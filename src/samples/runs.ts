@@ -174,3 +174,5 @@ export function exclusionReasons(run: RunSample): string[] {
   return [run.reason];
 }
 
+/** How the load generator spaces arrivals: evenly, Poisson, or (the profiling pass only) in groups at the same mean rate. */
+export type Arrival = 'constant' | 'poisson' | 'burst';

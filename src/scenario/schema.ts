@@ -120,6 +120,10 @@ export const scenarioSchema = z.strictObject({
     description: 'Overhead budgets per config (or glob, e.g. "datadog@*"): { cpu: "+15%", p99: "+2ms", rss: "+64MB", elu: "+20%" }.',
   }),
   baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),
+  profile: z.union([z.boolean(), z.strictObject({ intervalUs: z.number().int().min(20).max(10_000).default(50) })]).default(false).meta({
+    description: 'After the rounds, run each config once more under V8\'s sampling profiler and report where the overhead goes, by package. Never part of the ' +
+      'estimates. true = sample every 50 µs (coarser intervals miss the first ~interval of work after each idle wake-up).',
+  }),
   pinCpus: z.boolean().default(true).meta({ description: 'Pin target and load generator to different CPUs (taskset) when there is more than one.' }),
 });
 
