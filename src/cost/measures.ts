@@ -38,6 +38,7 @@ export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'config
       options: config.options,
       benchRps: primaryRate(result),
       series: volume((r) => r.intake!.items.series),
+      customMetricSeries: volume((r) => r.intake!.items.customMetrics),
       ...cpuRateModel(models.find((m) => m.config === config.name)),
     }];
   });

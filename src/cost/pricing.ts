@@ -34,6 +34,7 @@ export const pricingSchema = z.looseObject({
     ingestedGBIncludedPerHost: priceSchema, indexedSpansIncludedPerHost: priceSchema,
     ingestedGBIncludedPerFargateTask: priceSchema, indexedSpansIncludedPerFargateTask: priceSchema,
     ingestedGBOverage: priceSchema, indexedPerMillionOverage: priceSchema, infraHostMonthly: priceSchema,
+    customMetricsIncludedPerHost: priceSchema, customMetricsPer100: priceSchema,
   }),
   sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan), reservedDiscount: priceSchema }),
   grafana: z.strictObject({

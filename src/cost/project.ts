@@ -44,6 +44,8 @@ export interface ConfigMeasure {
   benchRps?: number;
   /** Prometheus: active series one instance exposes. */
   series?: number;
+  /** Datadog: distinct DogStatsD series (name + tags) one instance sends, billed as custom metrics. */
+  customMetricSeries?: number;
   /**
    * Measured at several offered rates: extra CPU ms/s = fixed + marginal × req/s
    * (per instance), with standard errors and the degrees of freedom of the fit.
@@ -256,7 +258,7 @@ export function fleetOverMonth(input: { instances: number; extraInstances: numbe
  * and indexed spans over theirs. Hosts are the p99-hour count.
  */
 export function datadogBill(
-  input: { hosts: number; ingestedGB: number; indexedSpans: number; errorSpans?: number; plan?: string; fargate?: boolean },
+  input: { hosts: number; ingestedGB: number; indexedSpans: number; errorSpans?: number; customMetrics?: number; plan?: string; fargate?: boolean },
   pricing: Pricing,
 ): CostLine[] {
   const d = pricing.datadog;
@@ -270,6 +272,12 @@ export function datadogBill(
   const indexed = input.indexedSpans + (input.errorSpans ?? 0);
   const overGB = Math.max(0, input.ingestedGB - includedGB * input.hosts);
   const overIndexed = Math.max(0, indexed - includedIndexed * input.hosts);
+  const custom = input.customMetrics ?? 0;
+  const overCustom = Math.max(0, custom - d.customMetricsIncludedPerHost.value * input.hosts);
+  const customLine = custom > 0 ? [{
+    label: 'Datadog custom metrics', usd: Math.ceil(overCustom / 100) * d.customMetricsPer100.value,
+    formula: `⌈max(0, ${fmt(custom)} DogStatsD series − ${fmt(input.hosts)} × ${d.customMetricsIncludedPerHost.value} included) ÷ 100⌉ × $${d.customMetricsPer100.value}`,
+  }] : [];
   const errorPart = input.errorSpans ? ` (${millions(input.indexedSpans)} by retention filters + ${millions(input.errorSpans)} error spans)` : '';
   return [
     ...(input.fargate ? [] : [{
@@ -280,6 +288,7 @@ export function datadogBill(
       `$${d.ingestedGBOverage.value}/GB` },
     { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(indexed)}${errorPart} − ${fmt(input.hosts)} × ` +
       `${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
+    ...customLine,
   ];
 }
 

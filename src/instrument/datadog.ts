@@ -102,6 +102,14 @@ export function keptBytes(items: readonly TimedItem[], wireBytes: number): Timed
   return items.filter((i) => i.kind === 'keptSpans').map((i) => ({ kind: 'keptBytes', tMs: i.tMs, n: (wireBytes * (i.n ?? 1)) / spans }));
 }
 
+/** A DogStatsD line (`name:value|type|@rate|#tag:a,tag:b`) as the series Datadog bills: its name and sorted tags. */
+export function dogstatsdSeries(line: string): string | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  const tags = line.split('|').find((part) => part.startsWith('#'))?.slice(1).split(',').filter(Boolean).sort() ?? [];
+  return `${line.slice(0, colon)}{${tags.join(',')}}`;
+}
+
 async function startAgentIntake() {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
@@ -131,12 +139,16 @@ async function startAgentIntake() {
     counter.add(`other:${path}`);
     return { body: '{}' };
   });
-  // DogStatsD (runtime metrics) arrives over UDP.
+  // DogStatsD (runtime metrics) arrives over UDP. Datadog bills each distinct name + tag set as a custom metric.
   const udp = createSocket('udp4');
+  const seriesInWindow = new Set<string>();
   udp.on('message', (message) => {
     const arrivedMs = Date.now();
+    const lines = message.toString('utf8').split('\n').filter(Boolean);
+    const fresh = lines.map(dogstatsdSeries).filter((key): key is string => key !== undefined && !seriesInWindow.has(key));
+    for (const key of fresh) seriesInWindow.add(key);
     http.counter.arrivedMs = arrivedMs;
-    http.counter.payload(message.length, [], { metricPoints: message.toString('utf8').split('\n').filter(Boolean).length });
+    http.counter.payload(message.length, [], { metricPoints: lines.length, ...(fresh.length ? { customMetrics: new Set(fresh).size } : {}) });
     http.counter.arrivedMs = undefined;
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
@@ -149,7 +161,7 @@ async function startAgentIntake() {
       DD_DOGSTATSD_HOST: '127.0.0.1',
       DD_DOGSTATSD_PORT: String(udpPort),
     },
-    ...counterWindow(http.counter, http.decodePending, http.dropPending),
+    ...counterWindow(http.counter, http.decodePending, () => { http.dropPending(); seriesInWindow.clear(); }),
     close: async () => {
       udp.close();
       await http.close();
@@ -180,6 +192,8 @@ export const datadog: Adapter = {
       fargate: options.deployment.instanceType === 'fargate',
       indexedSpans: keptSpans * options.datadogIndexedFraction,
       errorSpans: (measure.errorSpansPerRequest ?? 0) * share * req * (options.datadogErrorIndexedFraction ?? 1),
+      // Every host reports its own series (the host tag makes them distinct).
+      customMetrics: (measure.customMetricSeries ?? 0) * hosts,
     }, pricing);
   },
   claims: [{ source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) }],

@@ -27,6 +27,15 @@ describe('cost projection, hand-computed', () => {
     expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, plan: 'enterprise' }, pricing))).toBeCloseTo(220, 10);
   });
 
+  it('Datadog bills DogStatsD series as custom metrics past 100 per host, per started 100', () => {
+    // 4 hosts × 150 series = 600 − 4 × 100 included = 200 → 2 × $5
+    const lines = datadogBill({ hosts: 4, ingestedGB: 0, indexedSpans: 0, customMetrics: 600 }, pricing);
+    expect(lines.find((l) => l.label === 'Datadog custom metrics')!.usd).toBe(10);
+    // 450 → 50 over → one started hundred
+    expect(datadogBill({ hosts: 4, ingestedGB: 0, indexedSpans: 0, customMetrics: 450 }, pricing).find((l) => l.label === 'Datadog custom metrics')!.usd).toBe(5);
+    expect(datadogBill({ hosts: 4, ingestedGB: 0, indexedSpans: 0 }, pricing).some((l) => l.label === 'Datadog custom metrics')).toBe(false);
+  });
+
   it('Datadog indexes error spans (the Error Default retention filter) on top of the retention filters\' share', () => {
     // 3M + 2M error spans = 5M indexed − 4 × 1M included = 1M × $1.70
     expect(total(datadogBill({ hosts: 4, ingestedGB: 500, indexedSpans: 3_000_000, errorSpans: 2_000_000 }, pricing))).toBeCloseTo(184 + 1.7, 10);
@@ -247,7 +256,7 @@ describe('pricing file', () => {
     expect(priceAgeMonths('2026-05-26', '2026-11-25')).toBe(5);
     expect(priceAgeMonths('2026-04-20', '2026-11-25')).toBe(7);
     expect(stalePrices(pricing, '2026-11-25')).toEqual([]);
-    expect(stalePrices(pricing, '2027-06-01').length).toBe(priceEntries(pricing).length);
+    expect(stalePrices(pricing, '2027-07-01').length).toBe(priceEntries(pricing).length);
   });
 
   it('parses traffic counts', () => {

@@ -1,6 +1,6 @@
 import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { decodeTracePayload, keptBytes } from '../../src/instrument/datadog.js';
+import { decodeTracePayload, dogstatsdSeries, keptBytes } from '../../src/instrument/datadog.js';
 import { decodeEnvelope } from '../../src/instrument/sentry.js';
 import { countSeries } from '../../src/instrument/prometheus.js';
 import { protobufSpanStartTimesMs } from '../../src/instrument/otlp-wire.js';
@@ -114,5 +114,14 @@ describe('window counting', () => {
     instant.startWindow();
     instant.endWindow();
     expect(instant.caughtUp()).toBe(true);
+  });
+});
+
+describe('DogStatsD', () => {
+  it('names a series by its metric name and sorted tags, as Datadog counts custom metrics', () => {
+    expect(dogstatsdSeries('runtime.node.heap.used:123|g|#service:api,env:prod')).toBe('runtime.node.heap.used{env:prod,service:api}');
+    expect(dogstatsdSeries('runtime.node.heap.used:456|g|#env:prod,service:api')).toBe('runtime.node.heap.used{env:prod,service:api}');
+    expect(dogstatsdSeries('runtime.node.event_loop.delay.max:3|g|@0.5')).toBe('runtime.node.event_loop.delay.max{}');
+    expect(dogstatsdSeries('garbage')).toBeUndefined();
   });
 });
