@@ -111,6 +111,14 @@ export function dogstatsdSeries(line: string): string | undefined {
 }
 
 async function startAgentIntake() {
+  // Datadog bills each distinct DogStatsD name + tag set as a custom metric: count each once per window, and every point.
+  const seriesInWindow = new Set<string>();
+  const dogstatsd = (text: string) => {
+    const lines = text.split('\n').filter(Boolean);
+    const fresh = new Set(lines.map(dogstatsdSeries).filter((key): key is string => key !== undefined && !seriesInWindow.has(key)));
+    for (const key of fresh) seriesInWindow.add(key);
+    return { metricPoints: lines.length, ...(fresh.size ? { customMetrics: fresh.size } : {}) };
+  };
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     if (/^\/v0\.[45]\/traces$/.test(path)) {
@@ -132,6 +140,10 @@ async function startAgentIntake() {
         client_drop_p0s: false,
       }) };
     }
+    if (path === '/dogstatsd/v2/proxy') {
+      // dd-trace sends its runtime metrics through the agent's HTTP proxy when it knows the agent's URL (as here).
+      return { body: '{}', decode: (count) => count.payload(raw.length, [], dogstatsd(raw.toString('utf8'))) };
+    }
     if (path.startsWith('/profiling/')) {
       return { body: '{}', decode: (count) => count.payload(raw.length, [], { profiles: 1 }) };
     }
@@ -139,16 +151,11 @@ async function startAgentIntake() {
     counter.add(`other:${path}`);
     return { body: '{}' };
   });
-  // DogStatsD (runtime metrics) arrives over UDP. Datadog bills each distinct name + tag set as a custom metric.
+  // Or plain DogStatsD over UDP, when a tracer is given only the host and port.
   const udp = createSocket('udp4');
-  const seriesInWindow = new Set<string>();
   udp.on('message', (message) => {
-    const arrivedMs = Date.now();
-    const lines = message.toString('utf8').split('\n').filter(Boolean);
-    const fresh = lines.map(dogstatsdSeries).filter((key): key is string => key !== undefined && !seriesInWindow.has(key));
-    for (const key of fresh) seriesInWindow.add(key);
-    http.counter.arrivedMs = arrivedMs;
-    http.counter.payload(message.length, [], { metricPoints: lines.length, ...(fresh.length ? { customMetrics: new Set(fresh).size } : {}) });
+    http.counter.arrivedMs = Date.now();
+    http.counter.payload(message.length, [], dogstatsd(message.toString('utf8')));
     http.counter.arrivedMs = undefined;
   });
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));

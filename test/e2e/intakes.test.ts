@@ -82,6 +82,16 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(Math.abs(counts.items.keptBytes! / counts.payloadBytes - 1)).toBeLessThan(0.02);
   });
 
+  it('datadog: runtime metrics over DogStatsD, each distinct series counted once however often it is flushed', async () => {
+    // dd-trace flushes runtime metrics every 10 s; DD_RUNTIME_METRICS_FLUSH_INTERVAL (its test knob) makes it 250 ms here.
+    const entry = 'datadog: { sampleRate: 1, runtimeMetrics: true, env: { DD_RUNTIME_METRICS_FLUSH_INTERVAL: "250" } }';
+    const { counts } = await exercise(entry, [['/json', 20]], (c) => (c.items.metricPoints ?? 0) > 3 * (c.items.customMetrics ?? Infinity), 10_000);
+    const series = counts.items.customMetrics ?? 0;
+    expect(series).toBeGreaterThan(10);
+    // Several flushes of the same series: points grow, the count of series does not.
+    expect(counts.items.metricPoints!).toBeGreaterThan(3 * series);
+  });
+
   it('sentry: envelopes from @sentry/node, one transaction per request and one error event per failure', async () => {
     const { counts } = await exercise('sentry: { tracesSampleRate: 1 }', [['/json', 10], ['/error', 4]], (c) => (c.items.transactions ?? 0) >= 14 && (c.items.errorEvents ?? 0) >= 4);
     expect(counts.items.transactions).toBe(14);
