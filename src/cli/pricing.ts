@@ -23,7 +23,7 @@ ${exitCodes([0, 2], 'the prices were listed')}`)
       if (flags.quiet && !flags.json) {
         for (const e of entries.filter((x) => x.stale)) process.stdout.write(`${e.path}: ${e.value} ${e.unit}, as of ${e.asOf} (${e.ageMonths} months)\n`);
       } else {
-        output.result(renderPricing(pricing, today, file));
+        output.result(renderPricing(pricing, entries, today, file));
       }
       output.document({ version: pricing.pricing_version, file, today, prices: entries });
       process.exitCode = 0;

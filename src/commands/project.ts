@@ -15,7 +15,7 @@ import type { ReportInput } from '../report/input.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { reportRows } from '../report/rows.js';
 import type { Calibration, ResultDocument } from '../samples/result.js';
-import { fileTimestamp, parseDurationMs } from '../samples/units.js';
+import { fileTimestamp, parseDurationMs, safeFileName } from '../samples/units.js';
 
 /**
  * Building blocks several commands share: turning cost flags into a projection,
@@ -140,8 +140,9 @@ export function reportInputFor(result: ResultDocument, flags: CostFlags = defaul
 }
 
 /** Write `<stem>.md` and `<stem>.html` beside each other; returns their paths. */
-export async function writeReports(result: ResultDocument, outDir: string, stem: string, flags: CostFlags = defaultCostFlags): Promise<{ markdown: string; html: string }> {
-  const input = reportInputFor(result, flags);
+export async function writeReports(
+  result: ResultDocument, outDir: string, stem: string, flags: CostFlags = defaultCostFlags, input: ReportInput = reportInputFor(result, flags),
+): Promise<{ markdown: string; html: string }> {
   mkdirSync(outDir, { recursive: true });
   const markdown = join(outDir, `${stem}.md`);
   const html = join(outDir, `${stem}.html`);
@@ -197,7 +198,3 @@ export function assertOutDirectory(path: string, flag = '--out'): void {
   }
 }
 
-/** A scenario name as a file name: only [A-Za-z0-9._-], no leading dot, so "name: ../../x" stays inside --out. */
-export function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'scenario';
-}

@@ -16,10 +16,7 @@ export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'config
     if (!cpu) return [];
     const rss = estimates.find((e) => e.config === config.name && e.metric === 'rssMeanBytes');
     const runs = result.runs.filter(isValidRun).filter((run) => run.config === config.name && run.offeredRps === primaryRate(result) && run.intake);
-    const volume = (read: (r: (typeof runs)[number]) => number | undefined) => {
-      const values = runs.map(read).filter((v): v is number => v !== undefined);
-      return values.length ? median(values) : undefined;
-    };
+    const volume = (read: (r: (typeof runs)[number]) => number | undefined) => medianOfKnown(runs.map(read));
     return [{
       config: config.name,
       kind: config.kind,
@@ -59,6 +56,12 @@ function cpuRateModel(model: ReturnType<typeof rateModels>[number] | undefined):
   };
 }
 
+/** The median of the values that were measured; undefined when none was. */
+function medianOfKnown(values: ReadonlyArray<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return known.length ? median(known) : undefined;
+}
+
 /**
  * Bootstrap draws of every config's measure: resample the paired blocks (the
  * pairs of a co-scheduled session, the blocks of a sequential one) with
@@ -86,18 +89,14 @@ export function measureDraws(
     const list: ConfigMeasure[] = [];
     for (let d = 0; d < draws; d++) {
       const picked = blocks.map(() => blocks[Math.floor(random() * blocks.length)]!);
-      const avg = (values: Array<number | undefined>) => {
-        const known = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-        return known.length ? median(known) : undefined;
-      };
-      const per = (key: string) => avg(picked.map((pair) => runs.get(pair)?.intake?.perRequest[key]));
+      const per = (key: string) => medianOfKnown(picked.map((pair) => runs.get(pair)?.intake?.perRequest[key]));
       list.push({
         ...measure,
         cpuDeltaMsPerRequest: mean(picked.map((pair) => cpu.get(pair)!)),
         rssDeltaBytes: rss.size ? mean(picked.map((pair) => rss.get(pair) ?? 0)) : measure.rssDeltaBytes,
         spansPerRequest: per('spans') ?? measure.spansPerRequest,
         keptSpansPerRequest: per('keptSpans') ?? measure.keptSpansPerRequest,
-        bytesPerRequest: avg(picked.map((pair) => runs.get(pair)?.intake?.bytesPerRequest)) ?? measure.bytesPerRequest,
+        bytesPerRequest: medianOfKnown(picked.map((pair) => runs.get(pair)?.intake?.bytesPerRequest)) ?? measure.bytesPerRequest,
         keptBytesPerRequest: per('keptBytes') ?? measure.keptBytesPerRequest,
         errorEventsPerRequest: per('errorEvents') ?? measure.errorEventsPerRequest,
         errorSpansPerRequest: per('errorSpans') ?? measure.errorSpansPerRequest,

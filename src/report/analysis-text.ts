@@ -1,7 +1,7 @@
 import type { Analysis } from '../analysis/analyse.js';
 import type { Estimate } from '../samples/analysis.js';
 import { describeMetric, metrics } from '../samples/metrics.js';
-import { formatChange, formatNumber } from '../samples/units.js';
+import { formatChange } from '../samples/units.js';
 import { rateModelText, sampleRateModelText } from './input.js';
 
 export function formatEstimate(e: Estimate): string {

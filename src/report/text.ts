@@ -1,6 +1,6 @@
 import { minimumDetectableEffect } from '../analysis/stats.js';
-import type { Pricing } from '../cost/pricing.js';
-import { pricingSources, priceAgeMonths, STALE_AFTER_MONTHS, stalePrices, priceEntries } from '../cost/pricing.js';
+import type { Pricing, PriceEntry } from '../cost/pricing.js';
+import { pricingSources, STALE_AFTER_MONTHS, stalePrices } from '../cost/pricing.js';
 import { instancePrice, type ConfigCost, type CostOptions } from '../cost/project.js';
 import type { Comparison } from '../gate/compare.js';
 import { metrics, type MetricName } from '../samples/metrics.js';
@@ -75,8 +75,7 @@ export function renderComparison(basePath: string, headPath: string, comparison:
 }
 
 /** `apm-bench pricing`: every price in force, its source and how old it is; stale ones flagged. */
-export function renderPricing(pricing: Pricing, today: string, file: string): string {
-  const entries = priceEntries(pricing);
+export function renderPricing(pricing: Pricing, entries: ReadonlyArray<PriceEntry & { ageMonths: number; stale: boolean }>, today: string, file: string): string {
   const out = [`Pricing ${pricing.pricing_version} (${file}), ${entries.length} prices, as of ${today}:`, ''];
   let section = '';
   for (const entry of entries) {
@@ -85,13 +84,13 @@ export function renderPricing(pricing: Pricing, today: string, file: string): st
       section = top;
       out.push(`${top}:`);
     }
-    const age = priceAgeMonths(entry.asOf, today);
-    const flag = age > STALE_AFTER_MONTHS ? `  STALE (> ${STALE_AFTER_MONTHS} months)` : '';
+    const age = entry.ageMonths;
+    const flag = entry.stale ? `  STALE (> ${STALE_AFTER_MONTHS} months)` : '';
     out.push(`  ${(entry.path === top ? top : entry.path.slice(top.length + 1)).padEnd(40)} ${String(entry.value).padStart(10)} ${entry.unit}`);
     const url = entry.url ? `\n  ${''.padEnd(40)} ${entry.url}` : '';
     out.push(`  ${''.padEnd(40)} ${entry.kind}, ${entry.source}, as of ${entry.asOf} (${age} month${age === 1 ? '' : 's'} old)${flag}${url}`);
   }
-  const stale = entries.filter((e) => priceAgeMonths(e.asOf, today) > STALE_AFTER_MONTHS).length;
+  const stale = entries.filter((e) => e.stale).length;
   out.push('', stale
     ? `${stale} price${stale > 1 ? 's are' : ' is'} more than ${STALE_AFTER_MONTHS} months old: check them before quoting.`
     : `Every price is at most ${STALE_AFTER_MONTHS} months old.`);

@@ -8,7 +8,7 @@ import { estimateOf } from '../samples/analysis.js';
 import type { CpuProfile, ProfiledRun, ProfileSummary, ProfilingRecord } from '../samples/profile.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
-import { formatDuration } from '../samples/units.js';
+import { formatDuration, safeFileName } from '../samples/units.js';
 import {
   RESULT_SCHEMA_VERSION, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
 } from '../samples/result.js';
@@ -195,7 +195,7 @@ async function profilingPass(
       continue;
     }
     const config = loaded.configs.find((c) => c.name === name)!;
-    const file = join(profile.dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.cpuprofile`);
+    const file = join(profile.dir, `${safeFileName(name)}.cpuprofile`);
     const profiled = { ...config, env: { ...config.env, APM_BENCH_PROFILE: file, APM_BENCH_PROFILE_INTERVAL_US: String(profile.intervalUs) } };
     const unit: PlannedUnit = {
       index: firstUnit + offset, round: -1, pair: -1 - offset, rateRps,

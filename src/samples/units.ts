@@ -16,6 +16,11 @@ export function parseDurationMs(value: string | number): number | undefined {
   return Number(match[1]) * durationUnits[match[2] ?? 's']!;
 }
 
+/** A name as a file name: only [A-Za-z0-9._-], no leading dot, so "name: ../../x" stays inside its folder. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'scenario';
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedDuration, duration } from '../samples/units.js';
+import { boundedDuration } from '../samples/units.js';
 import { customInstrumentationSchema, envMap } from '../instrument/custom.js';
 import { adapterSchemas } from '../instrument/registry.js';
 

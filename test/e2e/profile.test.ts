@@ -1,7 +1,7 @@
 import { copyFileSync, cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 describe('where the overhead goes: the profiling pass', () => {
   it('attributes a known burn inside a package named like an agent to that package, and keeps the profiled windows out of the estimates', async () => {
@@ -9,15 +9,7 @@ describe('where the overhead goes: the profiling pass', () => {
     copyFileSync(join(fixtures, 'fake-agent.cjs'), join(dir, 'fake-agent.cjs'));
     cpSync(join(fixtures, 'node_modules', 'fake-agent'), join(dir, 'node_modules', 'fake-agent'), { recursive: true });
     const file = writeScenario(dir, 'profile.yaml', `name: profile
-workload:
-  routes: [{ path: /json, weight: 3 }, { path: /ping, weight: 1 }]
-  rate: 200
-  primeRequests: 1000
-  warmup: 0.5s
-  duration: 3s
-  latencyDuration: 0.3s
-  rounds: 3
-instrumentations:
+${quickWorkload({ rate: 200, rounds: 3, duration: '3s', latency: '0.3s' })}instrumentations:
   - name: none
   - name: fake
     preload: ./fake-agent.cjs
