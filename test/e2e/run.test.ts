@@ -57,7 +57,9 @@ instrumentations:
     expect(cpu.significance).toBe('significant overhead');
     expect(cpu.delta).toBeGreaterThan(0.09);
     expect(cpu.delta).toBeLessThan(0.14);
-    for (const pair of cpu.perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.07);
+    // Every pair sees the burn on its own. One pair's delta has an SD of about 0.015 ms here (a 3–5% log-ratio SD on
+    // ~0.4 ms); CI once read 0.066, so the floor is 0.05: far above the 0 that a pair would read if the burn were lost.
+    for (const pair of cpu.perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.05);
     expect(stdout).toMatch(/busy\s+▲ CPU\/req \+[\d.]+% \[\+[\d.]+%, \+[\d.]+%\] \(\+0\.\d+ ms\)/);
     expect(processesMentioning(dir)).toEqual([]);
   });
