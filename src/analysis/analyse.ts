@@ -3,6 +3,7 @@ import { PRIMARY_METRIC } from '../samples/metrics.js';
 import type { ResultDocument } from '../samples/result.js';
 import { judgeBudgets, VERDICT_ALPHA } from './budgets.js';
 import { estimate, estimateAll, exclusions, rateModels, sampleRateModels } from './estimates.js';
+import { judgeGrowth, soakGrowth } from './soak.js';
 import { benjaminiHochberg } from './stats.js';
 import { primaryRate } from './summary.js';
 
@@ -43,9 +44,13 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
   const rates = result.design.ratesRps;
   const baseline = result.scenario.baseline;
   const looks = lookSchedule(result);
-  const verdicts = judgeBudgets(budgets, result.configs.map((c) => c.name).filter((n) => n !== baseline), result.runs, {
-    baseline, rateRps: primaryRate(result), looks,
-  });
+  const soak = result.design.soak ? soakGrowth(result.runs, baseline, result.design.soak, result.design.seed) : undefined;
+  const verdicts = [
+    ...judgeBudgets(budgets.filter((b) => b.kind !== 'growth'), result.configs.map((c) => c.name).filter((n) => n !== baseline), result.runs, {
+      baseline, rateRps: primaryRate(result), looks,
+    }),
+    ...judgeGrowth(budgets, soak ?? { method: '', growth: [] }),
+  ];
   const secondary = estimates.filter((e) => e.metric !== PRIMARY_METRIC).length;
   return {
     baseline,
@@ -68,7 +73,9 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
           `(one-sided t tests, Holm's procedure${looks.rounds.length > 1 ? `, O'Brien–Fleming alpha spending over the ${looks.rounds.length} looks of rounds: auto` : ''}).`,
       ] : []),
       'CIs are 95% Student-t intervals of the mean per-pair log ratio (or difference), each on its own.',
+      ...(soak ? [`Growth: ${soak.method}`] : []),
     ],
+    ...(soak ? { soak } : {}),
   };
 }
 

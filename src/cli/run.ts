@@ -3,6 +3,7 @@ import { runScenarios, scenarioDocument, type RunRequest, type ScenarioOutcome }
 import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderAttributionText } from '../report/attribution.js';
+import { renderSoakText } from '../report/soak.js';
 import { renderGateText } from '../report/ci.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
 import { killAllGroupsNow } from '../run/processes.js';
@@ -21,6 +22,8 @@ export function defineRun(program: Command): void {
     .option('--rate <req/s>', 'override the offered rate; "100,400" measures both and fits the rate model')
     .option('--duration <time>', 'override the measured window, e.g. "10s"')
     .option('--connections <n>', 'override the most connections per target')
+    .option('--soak <time>', 'soak mode: each config runs this long (e.g. "10m") beside its baseline, memory and CPU sampled through it, growth per hour ' +
+      'reported (one round unless --rounds)')
     .option('--profile', 'after the rounds, profile each config once more (V8 sampling) and report where the overhead goes, by package; not in the estimates')
     .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
@@ -66,7 +69,8 @@ Budgets (in the scenario or a --budgets file):
   measured by "apm-bench calibrate".
 ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget passed)')}`)
     .action(async (files: string[], flags) => {
-      const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections };
+      const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections, soak: flags.soak };
+      if (flags.soak !== undefined && flags.rounds === undefined) flags.rounds = '1';
       const profile = flags.profile ? { intervalUs: Number(flags.profileInterval) } : undefined;
       const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, ...(profile ? { profile } : {}) };
       process.exitCode = await run(request, new Output(Boolean(flags.json), Boolean(flags.quiet)));
@@ -133,6 +137,7 @@ function printOutcome(outcome: ScenarioOutcome, output: Output): void {
   const { result } = outcome;
   output.result(`\n${outcome.loaded.name} — ${result.status}\n${renderEnvironment(result)}\n\n${renderTable(result, outcome.rows)}`);
   if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
+  if (result.analysis?.soak) output.result(`\n${renderSoakText(result.analysis)}`);
   if (result.profiling) output.result(`\n${renderAttributionText(result.profiling)}`);
   output.result(outcome.reports
     ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`

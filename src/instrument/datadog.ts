@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { cpuBelow } from '../analysis/claims.js';
 import { datadogBill, keptTraceShare } from '../cost/project.js';
-import type { Adapter } from './types.js';
+import type { Adapter, IntakeOptions } from './types.js';
 import type { IntakeCounts } from './types.js';
 
 /**
@@ -18,6 +19,7 @@ import type { IntakeCounts } from './types.js';
  */
 const options = z.strictObject({
   name: z.string().optional(),
+  intake: intakeFaultSchema.optional(),
   sampleRate: sweepable(z.number().min(0).max(1)).default(1),
   profiling: z.boolean().default(false),
   runtimeMetrics: z.boolean().default(false),
@@ -110,7 +112,7 @@ export function dogstatsdSeries(line: string): string | undefined {
   return `${line.slice(0, colon)}{${tags.join(',')}}`;
 }
 
-async function startAgentIntake() {
+async function startAgentIntake(options: IntakeOptions = {}) {
   // Datadog bills each distinct DogStatsD name + tag set as a custom metric: count each once per window, and every point.
   const seriesInWindow = new Set<string>();
   const dogstatsd = (text: string) => {
@@ -150,7 +152,7 @@ async function startAgentIntake() {
     // Telemetry, remote config, stats: answered so the tracer never logs connection errors; counted by name.
     counter.add(`other:${path}`);
     return { body: '{}' };
-  });
+  }, { fault: options.fault });
   // Or plain DogStatsD over UDP, when a tracer is given only the host and port.
   const udp = createSocket('udp4');
   udp.on('message', (message) => {
@@ -246,6 +248,7 @@ export const datadog: Adapter = {
         sampleRate,
         agent,
         createIntake: startAgentIntake,
+        intakeFault: parsed.intake,
         validate: (counts: IntakeCounts | undefined) =>
           enabled && (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],
       };

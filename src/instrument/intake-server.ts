@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import type { IntakeFault } from './fault.js';
 import type { IntakeCounts } from './types.js';
 
 export interface IntakeReply {
@@ -140,6 +141,7 @@ export interface HttpIntakeOptions {
   harvestMs?: number;
   /** Serve HTTPS with this key and certificate, for agents that will not speak plain HTTP. */
   tls?: { key: string; cert: string };
+  fault?: IntakeFault;
 }
 
 export async function startHttpIntake(handler: IntakeHandler, options: HttpIntakeOptions = {}): Promise<HttpIntake> {
@@ -159,10 +161,12 @@ export async function startHttpIntake(handler: IntakeHandler, options: HttpIntak
       }
     }
   };
+  const latencyMs = typeof options.fault === 'object' ? options.fault.latency : 0;
   const listener: RequestListener = (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', () => (latencyMs > 0 ? setTimeout(answer, latencyMs) : answer()));
+    const answer = () => {
       const raw = Buffer.concat(chunks);
       let reply: IntakeReply;
       try {
@@ -180,7 +184,7 @@ export async function startHttpIntake(handler: IntakeHandler, options: HttpIntak
       const body = reply.body ?? '';
       response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) });
       response.end(body);
-    });
+    };
   };
   const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   server.keepAliveTimeout = 60_000;
@@ -190,11 +194,17 @@ export async function startHttpIntake(handler: IntakeHandler, options: HttpIntak
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  // Down: the port the agent was given now refuses every connection.
+  if (options.fault === 'down') await new Promise<void>((resolve) => server.close(() => resolve()));
   return {
     port,
     counter,
     decodePending,
     dropPending: () => { pending.length = 0; pendingBytes = 0; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      if (server.listening) server.close(() => resolve());
+      else resolve();
+    }),
   };
 }

@@ -9,7 +9,8 @@ import { priceSchema } from '../cost/pricing.js';
 import { counterWindow, decodeBody, startHttpIntake, type IntakeReply, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
-import type { Adapter, Intake, IntakeCounts } from './types.js';
+import { faultSuffix, intakeFaultSchema } from './fault.js';
+import type { Adapter, Intake, IntakeCounts, IntakeOptions } from './types.js';
 
 /**
  * New Relic: the real `newrelic` agent, preloaded with `--require newrelic`
@@ -19,6 +20,7 @@ import type { Adapter, Intake, IntakeCounts } from './types.js';
  */
 const options = z.strictObject({
   name: z.string().optional(),
+  intake: intakeFaultSchema.optional(),
   distributedTracing: z.boolean().default(true).meta({ description: 'Distributed tracing, and so span events (the agent\'s default).' }),
   samplingTarget: sweepable(z.number().int().min(0)).default(10).meta({
     description: 'Transactions sampled for span events per minute, as the collector sets it (New Relic\'s default: 10). A list sweeps it.',
@@ -91,7 +93,7 @@ export function decodeCollectorCall(method: string, body: unknown): { timed: Tim
 }
 
 /** A local collector on 127.0.0.1 over HTTPS: preconnect, connect, then every data call decoded and counted. */
-async function startCollector(samplingTarget: number): Promise<Intake> {
+async function startCollector(samplingTarget: number, options: IntakeOptions = {}): Promise<Intake> {
   const dir = mkdtempSync(join(tmpdir(), 'apm-bench-newrelic-'));
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     notAfterDate: new Date(Date.now() + 86_400_000),
@@ -116,7 +118,7 @@ async function startCollector(samplingTarget: number): Promise<Intake> {
         count.payload(raw.length, timed, untimed);
       },
     };
-  }, { harvestMs: HARVEST_MS + 1000, tls: { key: pems.private, cert: pems.cert } });
+  }, { harvestMs: HARVEST_MS + 1000, tls: { key: pems.private, cert: pems.cert }, fault: options.fault });
   port = intake.port;
   return {
     env: { NEW_RELIC_HOST: '127.0.0.1', NEW_RELIC_PORT: String(port), NODE_EXTRA_CA_CERTS: caFile },
@@ -165,7 +167,7 @@ export const newrelic: Adapter = {
     return expandSweep('newrelic', parsed, ['samplingTarget'], 'samplingTarget').map(({ name, options: o }) => {
       const samplingTarget = o.samplingTarget as number;
       return {
-        name: Array.isArray(parsed.samplingTarget) ? name : (parsed.name ?? 'newrelic'),
+        name: Array.isArray(parsed.samplingTarget) ? name : `${parsed.name ?? 'newrelic'}${faultSuffix(parsed.intake)}`,
         kind: 'newrelic',
         preloads: [join(agent.dir, 'index.js')],
         env: {
@@ -188,7 +190,8 @@ export const newrelic: Adapter = {
         nodeOptions: [],
         options: { ...o, samplingTarget },
         agent,
-        createIntake: () => startCollector(samplingTarget),
+        createIntake: (intakeOptions) => startCollector(samplingTarget, intakeOptions),
+        intakeFault: parsed.intake,
         validate: (counts: IntakeCounts | undefined) =>
           (counts?.items.transactions ?? 0) === 0 && (counts?.items.spans ?? 0) === 0
             ? ['the New Relic agent delivered no transaction events or spans to the local collector: it did not load, or did not connect']

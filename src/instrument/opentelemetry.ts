@@ -5,9 +5,10 @@ import { counterWindow, decodeBody, startHttpIntake, type Counter } from './inta
 import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { otlpBill } from '../cost/project.js';
-import type { Adapter, IntakeCounts } from './types.js';
+import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
 
 /**
  * OpenTelemetry: the real Node SDK (HTTP, Fastify, pg, ioredis instrumentation),
@@ -15,6 +16,7 @@ import type { Adapter, IntakeCounts } from './types.js';
  */
 const options = z.strictObject({
   name: z.string().optional(),
+  intake: intakeFaultSchema.optional(),
   ratio: sweepable(z.number().min(0).max(1)).default(1).meta({ description: 'parentbased_traceidratio sampler ratio.' }),
   batch: z.strictObject({
     maxQueueSize: z.number().int().positive().optional(),
@@ -36,7 +38,7 @@ const packages = [
   '@opentelemetry/instrumentation-ioredis',
 ];
 
-async function startOtlpIntake() {
+async function startOtlpIntake(options: IntakeOptions = {}) {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     const json = String(request.headers['content-type'] ?? '').includes('json');
@@ -54,7 +56,7 @@ async function startOtlpIntake() {
     };
     // An empty Export*ServiceResponse means full success in both encodings.
     return json ? { body: '{}', decode } : { contentType: 'application/x-protobuf', body: Buffer.alloc(0), decode };
-  });
+  }, { fault: options.fault });
   return {
     env: { APM_BENCH_OTLP_TRACES_URL: `http://127.0.0.1:${http.port}/v1/traces` },
     ...counterWindow(http.counter, http.decodePending, http.dropPending),
@@ -102,6 +104,7 @@ export const opentelemetry: Adapter = {
       sampleRate: o.ratio as number,
       agent: sdk,
       createIntake: startOtlpIntake,
+      intakeFault: parsed.intake,
       validate: (counts: IntakeCounts | undefined) =>
         (o.ratio as number) > 0 && !(o as { dropExport?: boolean }).dropExport && (counts?.items.spans ?? 0) === 0
           ? ['the OpenTelemetry SDK delivered no spans to the local OTLP intake although ratio > 0']

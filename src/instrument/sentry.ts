@@ -4,10 +4,11 @@ import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
+import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { minimalOverheadClaim } from '../analysis/claims.js';
 import { sentryBill } from '../cost/project.js';
-import type { Adapter, IntakeCounts } from './types.js';
+import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
 
 /**
  * Sentry: the real @sentry/node, initialised by a preload with the scenario's
@@ -15,6 +16,7 @@ import type { Adapter, IntakeCounts } from './types.js';
  */
 const options = z.strictObject({
   name: z.string().optional(),
+  intake: intakeFaultSchema.optional(),
   tracesSampleRate: sweepable(z.number().min(0).max(1)).default(1),
   profilesSampleRate: z.literal(0).default(0).meta({ description: 'Profiling needs @sentry/profiling-node; only 0 is supported for now.' }),
   sendDefaultPii: z.boolean().default(false),
@@ -78,7 +80,7 @@ export function decodeEnvelope(body: Buffer): { timed: TimedItem[]; untimed: Rec
   return { timed, untimed };
 }
 
-async function startEnvelopeIntake() {
+async function startEnvelopeIntake(options: IntakeOptions = {}) {
   const http = await startHttpIntake((request, raw, counter) => {
     const path = (request.url ?? '/').split('?')[0]!;
     if (/^\/api\/\d+\/envelope\/?$/.test(path)) {
@@ -93,7 +95,7 @@ async function startEnvelopeIntake() {
     }
     counter.add(`other:${path}`);
     return { body: '{}' };
-  });
+  }, { fault: options.fault });
   return {
     env: { APM_BENCH_SENTRY_DSN: `http://apmbenchpublickey@127.0.0.1:${http.port}/1` },
     ...counterWindow(http.counter, http.decodePending, http.dropPending),
@@ -141,6 +143,7 @@ export const sentry: Adapter = {
       sampleRate: o.tracesSampleRate as number,
       agent,
       createIntake: startEnvelopeIntake,
+      intakeFault: parsed.intake,
       validate: (counts: IntakeCounts | undefined) =>
         (o.tracesSampleRate as number) > 0 && !(o as { dropTransactions?: boolean }).dropTransactions && (counts?.items.spans ?? 0) === 0
           ? ['@sentry/node delivered no transactions to the local intake although tracesSampleRate > 0: the SDK did not load or did not export']

@@ -2,8 +2,14 @@ import type { z } from 'zod';
 import type { AgentRole, Claim } from '../analysis/claims.js';
 import type { VendorBill } from '../cost/project.js';
 import type { IntakeCounts } from '../samples/result.js';
+import type { IntakeFault } from './fault.js';
 
 export type { IntakeCounts };
+export type { IntakeFault };
+
+export interface IntakeOptions {
+  fault?: IntakeFault;
+}
 
 /** A loopback server that speaks a vendor's wire format and counts what arrives. */
 export interface Intake {
@@ -38,7 +44,9 @@ export interface InstrumentationConfig {
   /** The agent package measured, resolved from the target app first. */
   agent?: { package: string; version: string; from: 'target' | 'apm-bench'; dir: string };
   /** Started before the target, stopped after it. */
-  createIntake?: () => Promise<Intake>;
+  createIntake?: (options?: IntakeOptions) => Promise<Intake>;
+  /** The intake misbehaves on purpose (down, or slow) in this config. */
+  intakeFault?: IntakeFault;
   /** Reasons a measured run cannot be trusted (no spans delivered, never scraped…). */
   validate?: (counts: IntakeCounts | undefined, requests: number) => string[];
 }

@@ -3,14 +3,15 @@
  * so its small cost cancels out of every comparison. It measures what only the
  * target's own process can see (event-loop utilisation and delay, GC pauses,
  * heap) and answers the runner over a Unix socket, as JSON lines:
- *   runner → probe: {"type":"mark"} | {"type":"collect"}
- *   probe → runner: {"type":"hello",...} | {"type":"stats",...}
+ *   runner → probe: {"type":"mark"} | {"type":"collect"} | {"type":"sample"} (soak windows)
+ *   probe → runner: {"type":"hello",...} | {"type":"stats",...} | {"type":"sample",...}
  */
 import fs = require('node:fs');
 import inspector = require('node:inspector');
 import net = require('node:net');
 import perfHooks = require('node:perf_hooks');
 import v8 = require('node:v8');
+import vm = require('node:vm');
 
 const socketPath = process.env.APM_BENCH_PROBE;
 // The profiling pass: sample the measured window with V8's profiler and write it here (a .cpuprofile).
@@ -93,6 +94,16 @@ if (socketPath) {
     });
   };
 
+  // Soak samples read memory right after a full GC, so garbage that happens to be waiting is not read as growth.
+  let gc: (() => void) | undefined;
+  const fullGc = () => {
+    if (!gc) {
+      v8.setFlagsFromString('--expose-gc');
+      gc = vm.runInNewContext('gc') as () => void;
+    }
+    gc();
+  };
+
   let buffer = '';
   socket.on('data', (chunk) => {
     buffer += chunk.toString('utf8');
@@ -113,6 +124,20 @@ if (socketPath) {
         heapPeak = process.memoryUsage().heapUsed;
         startProfile();
         send({ type: 'marked' });
+      } else if (command.type === 'sample') {
+        fullGc();
+        const memory = process.memoryUsage();
+        const cpu = process.cpuUsage(cpuMark);
+        send({
+          type: 'sample',
+          tMs: performance.now() - markedAtMs,
+          heapAfterGcBytes: memory.heapUsed,
+          rssBytes: memory.rss,
+          externalBytes: memory.external,
+          arrayBuffersBytes: memory.arrayBuffers,
+          handles: process.getActiveResourcesInfo().length,
+          cpuUs: cpu.user + cpu.system,
+        });
       } else if (command.type === 'collect') {
         const cpu = process.cpuUsage(cpuMark);
         const elapsedMs = performance.now() - markedAtMs;

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CostRange, CostRow, LatencyPoint, OverheadRow, RssRow, SampleRateLine, SampleRatePoint, TelemetryRow } from './chart-data.js';
+import type { SoakPoint } from './soak.js';
 
 /**
  * Vega-Lite specs for the HTML report: pure functions from chart rows to a spec,
@@ -268,5 +269,45 @@ export function attributionChart(rows: AttributionBar[], buckets: { domain: stri
         tooltip: [{ field: 'config' }, { field: 'bucket' }, { field: 'deltaMs', format: '.3f', title: 'ms/req' }],
       },
     },
+  };
+}
+
+/** Soak: heap after GC over time, a panel per candidate with the baseline that ran beside it, and each series' fitted line. */
+export function soakChart(points: SoakPoint[], colours: Colours): Chart {
+  const series = [...new Set(points.map((p) => p.series))];
+  const scale = { domain: series, range: series.map((s) => colours.range[colours.domain.indexOf(s)] ?? baselineGrey) };
+  const x = { field: 'minutes', type: 'quantitative', title: 'minutes into the soak window' } as const;
+  const y = { field: 'heapMB', type: 'quantitative', title: 'heap after GC (MB)', scale: { zero: false } } as const;
+  return {
+    id: 'soak-memory',
+    title: 'Memory over the soak: V8 heap after a full GC',
+    howToRead: 'One panel per config, with the baseline that ran beside it at the same time (grey). Dots: the heap right after a full GC the probe forced in both ' +
+      'targets at once; faint dots are warm-up, left out of the fit. Lines: the Theil–Sen slope of each series. A leak climbs away from the grey line.',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      data: { values: points },
+      facet: { row: { field: 'panel', type: 'nominal', title: null, sort: null } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width, height: 130,
+        layer: [
+          {
+            transform: [{ filter: "datum.kind !== 'fit'" }],
+            mark: { type: 'point', filled: true, size: 16 },
+            encoding: {
+              x, y, color: { field: 'series', type: 'nominal', scale, legend: { title: null, orient: 'top' } },
+              opacity: { condition: { test: "datum.kind === 'warm-up'", value: 0.25 }, value: 0.85 },
+              tooltip: [{ field: 'series' }, { field: 'minutes', format: '.2f' }, { field: 'heapMB', format: '.2f', title: 'heap MB' }],
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'fit'" }],
+            mark: { type: 'line', strokeWidth: 2 },
+            encoding: { x, y, color: { field: 'series', type: 'nominal', scale }, detail: { field: 'series' } },
+          },
+        ],
+      },
+    } as TopLevelSpec,
   };
 }

@@ -2,12 +2,15 @@ import { pricingSources } from '../cost/pricing.js';
 import { metrics } from '../samples/metrics.js';
 import { formatBytes, formatChange } from '../samples/units.js';
 import { costRows, cpuOverheadRows, latencyCurves, rssRows, sampleRateData, telemetryRows } from './chart-data.js';
-import { attributionChart, colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, telemetryChart, type Chart } from './charts.js';
+import {
+  attributionChart, colourScale, costChart, cpuOverheadChart, latencyChart, rssChart, sampleRateChart, soakChart, telemetryChart, type Chart,
+} from './charts.js';
 import { agentPackages, attributionView, bucketLabel } from './attribution.js';
 import { bucketColour, flameGraphSvg } from './flamegraph.js';
 import { describeConfig, describeDesign } from './describe.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
+import { soakChartPoints, soakRows } from './soak.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
 export function chartsFor(
@@ -25,6 +28,8 @@ export function chartsFor(
   const rates = sampleRateData(result, analysis);
   if (rates.points.length) charts.push(sampleRateChart(rates));
   else missing.push('Overhead against sample rate: no agent was measured at two or more sample rates (list several, e.g. `datadog: { sampleRate: [0.1, 1.0] }`).');
+  const soak = soakChartPoints(result);
+  if (soak.length) charts.push(soakChart(soak, colours));
   const rss = rssRows(input.summaries, analysis);
   if (rss.length) charts.push(rssChart(rss, colours));
   const telemetry = telemetryRows(input.measures);
@@ -151,6 +156,7 @@ export async function renderHtmlReport(input: ReportInput): Promise<string> {
     section('latency', 'Latency', page.show('latency-percentiles')),
     samplingSection(page),
     ratesSection(page),
+    soakSection(page),
     section('memory', 'Memory', page.show('rss')),
     section('telemetry', 'Telemetry volume', page.show('telemetry')),
     costSection(page),
@@ -250,6 +256,16 @@ function ratesSection({ input: { analysis, result } }: Page): string {
     `<p>Agents have costs per second (flush timers, runtime metrics, scrapes) as well as per request, so CPU per request depends on the rate. Each config was measured at ` +
       `${esc(result.design.ratesRps.join(' and '))} req/s and fitted as cpu ms/s = fixed + marginal × req/s. The cost projection uses this at your traffic per instance.</p>` +
     `<ul>${analysis.rateModels.map((m) => `<li>${esc(rateModelText(m))}</li>`).join('')}</ul>`);
+}
+
+function soakSection({ input: { analysis }, show }: Page): string {
+  const rows = soakRows(analysis);
+  if (!rows.length) return '';
+  const labels = rows[0]!.cells.map((c) => c.label);
+  const body = table(['config', ...labels.map((l) => `${l} growth`)], rows.map((r) => [
+    `<strong>${esc(r.config)}</strong>`, ...r.cells.map((c) => `<span class="${c.finding === 'grows' ? 'badge bad' : ''}">${esc(c.text.replace(/^: /, ''))}</span>`),
+  ]));
+  return section('soak', 'Growth over the soak', `${show('soak-memory')}${body}<p class="note">${esc(analysis.soak!.method)}</p>`);
 }
 
 function costSection({ input, show }: Page): string {

@@ -3,6 +3,7 @@ import { metrics } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
 import { describeDesign } from './describe.js';
 import { renderAttributionMarkdown } from './attribution.js';
+import { renderSoakMarkdown } from './soak.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
@@ -32,6 +33,9 @@ export function renderMarkdownReport(input: ReportInput): string {
   if (analysis.sampleRateModels.length) {
     lines.push('', 'CPU against sample rate (least squares over the per-pair deltas):', '', ...analysis.sampleRateModels.map((m) => `- ${sampleRateModelText(m)}`));
   }
+
+  const soak = renderSoakMarkdown(analysis);
+  if (soak.length) lines.push('', ...soak);
 
   lines.push('', `## Monthly cost at ${input.traffic}`, '', `Pricing ${input.pricing.pricing_version}: ${pricingSources(input.pricing).join('; ')}.`, '');
   lines.push('| config | total / month | range | compute + memory | vendor | hosts (p99 hour) |', '|---|---|---|---|---|---|');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SoakSample } from '../samples/result.js';
 
 export interface ProbeHello {
   pid: number;
@@ -57,6 +58,12 @@ export class ProbeConnection {
 
   async mark(): Promise<void> {
     await this.request('mark', 'marked', 5000);
+  }
+
+  /** Soak windows: memory after a full GC the probe forces, and CPU since the mark. */
+  async sample(): Promise<SoakSample> {
+    const { type: _type, ...sample } = await this.request('sample', 'sample', 10_000);
+    return sample as unknown as SoakSample;
   }
 
   async collect(): Promise<ProbeStats> {

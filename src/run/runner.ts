@@ -1,6 +1,6 @@
 import type { InstrumentationConfig } from '../instrument/types.js';
 import type { PlannedUnit } from '../plan/plan.js';
-import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample } from '../samples/result.js';
+import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import { closedLoopThroughput, OpenLoopDriver, type PhaseResult } from './load.js';
 import type { ProbeStats } from './probe-server.js';
 import { clockTicksPerSecond, readCpuClock, readCpuTimes, readMemoryStatus, stealPercent, type CpuClock, type CpuTimes } from './procfs.js';
@@ -49,6 +49,7 @@ interface WindowReading {
   stealPercent: number;
   loadAverage1m: number;
   harnessCpuPercent: number;
+  soak?: SoakSample[];
 }
 
 /**
@@ -102,8 +103,9 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       checkpoint();
     }
 
-    phase('measuring', workload.duration);
-    const window = await measureWindow(sides, driver, unit.rateRps, workload.duration, ctx.targetCpus, unitAbort.signal);
+    const windowMs = workload.soak?.duration ?? workload.duration;
+    phase('measuring', windowMs);
+    const window = await measureWindow(sides, driver, unit.rateRps, windowMs, ctx.targetCpus, unitAbort.signal, workload.soak?.sample);
     checkpoint();
 
     const solo = new Map<Side, PhaseResult>();
@@ -116,7 +118,7 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       }
     }
 
-    if (sides.some((side) => side.intake && !side.intake.caughtUp())) {
+    if (sides.some(awaitsDelivery)) {
       phase('draining', MAX_DRAIN_MS);
       await drainIntakes(sides, driver, unit.rateRps, unitAbort.signal);
       checkpoint();
@@ -171,6 +173,7 @@ async function measureWindow(
   durationMs: number,
   targetCpus: string | undefined,
   signal: AbortSignal,
+  soakSampleMs?: number,
 ): Promise<Map<Side, WindowReading>> {
   collectHarnessGarbage();
   const loadAverage1m = loadavg()[0] ?? 0;
@@ -181,15 +184,18 @@ async function measureWindow(
   await Promise.all(sides.map((side) => side.probe!.mark()));
   for (const side of sides) side.intake?.startWindow();
   const samplers = sides.map((side) => new ProcessSampler(side.pid));
+  const soak = soakSampleMs ? new SoakSampler(sides, soakSampleMs) : undefined;
   let results: PhaseResult[];
   let stats: ProbeStats[];
   let memories: Array<ReturnType<ProcessSampler['stop']>>;
   try {
     results = await driver.phase({ rateRps, durationMs, sides: loads(sides), signal });
+    await soak?.stop();
     stats = await Promise.all(sides.map((side) => side.probe!.collect()));
     for (const side of sides) side.intake?.endWindow();
   } finally {
     memories = samplers.map((sampler) => sampler.stop());
+    await soak?.stop();
   }
   const procAfter = sides.map((side) => readCpuTimes(side.pid));
   const steal = stealPercent(clockBefore, readCpuClock(targetCpus));
@@ -208,8 +214,52 @@ async function measureWindow(
       stealPercent: steal,
       loadAverage1m,
       harnessCpuPercent,
+      ...(soak ? { soak: soak.samples[i]! } : {}),
     }];
   }));
+}
+
+/**
+ * Soak windows: every `intervalMs`, every side's probe forces a full GC and reads memory and CPU, all at the same
+ * moment (so the GC's cost falls on both sides of a pair alike). A tick waits for the last to finish.
+ */
+class SoakSampler {
+  readonly samples: SoakSample[][];
+  private readonly timer: NodeJS.Timeout;
+  private inFlight: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly sides: readonly Side[], intervalMs: number) {
+    this.samples = sides.map(() => []);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
+  private tick(): void {
+    if (!this.stopped) this.read();
+  }
+
+  private read(): void {
+    this.inFlight = this.inFlight.then(async () => {
+      const read = await Promise.all(this.sides.map((side) => side.probe!.sample().catch(() => undefined)));
+      read.forEach((sample, i) => { if (sample) this.samples[i]!.push(sample); });
+    });
+  }
+
+  /** Stop ticking, take one last reading at the window's end, and wait for it. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      clearInterval(this.timer);
+      this.read();
+    }
+    await this.inFlight;
+  }
+}
+
+/** A side whose intake should still receive what the window created (not one that is down on purpose). */
+function awaitsDelivery(side: Side): boolean {
+  return side.intake !== undefined && side.config.intakeFault !== 'down' && !side.intake.caughtUp();
 }
 
 /** Run `work` with every other side stopped (SIGSTOP), so this side has the core to itself. */
@@ -231,7 +281,7 @@ async function alone<T>(side: Side, sides: readonly Side[], work: () => Promise<
 async function drainIntakes(sides: readonly Side[], driver: OpenLoopDriver, rateRps: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + MAX_DRAIN_MS;
   for (;;) {
-    const behind = sides.filter((side) => side.intake && !side.intake.caughtUp());
+    const behind = sides.filter(awaitsDelivery);
     if (behind.length === 0 || Date.now() >= deadline || signal.aborted) return;
     await driver.phase({ rateRps, durationMs: 500, sides: loads(behind), signal });
   }
@@ -283,10 +333,14 @@ function toMeasuredRun(
       harnessCpuPercent: Math.round(window.harnessCpuPercent * 10) / 10,
     },
     timeline: window.timeline,
+    ...(window.soak ? { soak: window.soak } : {}),
     ...(counts ? { intake: intakeRecord(counts, requests) } : {}),
     ...(maxThroughputRps !== undefined ? { maxThroughputRps } : {}),
   };
-  run.exclusions.push(...judgeLoad(run, load.record), ...(side.config.validate?.(counts, requests) ?? []));
+  // An intake that is down on purpose receives nothing: that is the condition measured, not a broken agent.
+  const down = side.config.intakeFault === 'down';
+  run.exclusions.push(...judgeLoad(run, load.record), ...(down ? [] : side.config.validate?.(counts, requests) ?? []));
+  if (down) run.warnings.push('its intake was down on purpose (connection refused): the agent delivered nothing, and what it kept is in its memory');
   // ±1 tick at each end, plus a little for the moment between reading /proc and the probe's mark.
   if (Math.abs(procMs - cpuMs) > 2 * tickMs + 2) {
     run.warnings.push(`CPU from the probe (${cpuMs.toFixed(1)} ms) and /proc (${procMs.toFixed(0)} ms) disagree by more than the tick error: the probe may not be in the ` +

@@ -64,9 +64,10 @@ export function estimateSessionMs(loaded: LoadedScenario, rounds: number | 'auto
   const configs = loaded.configs.length;
   const maxMs = w.maxThroughput ? w.maxThroughput.duration : 0;
   const units = (design.kind === 'co-scheduled' ? configs - 1 : configs) * design.ratesRps.length * n;
+  const windowMs = w.soak?.duration ?? w.duration;
   const perUnit = design.kind === 'co-scheduled'
-    ? 3_000 + w.warmup + w.duration + 2 * (w.latencyDuration + maxMs)
-    : 1_300 + w.warmup + w.duration + maxMs;
+    ? 3_000 + w.warmup + windowMs + 2 * (w.latencyDuration + maxMs)
+    : 1_300 + w.warmup + windowMs + maxMs;
   return units * perUnit;
 }
 
@@ -80,7 +81,7 @@ export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'):
     ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
     : `${loaded.configs.length} configs one at a time (sequential)`;
   return `${loaded.name}: ${what} × ${roundsText} rounds at ${rates} req/s ` +
-    `(${formatDuration(w.warmup)} warm-up + ${formatDuration(w.duration)} ` +
+    `(${formatDuration(w.warmup)} warm-up + ${w.soak ? `a ${formatDuration(w.soak.duration)} soak sampled every ${formatDuration(w.soak.sample)}` : formatDuration(w.duration)} ` +
       `measured${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
     `about ${formatDuration(Math.round(estimateSessionMs(loaded, rounds) / 1000) * 1000)}.`;
 }
@@ -89,7 +90,10 @@ export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'):
 export function resolveDesign(loaded: LoadedScenario, seed: number): DesignRecord {
   const { workload } = loaded.scenario;
   const candidates = loaded.configs.filter((config) => config.name !== loaded.scenario.baseline).length;
-  const record: DesignRecord = { kind: workload.design, seed, arrival: workload.arrival, ratesRps: workloadRates(workload), latencyMs: workload.latencyDuration };
+  const record: DesignRecord = {
+    kind: workload.design, seed, arrival: workload.arrival, ratesRps: workloadRates(workload), latencyMs: workload.latencyDuration,
+    ...(workload.soak ? { soak: { durationMs: workload.soak.duration, sampleMs: workload.soak.sample, warmupShare: workload.soak.warmup } } : {}),
+  };
   if (workload.design === 'co-scheduled' && candidates === 0) {
     return { ...record, kind: 'sequential', note: 'only the baseline is configured, so there is nothing to pair it with: measured alone' };
   }

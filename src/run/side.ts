@@ -36,7 +36,7 @@ export class Side {
 
   /** Start the intake, then the target; `onCrash` fires if the target dies before stop(). */
   async start(ctx: SideContext, onCrash: (failure: TargetFailure) => void): Promise<void> {
-    if (this.config.createIntake) this.intake = await this.config.createIntake();
+    if (this.config.createIntake) this.intake = await this.config.createIntake({ fault: this.config.intakeFault });
     this.port = ctx.scenario.target.fixedPort ?? (await freePort());
     const launch = buildLaunch({
       target: ctx.scenario.target,

@@ -1,4 +1,4 @@
-import type { MetricName, VolumeMetric } from './metrics.js';
+import type { GrowthMetric, MetricName, VolumeMetric } from './metrics.js';
 
 /**
  * The shapes of what the analysis derives and the result file keeps: a data
@@ -87,9 +87,9 @@ export interface RateModel {
 export interface Budget {
   /** Config name or glob (`datadog@*`). */
   config: string;
-  metric: MetricName | VolumeMetric;
-  kind: 'relative' | 'absolute' | 'volume';
-  /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes). */
+  metric: MetricName | VolumeMetric | GrowthMetric;
+  kind: 'relative' | 'absolute' | 'volume' | 'growth';
+  /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes); its unit per hour for growth (MB/h). */
   limit: number;
   /** As the user wrote it, for messages. */
   text: string;
@@ -129,6 +129,35 @@ export interface LookSchedule {
   maxRounds: number;
 }
 
+/** A slope per hour with its 95% CI. */
+export interface Slope {
+  perHour: number;
+  ci: Interval;
+}
+
+/** How fast one quantity grew over a config's soak windows, on its own and against the baseline beside it. */
+export interface Growth {
+  config: string;
+  metric: GrowthMetric;
+  /** Soak windows (pairs) it rests on, and samples per window after warm-up. */
+  windows: number;
+  samples: number;
+  /** The config's own slope (Theil–Sen, moving-block bootstrap CI). */
+  own: Slope;
+  /** The slope of the config's series minus its baseline's, sample by sample: the machine's drift cancels. Absent for the baseline. */
+  paired?: Slope;
+  /** The smallest growth (of `paired`, or `own` for the baseline) this soak detects 80% of the time at 5%: 2.8 standard errors. */
+  detectablePerHour: number;
+  /** "grows", "shrinks" or "no growth detected": whether the CI (paired where there is one) excludes 0. */
+  finding: 'grows' | 'shrinks' | 'no growth detected';
+}
+
+export interface SoakAnalysis {
+  /** How the slopes were made and what was left out as warm-up, in words. */
+  method: string;
+  growth: Growth[];
+}
+
 export interface Analysis {
   baseline: string;
   confidence: number;
@@ -146,6 +175,8 @@ export interface Analysis {
   looks: LookSchedule;
   /** What the markers and verdicts guarantee, in words, for every output to print. */
   guarantees: string[];
+  /** Soak sessions: memory and CPU growth per config. */
+  soak?: SoakAnalysis;
 }
 
 /** The estimate of one config on one metric, if it has valid pairs: the one lookup every reader uses. */

@@ -67,8 +67,49 @@ export const volumeMetrics = {
 } as const;
 export type VolumeMetric = keyof typeof volumeMetrics;
 
+const MIB = 1024 ** 2;
+
+/** A soak window's series of one quantity: the points a growth slope is fitted to. */
+export interface GrowthSpec {
+  label: string;
+  /** The slope's unit, per hour. */
+  unit: string;
+  /** Units a growth budget may be written in ("+5MB/h"), each with its scale to `unit`. */
+  budgetUnits: Record<string, number>;
+  series: (run: MeasuredRun) => Array<{ tMs: number; value: number }>;
+  formatDelta: (perHour: number) => string;
+}
+
+const perHour = (digits: number, unit: string) => (v: number) => `${sign(v)}${Math.abs(v).toFixed(digits)} ${unit}/h`;
+
+/** What a soak estimates the growth of. Memory comes from the probe's samples right after a forced full GC. */
+export const growthMetrics = {
+  heapGrowth: {
+    label: 'heap after GC', unit: 'MB', budgetUnits: { 'kb/h': 1 / 1024, 'mb/h': 1, 'gb/h': 1024 },
+    series: (run) => (run.soak ?? []).map((s) => ({ tMs: s.tMs, value: s.heapAfterGcBytes / MIB })), formatDelta: perHour(2, 'MB'),
+  },
+  rssGrowth: {
+    label: 'RSS', unit: 'MB', budgetUnits: { 'kb/h': 1 / 1024, 'mb/h': 1, 'gb/h': 1024 },
+    series: (run) => (run.soak ?? []).map((s) => ({ tMs: s.tMs, value: s.rssBytes / MIB })), formatDelta: perHour(2, 'MB'),
+  },
+  cpuGrowth: {
+    // Per interval: CPU over the requests offered in it (the rate is constant in a soak window).
+    label: 'CPU/req', unit: 'ms/req', budgetUnits: {},
+    series: (run) => (run.soak ?? []).slice(1).map((s, i) => {
+      const before = run.soak![i]!;
+      return { tMs: s.tMs, value: (s.cpuUs - before.cpuUs) / 1000 / Math.max(1e-9, ((s.tMs - before.tMs) / 1000) * run.offeredRps) };
+    }),
+    formatDelta: perHour(4, 'ms/req'),
+  },
+} as const satisfies Record<string, GrowthSpec>;
+export type GrowthMetric = keyof typeof growthMetrics;
+
 /** Label and signed formatting for any budgetable metric. */
-export function describeMetric(metric: MetricName | VolumeMetric): { label: string; formatDelta: (value: number) => string } {
+export function describeMetric(metric: MetricName | VolumeMetric | GrowthMetric): { label: string; formatDelta: (value: number) => string } {
+  if (metric in growthMetrics) {
+    const growth = growthMetrics[metric as GrowthMetric];
+    return { label: `${growth.label} growth`, formatDelta: growth.formatDelta };
+  }
   if (metric in volumeMetrics) {
     const volume = volumeMetrics[metric as VolumeMetric];
     return { label: volume.label, formatDelta: volume.format };

@@ -54,6 +54,15 @@ export interface DesignRecord {
   latencyMs: number;
   /** Why the design is what it is (e.g. a fallback to sequential), in words. */
   note?: string;
+  /** A soak session: each window runs this long and the probe samples memory and CPU every `sampleMs`. */
+  soak?: SoakDesign;
+}
+
+export interface SoakDesign {
+  durationMs: number;
+  sampleMs: number;
+  /** The first share of each window is warm-up (JIT, caches, pools) and is left out of the slopes. */
+  warmupShare: number;
 }
 
 export interface Calibration {

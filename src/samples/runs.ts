@@ -77,6 +77,23 @@ export interface TimelinePoint {
   rssBytes: number;
 }
 
+/**
+ * A soak sample, read by the probe inside the target every `soak.sample`: memory right after a full GC the
+ * probe forces (both sides at the same moment, so its cost cancels), and cumulative CPU since the window began.
+ */
+export interface SoakSample {
+  /** Since the window began, by the target's clock. */
+  tMs: number;
+  heapAfterGcBytes: number;
+  rssBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  /** Active handles and requests (sockets, timers, servers): process.getActiveResourcesInfo(). */
+  handles: number;
+  /** process.cpuUsage() user + system since the window began. */
+  cpuUs: number;
+}
+
 /** Where a run sits in the plan. Runs that share `pair` are compared with each other. */
 export interface RunIdentity {
   /** Position in `runs`. */
@@ -146,6 +163,8 @@ export interface MeasuredRun extends RunIdentity {
     harnessCpuPercent: number;
   };
   timeline: TimelinePoint[];
+  /** Soak windows only: the probe's samples over the whole window. */
+  soak?: SoakSample[];
   intake?: IntakeRecord;
   maxThroughputRps?: number;
 }

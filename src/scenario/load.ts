@@ -10,10 +10,11 @@ import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
-import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, type Scenario } from './schema.js';
+import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, soakSchema, type Scenario } from './schema.js';
 import { configMatches, parseBudgetValue, parseVolumeBudget } from '../analysis/budgets.js';
 import type { Budget, MoneyBudget } from '../samples/analysis.js';
-import { metricAliases, metricByAlias, volumeMetrics, type VolumeMetric } from '../samples/metrics.js';
+import { growthMetrics, metricAliases, metricByAlias, volumeMetrics, type GrowthMetric, type VolumeMetric } from '../samples/metrics.js';
+import { parseGrowthBudget } from '../analysis/soak.js';
 
 export interface ResolvedTarget {
   kind: 'fixture' | 'module' | 'command';
@@ -46,6 +47,8 @@ export interface WorkloadOverrides {
   rate?: string;
   duration?: string;
   connections?: string;
+  /** `--soak 10m`: soak windows of this length (the scenario's sample and warm-up, or their defaults). */
+  soak?: string;
 }
 
 /**
@@ -73,6 +76,14 @@ export function applyOverrides(loaded: LoadedScenario, flags: WorkloadOverrides)
   if (flags.connections !== undefined) {
     workload.connections = check('connections', connectionsSchema, Number(flags.connections));
     given.connections = flags.connections;
+  }
+  if (flags.soak !== undefined) {
+    const durationText = /^\d+(\.\d+)?$/.test(flags.soak) ? Number(flags.soak) : flags.soak;
+    // The scenario's own sample interval and warm-up stay; the flag sets the length.
+    const kept = { sample: workload.soak ? `${workload.soak.sample}ms` : undefined, warmup: `${(workload.soak?.warmup ?? 0.2) * 100}%` };
+    const soak = check('soak', soakSchema, { ...kept, duration: durationText });
+    workload.soak = soak;
+    given.soak = flags.soak;
   }
   loaded.scenario = { ...loaded.scenario, workload };
   if (Object.keys(given).length) loaded.overrides = { ...loaded.overrides, ...given };
@@ -323,8 +334,14 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
         budgets.push({ config, metric: alias as VolumeMetric, ...parsed, text: `${alias}/req ≤ ${text}` });
         continue;
       }
+      if (alias in growthMetrics) {
+        const parsed = parseGrowthBudget(alias as GrowthMetric, text);
+        if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
+        budgets.push({ config, metric: alias as GrowthMetric, ...parsed, text: `${alias} ≤ ${text}` });
+        continue;
+      }
       const metric = metricByAlias(alias);
-      const known = [...metricAliases, ...Object.keys(volumeMetrics), 'cost'].join(', ');
+      const known = [...metricAliases, ...Object.keys(volumeMetrics), ...Object.keys(growthMetrics).filter((g) => g !== 'cpuGrowth'), 'cost'].join(', ');
       if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${known}.`);
       const parsed = parseBudgetValue(metric, text);
       if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);

@@ -54,6 +54,25 @@ export const rateRps = z.number().positive().max(20_000, { message: 'at most 200
 export const measuredDuration = boundedDuration(100, 3_600_000);
 export const connectionsSchema = z.number().int().positive().max(1024);
 
+/** A soak needs this many samples after warm-up for a slope (MIN_SOAK_SAMPLES in analysis/soak.ts). */
+const SOAK_MIN_SAMPLES = 6;
+
+export const soakSchema = z.strictObject({
+  duration: boundedDuration(20_000, 24 * 3_600_000).meta({ description: 'How long each soak window runs, e.g. "10m".' }),
+  sample: boundedDuration(500, 600_000).default(5_000)
+    .meta({ description: 'How often the probe reads memory (right after a full GC it forces, in both targets at once) and CPU.' }),
+  warmup: z.string().regex(/^\d+(\.\d+)?%$/, { message: 'expected a share of the window like "20%"' }).default('20%')
+    .transform((text) => Number(text.slice(0, -1)) / 100)
+    .refine((share) => share < 0.9, { message: 'expected less than 90%: the slopes need the rest' })
+    .meta({ description: 'The first share of each window left out of the slopes: JIT, caches and pools settle there.' }),
+}).superRefine((soak, ctx) => {
+  const samples = Math.floor(((1 - soak.warmup) * soak.duration) / soak.sample);
+  if (samples < SOAK_MIN_SAMPLES) {
+    ctx.addIssue({ code: 'custom', path: ['sample'], message: `gives ${samples} samples after warm-up; a slope needs at least ${SOAK_MIN_SAMPLES}: ` +
+      'sample more often or soak longer' });
+  }
+});
+
 export const workloadSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
   rate: rateRps.optional().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity. Give either ' +
@@ -96,6 +115,10 @@ export const workloadSchema = z.strictObject({
     description: 'Also measure closed-loop max throughput after the fixed-rate window (a secondary capacity figure).',
   }),
   requestTimeout: boundedDuration(100, 300_000).default(10_000),
+  soak: soakSchema.optional().meta({
+    description: 'Soak mode: each window runs this long instead of `duration`, the probe samples memory and CPU through it, and the report fits growth per ' +
+      'hour (heapGrowth, rssGrowth budgets). Co-scheduled, each candidate soaks beside its own fresh baseline. `run --soak 10m` sets it from the command line.',
+  }),
 }).superRefine((workload, ctx) => {
   if ((workload.rate === undefined) === (workload.rates === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['rate'], message: 'give either rate (one offered req/s) or rates (a list of at least two)' });

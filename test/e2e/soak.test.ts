@@ -1,0 +1,113 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+
+const MIB = 1024 ** 2;
+
+describe('soak mode', () => {
+  it('finds a preload that keeps 2 KB per request growing at its known rate, and no growth in a do-nothing preload', async () => {
+    const dir = tempDir();
+    for (const file of ['leak.cjs', 'noop.cjs']) copyFileSync(join(fixtures, file), join(dir, file));
+    const file = writeScenario(dir, 'soak.yaml', `name: soak
+workload:
+  routes:
+    - { method: GET, path: /json, weight: 3 }
+    - { method: GET, path: /ping, weight: 1 }
+  rate: 200
+  primeRequests: 1000
+  warmup: 1s
+  latencyDuration: 0.3s
+  rounds: 1
+  soak: { duration: 40s, sample: 2s }
+instrumentations:
+  - name: none
+  - name: noop
+    preload: ./noop.cjs
+  - name: leak
+    preload: ./leak.cjs
+    env: { LEAK_BYTES: "2048" }
+budgets:
+  leak: { heapGrowth: "+5MB/h" }
+  noop: { heapGrowth: "+500MB/h" }
+`);
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--gate']);
+    const result = readOnlyResult(out);
+    expect(result.design.soak).toEqual({ durationMs: 40_000, sampleMs: 2_000, warmupShare: 0.2 });
+    // Every run kept its samples: one at the mark, one every 2 s, one at the end.
+    for (const run of result.runs) {
+      if (run.status !== 'measured') throw new Error(`run ${run.index} was ${run.status}`);
+      expect(run.soak!.length).toBeGreaterThanOrEqual(20);
+      expect(run.soak!.at(-1)!.tMs).toBeGreaterThan(39_000);
+    }
+    const growth = result.analysis!.soak!.growth;
+    const leak = growth.find((g) => g.config === 'leak' && g.metric === 'heapGrowth')!;
+    const leakRun = result.runs.find((r) => r.config === 'leak')!;
+    const rps = leakRun.status === 'measured' ? leakRun.achievedRps : 0;
+    // 2,048 bytes per request (the string with its header) plus its slot in the array that holds them: 8 bytes, and up
+    // to 8 more of spare capacity amortised as the array grows. So the known rate is a narrow range, at the rate achieved.
+    const known = { low: ((2048 + 8) * rps * 3600) / MIB, high: ((2048 + 16) * rps * 3600) / MIB };
+    expect(leak.finding).toBe('grows');
+    expect(leak.paired!.ci.low).toBeGreaterThan(0);
+    expect(leak.paired!.ci.low).toBeLessThanOrEqual(known.high);
+    expect(leak.paired!.ci.high).toBeGreaterThanOrEqual(known.low);
+    const noop = growth.find((g) => g.config === 'noop' && g.metric === 'heapGrowth')!;
+    expect(noop.finding).toBe('no growth detected');
+    expect(noop.detectablePerHour).toBeLessThan(known.low / 10);
+    // The gate: the leak breaks its budget, the do-nothing preload passes a loose one.
+    expect(result.analysis!.budgets.map((b) => [b.config, b.budget.metric, b.verdict])).toEqual([
+      ['leak', 'heapGrowth', 'fail'], ['noop', 'heapGrowth', 'pass'],
+    ]);
+    expect(code, stderr).toBe(1);
+    expect(stdout).toMatch(/leak\s+heap after GC grows \+[\d.]+ MB\/h \[\+[\d.]+, \+[\d.]+\]/);
+    expect(stdout).toMatch(/noop\s+heap after GC: no growth detected \(would detect ≥ [\d.]+ MB\/h\)/);
+  }, 300_000);
+
+  it('runs dd-trace with its intake down to the end, and sets its memory and CPU beside the intake-up run', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'down.yaml', `name: down
+workload:
+  routes:
+    - { method: GET, path: /json }
+  rate: 150
+  primeRequests: 500
+  warmup: 1s
+  latencyDuration: 0.3s
+  rounds: 1
+  soak: { duration: 20s, sample: 2s }
+instrumentations:
+  - name: none
+  - datadog: { sampleRate: 1 }
+  - datadog: { sampleRate: 1, intake: down }
+  - datadog: { sampleRate: 1, intake: { latency: 2s } }
+`);
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out]);
+    expect(code, stderr).toBe(0);
+    const result = readOnlyResult(out);
+    expect(result.status).toBe('complete');
+    const byConfig = new Map(result.runs.map((run) => [run.config, run]));
+    const up = byConfig.get('datadog@1')!;
+    const down = byConfig.get('datadog@1+intake-down')!;
+    const slow = byConfig.get('datadog@1+intake-2s')!;
+    for (const run of [up, down, slow]) {
+      if (run.status !== 'measured') throw new Error(`${run.config} was ${run.status}`);
+      expect(run.exclusions).toEqual([]);
+      expect(run.soak!.length).toBeGreaterThanOrEqual(10);
+    }
+    if (up.status !== 'measured' || down.status !== 'measured' || slow.status !== 'measured') return;
+    // Up: every request's trace arrived. Down: nothing arrived, and the run says why. Slow: the traces still arrive.
+    expect(up.intake!.items.spans).toBeGreaterThan(0);
+    expect(down.intake!.items.spans ?? 0).toBe(0);
+    expect(down.warnings.join(' ')).toMatch(/intake was down on purpose/);
+    expect(slow.intake!.items.spans).toBeGreaterThan(0);
+    // Each has its CPU and memory estimates against the baseline, and growth slopes, side by side in the report.
+    for (const config of ['datadog@1', 'datadog@1+intake-down', 'datadog@1+intake-2s']) {
+      expect(result.analysis!.estimates.some((e) => e.config === config && e.metric === 'cpuMsPerRequest')).toBe(true);
+      expect(result.analysis!.soak!.growth.some((g) => g.config === config && g.metric === 'heapGrowth')).toBe(true);
+    }
+    expect(stdout).toMatch(/datadog@1\+intake-down/);
+    expect(stdout).toContain('Growth over the soak');
+  }, 300_000);
+});
