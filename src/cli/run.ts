@@ -56,6 +56,8 @@ Examples:
   $ apm-bench run scenarios/quick.yaml --gate --budgets budgets.yaml --junit reports/junit.xml
   $ apm-bench run scenarios/quick.yaml --rate 150 --duration 5s --output reports/pr.json
   $ apm-bench run scenarios/quick.yaml --profile        then read "Where the overhead goes" in the report
+  $ apm-bench run scenarios/soak.yaml                    3-minute soaks: heap growth per hour, intake down
+  $ apm-bench run scenarios/quick.yaml --soak 10m        the quick mix, each config soaked 10 minutes
   $ apm-bench run scenarios/quick.yaml --json | jq '.analysis.estimates[] | select(.metric == "cpuMsPerRequest")'
   Overrides are recorded in the result (scenario.overrides). With several
   scenarios, --json prints { "scenarios": [ … ] }.
@@ -64,6 +66,7 @@ Budgets (in the scenario or a --budgets file):
   budgets:
     "datadog@*": { cpu: "+15%", p99: "+2ms", rss: "+64MB" }
     "sentry@*": { cost: "$2000/month" }      # the projected bill at --traffic
+    "datadog@*": { heapGrowth: "+5MB/h" }     # soak runs only: heap after GC, per hour
   pass = the whole 95% CI is within the budget, fail = the whole CI is over it,
   inconclusive = it straddles the budget, or the budget is below the noise floor
   measured by "apm-bench calibrate".

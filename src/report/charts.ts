@@ -296,7 +296,7 @@ export function soakChart(points: SoakPoint[], colours: Colours): Chart {
             transform: [{ filter: "datum.kind !== 'fit'" }],
             mark: { type: 'point', filled: true, size: 16 },
             encoding: {
-              x, y, color: { field: 'series', type: 'nominal', scale, legend: { title: null, orient: 'top' } },
+              x, y, color: { field: 'series', type: 'nominal', scale, legend: { title: null, orient: 'top', labelLimit: 320 } },
               opacity: { condition: { test: "datum.kind === 'warm-up'", value: 0.25 }, value: 0.85 },
               tooltip: [{ field: 'series' }, { field: 'minutes', format: '.2f' }, { field: 'heapMB', format: '.2f', title: 'heap MB' }],
             },

@@ -263,7 +263,7 @@ function soakSection({ input: { analysis }, show }: Page): string {
   if (!rows.length) return '';
   const labels = rows[0]!.cells.map((c) => c.label);
   const body = table(['config', ...labels.map((l) => `${l} growth`)], rows.map((r) => [
-    `<strong>${esc(r.config)}</strong>`, ...r.cells.map((c) => `<span class="${c.finding === 'grows' ? 'badge bad' : ''}">${esc(c.text.replace(/^: /, ''))}</span>`),
+    `<strong>${esc(r.config)}</strong>`, ...r.cells.map((c) => `<span class="${c.finding === 'grows' ? 'badge bad' : ''}">${esc(c.text.replace(/^:? /, ''))}</span>`),
   ]));
   return section('soak', 'Growth over the soak', `${show('soak-memory')}${body}<p class="note">${esc(analysis.soak!.method)}</p>`);
 }

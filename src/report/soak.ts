@@ -46,7 +46,7 @@ export function renderSoakMarkdown(analysis: Analysis): string[] {
   const metricsShown = rows[0]!.cells.map((c) => c.label);
   return ['## Growth over the soak', '', analysis.soak!.method, '',
     `| config | ${metricsShown.join(' | ')} |`, `|---|${metricsShown.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.config} | ${r.cells.map((c) => c.text.replace(/^: /, '')).join(' | ')} |`)];
+    ...rows.map((r) => `| ${r.config} | ${r.cells.map((c) => c.text.replace(/^:? /, '')).join(' | ')} |`)];
 }
 
 export interface SoakPoint { panel: string; series: string; minutes: number; heapMB: number; kind: 'sample' | 'fit' | 'warm-up' }

@@ -77,12 +77,13 @@ export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'):
   const design = resolveDesign(loaded, 0);
   const roundsText = rounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : String(rounds);
   const rates = design.ratesRps.join(' and ');
+  const window = w.soak ? `a ${formatDuration(w.soak.duration)} soak, sampled every ${formatDuration(w.soak.sample)}` : `${formatDuration(w.duration)} measured`;
   const what = design.kind === 'co-scheduled'
     ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
     : `${loaded.configs.length} configs one at a time (sequential)`;
   return `${loaded.name}: ${what} × ${roundsText} rounds at ${rates} req/s ` +
-    `(${formatDuration(w.warmup)} warm-up + ${w.soak ? `a ${formatDuration(w.soak.duration)} soak sampled every ${formatDuration(w.soak.sample)}` : formatDuration(w.duration)} ` +
-      `measured${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
+    `(${formatDuration(w.warmup)} warm-up + ${window}` +
+      `${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
     `about ${formatDuration(Math.round(estimateSessionMs(loaded, rounds) / 1000) * 1000)}.`;
 }
 

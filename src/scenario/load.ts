@@ -58,9 +58,9 @@ export interface WorkloadOverrides {
 export function applyOverrides(loaded: LoadedScenario, flags: WorkloadOverrides): void {
   const workload = { ...loaded.scenario.workload };
   const given: Record<string, string> = {};
-  const check = <T>(flag: string, schema: z.ZodType<T>, value: unknown): T => {
+  const check = <T>(flag: string, schema: z.ZodType<T>, value: unknown, given: unknown = value): T => {
     const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new InputError(`--${flag}: ${parsed.error.issues[0]!.message.replace(/^(Invalid input|Too (big|small)): /, '')}, got "${String(value)}".`);
+    if (!parsed.success) throw new InputError(`--${flag}: ${parsed.error.issues[0]!.message.replace(/^(Invalid input|Too (big|small)): /, '')}, got "${String(given)}".`);
     return parsed.data;
   };
   if (flags.rate !== undefined) {
@@ -81,7 +81,7 @@ export function applyOverrides(loaded: LoadedScenario, flags: WorkloadOverrides)
     const durationText = /^\d+(\.\d+)?$/.test(flags.soak) ? Number(flags.soak) : flags.soak;
     // The scenario's own sample interval and warm-up stay; the flag sets the length.
     const kept = { sample: workload.soak ? `${workload.soak.sample}ms` : undefined, warmup: `${(workload.soak?.warmup ?? 0.2) * 100}%` };
-    const soak = check('soak', soakSchema, { ...kept, duration: durationText });
+    const soak = check('soak', soakSchema, { ...kept, duration: durationText }, flags.soak);
     workload.soak = soak;
     given.soak = flags.soak;
   }

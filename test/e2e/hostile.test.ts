@@ -99,6 +99,7 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
       [['run', quick, '--rate', '1e12'], '--rate'],
       [['run', quick, '--rate', 'fast'], '--rate'],
       [['run', quick, '--duration', '0'], '--duration'],
+      [['run', quick, '--soak', '5s'], '--soak'],
       [['run', quick, '--connections', '100000'], '--connections'],
       [['run', quick, '--rounds', '2.5'], '--rounds'],
       [['run', quick, '--output', join(dir, 'result.txt')], '--output'],
