@@ -112,6 +112,50 @@ export function dogstatsdSeries(line: string): string | undefined {
   return `${line.slice(0, colon)}{${tags.join(',')}}`;
 }
 
+/** The parts of a multipart/form-data body: each part's name, filename and bytes. */
+export function multipartParts(contentType: string, body: Buffer): Array<{ name: string; filename?: string; data: Buffer }> {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) throw new Error('multipart body without a boundary');
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: Array<{ name: string; filename?: string; data: Buffer }> = [];
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === '--') break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    const part = body.subarray(start + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, headerEnd).toString('utf8');
+    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
+    const filename = /filename="([^"]*)"/i.exec(disposition)?.[1];
+    parts.push({ name: /name="([^"]*)"/i.exec(disposition)?.[1] ?? '', ...(filename ? { filename } : {}), data: part.subarray(headerEnd + 4) });
+    at = next;
+  }
+  return parts;
+}
+
+/**
+ * A profile upload as dd-trace's profiler sends it to the agent: multipart, an `event.json` (the profiled period's
+ * start and end, the attachments) and one pprof file per profile type. Timed by the period's end; `profileSeconds`
+ * sums the periods, so seconds ÷ uploads is the upload interval.
+ */
+export function decodeProfileUpload(contentType: string, body: Buffer): TimedItem[] {
+  const parts = multipartParts(contentType, body);
+  const eventPart = parts.find((p) => p.filename === 'event.json' || p.name === 'event');
+  if (!eventPart) throw new Error('profile upload without event.json');
+  const event = JSON.parse(eventPart.data.toString('utf8')) as { start?: string; end?: string; attachments?: string[] };
+  const endMs = Date.parse(event.end ?? '') || Date.now();
+  const seconds = (endMs - (Date.parse(event.start ?? '') || endMs)) / 1000;
+  const files = parts.filter((p) => p !== eventPart);
+  return [
+    { kind: 'profileUploads', tMs: endMs },
+    { kind: 'profiles', tMs: endMs, n: files.length },
+    { kind: 'profileSeconds', tMs: endMs, n: seconds },
+    { kind: 'profileBytes', tMs: endMs, n: files.reduce((sum, p) => sum + p.data.length, 0) },
+  ];
+}
+
 async function startAgentIntake(options: IntakeOptions = {}) {
   // Datadog bills each distinct DogStatsD name + tag set as a custom metric: count each once per window, and every point.
   const seriesInWindow = new Set<string>();
@@ -146,8 +190,9 @@ async function startAgentIntake(options: IntakeOptions = {}) {
       // dd-trace sends its runtime metrics through the agent's HTTP proxy when it knows the agent's URL (as here).
       return { body: '{}', decode: (count) => count.payload(raw.length, [], dogstatsd(raw.toString('utf8'))) };
     }
-    if (path.startsWith('/profiling/')) {
-      return { body: '{}', decode: (count) => count.payload(raw.length, [], { profiles: 1 }) };
+    if (path === '/profiling/v1/input') {
+      const contentType = String(request.headers['content-type'] ?? '');
+      return { body: '{}', decode: (count) => count.payload(raw.length, decodeProfileUpload(contentType, raw)) };
     }
     // Telemetry, remote config, stats: answered so the tracer never logs connection errors; counted by name.
     counter.add(`other:${path}`);

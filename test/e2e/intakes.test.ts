@@ -92,6 +92,21 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(counts.items.metricPoints!).toBeGreaterThan(3 * series);
   });
 
+  it('datadog: the real continuous profiler uploads pprof files with an event.json, counted per upload, file and profiled second', async () => {
+    // Production uploads every 65 s; 1 s here, so uploads arrive within the test.
+    const { counts } = await exercise('datadog: { profiling: true, env: { DD_PROFILING_UPLOAD_PERIOD: "1" } }', [['/json', 20]],
+      (c) => (c.items.profileUploads ?? 0) >= 2, 40_000);
+    const uploads = counts.items.profileUploads!;
+    expect(uploads).toBeGreaterThanOrEqual(2);
+    // Wall time and heap (space) profiles, plus timeline events (on by default in dd-trace 5): three pprof files per upload.
+    expect(counts.items.profiles).toBe(3 * uploads);
+    // Each upload covers the period since the last: about the 1 s upload period.
+    expect(counts.items.profileSeconds! / uploads).toBeGreaterThan(0.5);
+    expect(counts.items.profileSeconds! / uploads).toBeLessThan(3);
+    expect(counts.items.profileBytes! / uploads).toBeGreaterThan(1000);
+    expect(counts.items.decodeErrors).toBeUndefined();
+  }, 60_000);
+
   it('sentry: envelopes from @sentry/node, one transaction per request and one error event per failure', async () => {
     const { counts } = await exercise('sentry: { tracesSampleRate: 1 }', [['/json', 10], ['/error', 4]], (c) => (c.items.transactions ?? 0) >= 14 && (c.items.errorEvents ?? 0) >= 4);
     expect(counts.items.transactions).toBe(14);

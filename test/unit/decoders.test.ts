@@ -1,6 +1,6 @@
 import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { decodeTracePayload, dogstatsdSeries, keptBytes } from '../../src/instrument/datadog.js';
+import { decodeProfileUpload, decodeTracePayload, dogstatsdSeries, keptBytes } from '../../src/instrument/datadog.js';
 import { decodeEnvelope } from '../../src/instrument/sentry.js';
 import { countSeries } from '../../src/instrument/prometheus.js';
 import { protobufSpanStartTimesMs } from '../../src/instrument/otlp-wire.js';
@@ -123,5 +123,26 @@ describe('DogStatsD', () => {
     expect(dogstatsdSeries('runtime.node.heap.used:456|g|#env:prod,service:api')).toBe('runtime.node.heap.used{env:prod,service:api}');
     expect(dogstatsdSeries('runtime.node.event_loop.delay.max:3|g|@0.5')).toBe('runtime.node.event_loop.delay.max{}');
     expect(dogstatsdSeries('garbage')).toBeUndefined();
+  });
+});
+
+describe('Datadog profile uploads (multipart)', () => {
+  it('counts the upload, its pprof files, their bytes and the profiled seconds, timed by the period end', async () => {
+    const form = new FormData();
+    const event = { attachments: ['wall.pprof', 'space.pprof'], start: '2026-11-25T10:00:00.000Z', end: '2026-11-25T10:01:05.000Z', family: 'node' };
+    form.append('event', new Blob([JSON.stringify(event)], { type: 'application/json' }), 'event.json');
+    form.append('wall.pprof', new Blob([new Uint8Array(1200)]), 'wall.pprof');
+    form.append('space.pprof', new Blob([new Uint8Array(300)]), 'space.pprof');
+    const request = new Request('http://x/profiling/v1/input', { method: 'POST', body: form });
+    const body = Buffer.from(await request.arrayBuffer());
+    const items = decodeProfileUpload(request.headers.get('content-type')!, body);
+    const endMs = Date.parse(event.end);
+    expect(items).toEqual([
+      { kind: 'profileUploads', tMs: endMs },
+      { kind: 'profiles', tMs: endMs, n: 2 },
+      { kind: 'profileSeconds', tMs: endMs, n: 65 },
+      { kind: 'profileBytes', tMs: endMs, n: 1500 },
+    ]);
+    expect(() => decodeProfileUpload('multipart/form-data', body)).toThrow(/boundary/);
   });
 });
