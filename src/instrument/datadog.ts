@@ -242,7 +242,8 @@ export const datadog: Adapter = {
     return datadogBill({
       hosts,
       ingestedGB: (keptSpans * bytesPerKeptSpan) / 1e9,
-      plan: options.datadogPlan,
+      // The Continuous Profiler comes with APM Enterprise only: a config that profiles is billed on that plan.
+      plan: measure.options?.profiling === true ? 'enterprise' : options.datadogPlan,
       fargate: options.deployment.instanceType === 'fargate',
       indexedSpans: keptSpans * options.datadogIndexedFraction,
       errorSpans: (measure.errorSpansPerRequest ?? 0) * share * req * (options.datadogErrorIndexedFraction ?? 1),

@@ -57,6 +57,10 @@ describe('cost projection, hand-computed', () => {
     const options: CostOptions = { requestsPerMonth: 2 * 200 * 730 * 3600, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team',
       datadogIndexedFraction: 0.01 };
     expect(total(projectConfig(measure, options, pricing, datadog.bill).vendor)).toBeCloseTo(120.0952, 8);
+    // With the Continuous Profiler on, the hosts move to APM Enterprise ($40, the plan that includes it): + 2 × $9.
+    const profiled = projectConfig({ ...measure, options: { profiling: true } }, options, pricing, datadog.bill);
+    expect(total(profiled.vendor)).toBeCloseTo(120.0952 + 2 * 9, 8);
+    expect(profiled.vendor.some((l) => l.label === 'Datadog APM hosts (enterprise)')).toBe(true);
   });
 
   it('fractional hosts: 4 instances + 0.07 of extra CPU is billed as 4.07 hosts (its expected count), not 5', () => {
