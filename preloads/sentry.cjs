@@ -6,6 +6,16 @@ const Sentry = require(process.env.APM_BENCH_SENTRY_MODULE);
 
 const options = JSON.parse(process.env.APM_BENCH_SENTRY_OPTIONS || '{}');
 const disabled = new Set(options.disableIntegrations || []);
+// Profiling, as an app's instrument.js adds it: @sentry/profiling-node's integration and its sample rates.
+const profiling = process.env.APM_BENCH_SENTRY_PROFILING_MODULE
+  ? {
+    extra: [require(process.env.APM_BENCH_SENTRY_PROFILING_MODULE).nodeProfilingIntegration()],
+    options: {
+      ...(options.profilesSampleRate > 0 ? { profilesSampleRate: options.profilesSampleRate } : {}),
+      ...(options.profileSessionSampleRate > 0 ? { profileSessionSampleRate: options.profileSessionSampleRate, profileLifecycle: 'trace' } : {}),
+    },
+  }
+  : { extra: [], options: {} };
 
 Sentry.init({
   dsn: process.env.APM_BENCH_SENTRY_DSN,
@@ -17,7 +27,8 @@ Sentry.init({
   ...(options.dropTransactions ? { beforeSendTransaction: () => null } : {}),
   sendDefaultPii: Boolean(options.sendDefaultPii),
   ...(options.enabled === false ? { enabled: false } : {}),
-  integrations: (defaults) => defaults.filter((integration) => !disabled.has(integration.name)),
+  ...profiling.options,
+  integrations: (defaults) => [...defaults.filter((integration) => !disabled.has(integration.name)), ...profiling.extra],
 });
 
 // Fastify errors reach Sentry only through its error handler, which apps add in

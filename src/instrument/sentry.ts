@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
-import { resolveAgent } from './resolve-agent.js';
+import { resolveAgent, type ResolvedAgent } from './resolve-agent.js';
+import { InputError } from '../errors.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
@@ -18,7 +19,13 @@ const options = z.strictObject({
   name: z.string().optional(),
   intake: intakeFaultSchema.optional(),
   tracesSampleRate: sweepable(z.number().min(0).max(1)).default(1),
-  profilesSampleRate: z.literal(0).default(0).meta({ description: 'Profiling needs @sentry/profiling-node; only 0 is supported for now.' }),
+  profilesSampleRate: z.number().min(0).max(1).default(0).meta({
+    description: 'Transaction profiling with @sentry/profiling-node (its version must match @sentry/node): the share of sampled transactions profiled. ' +
+      'The SDK drops a profile with fewer than two samples (10 ms apart), so only slower requests send one.',
+  }),
+  profileSessionSampleRate: z.number().min(0).max(1).default(0).meta({
+    description: 'Continuous profiling (profileLifecycle "trace"): the share of processes that profile while spans are active, sent as profile chunks.',
+  }),
   sendDefaultPii: z.boolean().default(false),
   disableIntegrations: z.array(z.string()).default([]).meta({ description: 'Default integrations to switch off, by name (e.g. "Http", "Fastify").' }),
   ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 no tracing, L2 sampling 0, L3 sampled but dropped in-process, L4 full export.' }),
@@ -70,8 +77,10 @@ export function decodeEnvelope(body: Buffer): { timed: TimedItem[]; untimed: Rec
         break;
       }
       case 'profile':
-      case 'profile_chunk':
         untimed.profiles = (untimed.profiles ?? 0) + 1;
+        break;
+      case 'profile_chunk':
+        untimed.profileChunks = (untimed.profileChunks ?? 0) + 1;
         break;
       default:
         untimed[`other:${header.type}`] = (untimed[`other:${header.type}`] ?? 0) + 1;
@@ -103,6 +112,16 @@ async function startEnvelopeIntake(options: IntakeOptions = {}) {
   };
 }
 
+/** @sentry/profiling-node from the app first, at exactly the app's @sentry/node version: the two share @sentry/core. */
+function profilingPackage(node: ResolvedAgent, targetDir: string): ResolvedAgent {
+  const profiler = resolveAgent('@sentry/profiling-node', targetDir);
+  if (profiler.version !== node.version) {
+    throw new InputError(`sentry.profilesSampleRate needs @sentry/profiling-node at the version of @sentry/node (${node.version}), but found ` +
+      `${profiler.version} (${profiler.dir}). Install it beside @sentry/node: npm install @sentry/profiling-node@${node.version}`);
+  }
+  return profiler;
+}
+
 export const sentry: Adapter = {
   kind: 'sentry',
   label: 'Sentry @sentry/node',
@@ -118,6 +137,7 @@ export const sentry: Adapter = {
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).sentry;
     const agent = resolveAgent('@sentry/node', ctx.targetDir);
+    const profiler = parsed.profilesSampleRate > 0 || parsed.profileSessionSampleRate > 0 ? profilingPackage(agent, ctx.targetDir) : undefined;
     const steps = parsed.ladder
       ? (() => {
         const rate = [parsed.tracesSampleRate].flat()[0]!;
@@ -137,6 +157,7 @@ export const sentry: Adapter = {
       env: {
         APM_BENCH_SENTRY_MODULE: agent.dir,
         APM_BENCH_SENTRY_OPTIONS: JSON.stringify(o),
+        ...(profiler ? { APM_BENCH_SENTRY_PROFILING_MODULE: profiler.dir } : {}),
       },
       nodeOptions: [],
       options: o,

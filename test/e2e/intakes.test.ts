@@ -116,6 +116,19 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(counts.payloadBytes).toBeGreaterThan(0);
   });
 
+  it('sentry: @sentry/profiling-node sends one profile per profiled transaction long enough to sample, and chunks when continuous', async () => {
+    // /report burns ~50 ms of CPU: five or so 10 ms samples, so the SDK keeps its profile; /ping is too short to keep one.
+    const { counts, config } = await exercise('sentry: { tracesSampleRate: 1, profilesSampleRate: 1 }', [['/report', 6], ['/ping', 4]],
+      (c) => (c.items.transactions ?? 0) >= 10 && (c.items.profiles ?? 0) >= 6);
+    expect(config.env.APM_BENCH_SENTRY_PROFILING_MODULE).toMatch(/@sentry\/profiling-node$/);
+    expect(counts.items.transactions).toBe(10);
+    expect(counts.items.profiles).toBe(6);
+    const continuous = await exercise('sentry: { tracesSampleRate: 1, profileSessionSampleRate: 1 }', [['/report', 6]],
+      (c) => (c.items.profileChunks ?? 0) >= 1, 40_000);
+    expect(continuous.counts.items.profileChunks).toBeGreaterThanOrEqual(1);
+    expect(continuous.counts.items.profiles ?? 0).toBe(0);
+  }, 90_000);
+
   it('opentelemetry: OTLP/HTTP protobuf from the Node SDK, the same spans for every request', async () => {
     const { counts } = await exercise('opentelemetry: { ratio: 1, batch: { scheduledDelayMillis: 200 } }', [['/json', 10]], (c) => (c.items.spans ?? 0) >= 10);
     const spans = counts.items.spans!;
