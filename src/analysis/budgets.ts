@@ -9,8 +9,9 @@ export type { Budget, BudgetVerdict, LookSchedule };
 /** "3" spans per request, "2KB" per request: an upper limit on a counted volume. */
 export function parseVolumeBudget(metric: VolumeMetric, text: string): { kind: 'volume'; limit: number } | string {
   const match = /^\s*(?:≤|<=)?\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const scale = metric === 'bytes' ? { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 }[match?.[2]?.toLowerCase() ?? ''] : match?.[2] ? undefined : 1;
-  if (!match || scale === undefined) return `expected ${metric === 'bytes' ? 'a size per request like "2KB"' : `a number per request like "3"`}, got "${text}"`;
+  const sized = metric === 'bytes' || metric === 'logBytes';
+  const scale = sized ? { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 }[match?.[2]?.toLowerCase() ?? ''] : match?.[2] ? undefined : 1;
+  if (!match || scale === undefined) return `expected ${sized ? 'a size per request like "2KB"' : `a number per request like "3"`}, got "${text}"`;
   return { kind: 'volume', limit: Number(match[1]) * scale };
 }
 

@@ -59,6 +59,8 @@ export interface ConfigSummary {
   /** Prometheus: series in the latest scrape, and bytes per scrape. */
   series?: number;
   bytesPerScrape?: number;
+  /** What the app logged per request (its LOG_FILE), with any agent's log injection in it. */
+  logBytesPerRequest?: number;
   maxThroughputRps?: number;
 }
 
@@ -97,6 +99,7 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
       achievedRpsMedian: valid.length ? median(valid.map((run) => run.achievedRps)) : undefined,
       offeredRps: rate,
       ...telemetry(valid.filter((run) => run.intake)),
+      ...(valid.some((run) => run.logs) ? { logBytesPerRequest: median(valid.flatMap((run) => (run.logs ? [run.logs.bytesPerRequest] : []))) } : {}),
       maxThroughputRps: maxRuns.length ? median(maxRuns) : undefined,
     };
   });

@@ -45,6 +45,11 @@ export interface ReportRow {
 
 /** Spans (and error events) per request and bytes per request for tracers; series and bytes per scrape for scraped metrics. */
 export function telemetryText(s: ConfigSummary): string {
+  const log = s.logBytesPerRequest !== undefined ? `log ${formatBytes(s.logBytesPerRequest)}` : '';
+  return [intakeText(s), log].filter(Boolean).join(', ');
+}
+
+function intakeText(s: ConfigSummary): string {
   if (s.series !== undefined) return `${Math.round(s.series)} series, ${formatBytes(s.bytesPerScrape)}/scrape`;
   if (s.spansPerRequest === undefined) return '';
   const errors = s.errorEventsPerRequest ? `, ${formatNumber(s.errorEventsPerRequest)} errors` : '';

@@ -8,6 +8,7 @@ import { toWireRequest, weightedSequence } from './route-mix.js';
 import { ProcessSampler } from './sampler.js';
 import { Side, type SideContext } from './side.js';
 import { TargetFailure } from './target.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { collectHarnessGarbage } from './harness-gc.js';
 import type { Arrival } from '../samples/runs.js';
@@ -50,6 +51,7 @@ interface WindowReading {
   loadAverage1m: number;
   harnessCpuPercent: number;
   soak?: SoakSample[];
+  logs?: { bytes: number; lines: number };
 }
 
 /**
@@ -181,6 +183,7 @@ async function measureWindow(
   const harnessBefore = process.cpuUsage();
   const harnessStartMs = Date.now();
   const procBefore = sides.map((side) => readCpuTimes(side.pid));
+  const logsBefore = sides.map((side) => fileSize(side.logFile));
   await Promise.all(sides.map((side) => side.probe!.mark()));
   for (const side of sides) side.intake?.startWindow();
   const samplers = sides.map((side) => new ProcessSampler(side.pid));
@@ -198,6 +201,7 @@ async function measureWindow(
     await soak?.stop();
   }
   const procAfter = sides.map((side) => readCpuTimes(side.pid));
+  const logs = sides.map((side, i) => logWritten(side.logFile, logsBefore[i]!));
   const steal = stealPercent(clockBefore, readCpuClock(targetCpus));
   const harness = process.cpuUsage(harnessBefore);
   const harnessCpuPercent = (harness.user + harness.system) / 10 / Math.max(1, Date.now() - harnessStartMs);
@@ -215,6 +219,7 @@ async function measureWindow(
       loadAverage1m,
       harnessCpuPercent,
       ...(soak ? { soak: soak.samples[i]! } : {}),
+      ...(logs[i] ? { logs: logs[i] } : {}),
     }];
   }));
 }
@@ -255,6 +260,30 @@ class SoakSampler {
     }
     await this.inFlight;
   }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a log file gained since `fromBytes`: its bytes and lines. Undefined when the app wrote nothing (it ignores LOG_FILE). */
+function logWritten(path: string, fromBytes: number): { bytes: number; lines: number } | undefined {
+  const bytes = fileSize(path) - fromBytes;
+  if (bytes <= 0) return undefined;
+  const chunk = Buffer.alloc(bytes);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, chunk, 0, bytes, fromBytes);
+  } finally {
+    closeSync(fd);
+  }
+  let lines = 0;
+  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines += 1;
+  return { bytes, lines };
 }
 
 /** A side whose intake should still receive what the window created (not one that is down on purpose). */
@@ -334,6 +363,7 @@ function toMeasuredRun(
     },
     timeline: window.timeline,
     ...(window.soak ? { soak: window.soak } : {}),
+    ...(window.logs ? { logs: { ...window.logs, bytesPerRequest: window.logs.bytes / Math.max(1, requests), linesPerRequest: window.logs.lines / Math.max(1, requests) } } : {}),
     ...(counts ? { intake: intakeRecord(counts, requests) } : {}),
     ...(maxThroughputRps !== undefined ? { maxThroughputRps } : {}),
   };

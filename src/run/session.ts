@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
 import { analyse, undecided } from '../analysis/analyse.js';
@@ -123,9 +124,10 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
 
   const probes = new ProbeServer();
   await probes.listen();
+  const logDir = mkdtempSync(join(tmpdir(), 'apm-bench-logs-'));
   const downstream = await startDownstreamStub();
   const ctx: RunContext = {
-    scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal,
+    scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal, logDir,
     seed, arrival: design.arrival, coScheduled: design.kind === 'co-scheduled', latencyMs: design.latencyMs, onPhase: options.onPhase,
   };
   const configs = new Map(loaded.configs.map((config) => [config.name, config]));
@@ -171,6 +173,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   } finally {
     await downstream.close();
     await probes.close();
+    rmSync(logDir, { recursive: true, force: true });
   }
   result.analysis = analyse(result, loaded.budgets);
   if (result.profiling) Object.assign(result.profiling, attributeProfiles(result, result.profiling.runs));

@@ -1,6 +1,8 @@
 import type { InstrumentationConfig, Intake } from '../instrument/types.js';
 import type { PlannedRun } from '../plan/plan.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { LoadSide } from './load.js';
 import type { ProbeConnection, ProbeServer } from './probe-server.js';
 import { freePort } from './ports.js';
@@ -12,7 +14,11 @@ export interface SideContext {
   baseEnv: Record<string, string>;
   downstreamUrl: string;
   targetCpus?: string;
+  /** A private directory for the targets' log files (LOG_FILE), removed when the session ends. */
+  logDir: string;
 }
+
+let logFiles = 0;
 
 /**
  * One side of a unit: a fresh target process with its config's agent, the
@@ -27,6 +33,8 @@ export class Side {
   port = 0;
   /** Set when the target exits before we stop it. */
   crash?: TargetFailure;
+  /** Where the app may write its log (passed as LOG_FILE); the window counts what it adds. */
+  logFile = '';
 
   constructor(readonly planned: PlannedRun, readonly config: InstrumentationConfig) {}
 
@@ -38,13 +46,14 @@ export class Side {
   async start(ctx: SideContext, onCrash: (failure: TargetFailure) => void): Promise<void> {
     if (this.config.createIntake) this.intake = await this.config.createIntake({ fault: this.config.intakeFault });
     this.port = ctx.scenario.target.fixedPort ?? (await freePort());
+    this.logFile = join(ctx.logDir, `target-${(logFiles += 1)}.log`);
     const launch = buildLaunch({
       target: ctx.scenario.target,
       config: this.config,
       baseEnv: ctx.baseEnv,
       port: this.port,
       probeSocket: ctx.probes.path,
-      extraEnv: { DOWNSTREAM_URL: ctx.downstreamUrl, ...(this.intake?.env ?? {}) },
+      extraEnv: { DOWNSTREAM_URL: ctx.downstreamUrl, LOG_FILE: this.logFile, ...(this.intake?.env ?? {}) },
       cpuList: ctx.targetCpus,
     });
     const target = TargetProcess.start(launch);
@@ -87,5 +96,6 @@ export class Side {
     await this.load?.pool.destroy().catch(() => undefined);
     await this.target?.stop();
     await this.intake?.close();
+    if (this.logFile) rmSync(this.logFile, { force: true });
   }
 }

@@ -64,6 +64,8 @@ export const volumeMetrics = {
   spans: { label: 'spans/req', read: (run: MeasuredRun) => run.intake?.perRequest.spans, format: (v: number) => formatNumber(v) },
   bytes: { label: 'bytes/req', read: (run: MeasuredRun) => run.intake?.bytesPerRequest, format: (v: number) => formatBytes(v) },
   errorEvents: { label: 'error events/req', read: (run: MeasuredRun) => run.intake?.perRequest.errorEvents, format: (v: number) => formatNumber(v) },
+  // What the app logs per request (with any agent's log injection), from its LOG_FILE.
+  logBytes: { label: 'log bytes/req', read: (run: MeasuredRun) => run.logs?.bytesPerRequest, format: (v: number) => formatBytes(v) },
 } as const;
 export type VolumeMetric = keyof typeof volumeMetrics;
 

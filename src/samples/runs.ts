@@ -163,6 +163,8 @@ export interface MeasuredRun extends RunIdentity {
     harnessCpuPercent: number;
   };
   timeline: TimelinePoint[];
+  /** What the app wrote to its log file (LOG_FILE) during the window, when it honours it. */
+  logs?: { bytes: number; lines: number; bytesPerRequest: number; linesPerRequest: number };
   /** Soak windows only: the probe's samples over the whole window. */
   soak?: SoakSample[];
   intake?: IntakeRecord;
