@@ -17,12 +17,29 @@ const profiling = process.env.APM_BENCH_SENTRY_PROFILING_MODULE
   }
   : { extra: [], options: {} };
 
+// The seed guides' filter_sensitive_data: drop what may carry PII before the event leaves the process.
+const SENSITIVE = /^(authorization|cookie|set-cookie|x-api-key|proxy-authorization)$/i;
+function scrub(event) {
+  if (event.request) {
+    delete event.request.data;
+    delete event.request.cookies;
+    delete event.request.query_string;
+    if (event.request.headers) {
+      for (const name of Object.keys(event.request.headers)) if (SENSITIVE.test(name)) event.request.headers[name] = '[Filtered]';
+    }
+  }
+  if (event.user) event.user = { id: event.user.id };
+  return event;
+}
+const scrubbing = options.scrubPii ? { beforeSend: scrub, beforeSendTransaction: scrub } : {};
+
 Sentry.init({
   dsn: process.env.APM_BENCH_SENTRY_DSN,
   environment: 'bench',
   release: 'apm-bench-target@1.0.0',
   // Ladder L1 (tracing: false) leaves tracing unconfigured: error capture only.
   ...(options.tracing === false ? {} : { tracesSampleRate: options.tracesSampleRate }),
+  ...scrubbing,
   // Ladder L3: transactions are built and sampled, then dropped before the transport.
   ...(options.dropTransactions ? { beforeSendTransaction: () => null } : {}),
   sendDefaultPii: Boolean(options.sendDefaultPii),

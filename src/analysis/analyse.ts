@@ -4,6 +4,7 @@ import type { ResultDocument } from '../samples/result.js';
 import { judgeBudgets, VERDICT_ALPHA } from './budgets.js';
 import { estimate, estimateAll, exclusions, rateModels, sampleRateModels } from './estimates.js';
 import { judgeGrowth, soakGrowth } from './soak.js';
+import { stackInteractions } from './interaction.js';
 import { benjaminiHochberg } from './stats.js';
 import { primaryRate } from './summary.js';
 
@@ -52,6 +53,7 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     ...judgeGrowth(budgets, soak ?? { method: '', growth: [] }),
   ];
   const secondary = estimates.filter((e) => e.metric !== PRIMARY_METRIC).length;
+  const interactions = stackInteractions(result.configs, estimates);
   return {
     baseline,
     confidence: 0.95,
@@ -76,6 +78,7 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
       ...(soak ? [`Growth: ${soak.method}`] : []),
     ],
     ...(soak ? { soak } : {}),
+    ...(interactions.length ? { interactions } : {}),
   };
 }
 

@@ -117,7 +117,9 @@ export function costSetup(flags: CostFlags): CostSetup {
 export function projectCosts(result: ResultDocument, setup: CostSetup): { measures: ReturnType<typeof measuresFromResult>; costs: ConfigCost[] } {
   const measures = measuresFromResult(result);
   const draws = measureDraws(result, measures);
-  const costs = measures.map((measure) => projectConfig(measure, setup.options, setup.pricing, adapterFor(measure.kind)?.bill, draws.get(measure.config)));
+  // Whether logs are shipped is the scenario's to say; the traffic and prices are the flags'.
+  const options = result.scenario.logs?.shipped ? { ...setup.options, logs: result.scenario.logs } : setup.options;
+  const costs = measures.map((measure) => projectConfig(measure, options, setup.pricing, adapterFor(measure.kind)?.bill, draws.get(measure.config)));
   return { measures, costs };
 }
 

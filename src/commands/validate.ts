@@ -31,7 +31,9 @@ export function validateFiles(files: readonly string[]): Validation[] {
         preview: sessionPreview(loaded, rounds),
         estimatedMs: estimateSessionMs(loaded, rounds),
         configs: loaded.configs.map((config) => config.name),
-        agents: loaded.configs.flatMap((config) => (config.agent ? [{ config: config.name, ...config.agent }] : [])),
+        // A stack's agents are its members'.
+        agents: loaded.configs.flatMap((config) => [config, ...(config.members ?? [])]
+          .flatMap((c) => (c.agent ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent }] : []))),
       };
     } catch (error) {
       if (error instanceof UserError) return { file, ok: false as const, error: error.message };

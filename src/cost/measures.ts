@@ -4,8 +4,8 @@ import { isValidRun, primaryRate } from '../analysis/summary.js';
 import { mean, median } from '../analysis/stats.js';
 import { pairsFor } from '../analysis/summary.js';
 import { seededRandom } from '../random.js';
-import type { ResultDocument } from '../samples/result.js';
-import type { ConfigMeasure, CpuRateModel } from './project.js';
+import type { MeasuredRun, ResultDocument } from '../samples/result.js';
+import type { ConfigMeasure, CpuRateModel, IntakeVolumes } from './project.js';
 
 /** Per config: the paired CPU and RSS deltas (with the CPU CI) and the intakes' median volumes. */
 export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'configs' | 'scenario' | 'design'>): ConfigMeasure[] {
@@ -16,29 +16,46 @@ export function measuresFromResult(result: Pick<ResultDocument, 'runs' | 'config
     if (!cpu) return [];
     const rss = estimates.find((e) => e.config === config.name && e.metric === 'rssMeanBytes');
     const runs = result.runs.filter(isValidRun).filter((run) => run.config === config.name && run.offeredRps === primaryRate(result) && run.intake);
-    const volume = (read: (r: (typeof runs)[number]) => number | undefined) => medianOfKnown(runs.map(read));
+    const parts = [...new Set(runs.flatMap((r) => Object.keys(r.intake!.items).filter((k) => k.includes('/')).map((k) => k.slice(0, k.lastIndexOf('/')))))];
     return [{
       config: config.name,
       kind: config.kind,
       cpuDeltaMsPerRequest: cpu.delta,
       cpuDeltaMsPerRequestCI: cpu.deltaCI,
       rssDeltaBytes: rss?.delta ?? 0,
-      spansPerRequest: volume((r) => r.intake!.perRequest.spans),
-      keptSpansPerRequest: volume((r) => r.intake!.perRequest.keptSpans),
-      bytesPerRequest: volume((r) => r.intake!.bytesPerRequest),
-      keptBytesPerRequest: volume((r) => r.intake!.perRequest.keptBytes),
-      errorEventsPerRequest: volume((r) => r.intake!.perRequest.errorEvents),
-      errorSpansPerRequest: volume((r) => r.intake!.perRequest.errorSpans),
-      tracesPerRequest: volume((r) => r.intake!.perRequest.traces),
-      keptTracesPerRequest: volume((r) => r.intake!.perRequest.keptTraces),
+      ...volumesOf(runs, ''),
+      ...logVolumes(result.runs.filter(isValidRun).filter((run) => run.config === config.name && run.offeredRps === primaryRate(result) && run.logs)),
+      ...(parts.length ? { parts: Object.fromEntries(parts.map((part) => [part, volumesOf(runs, `${part}/`)])) } : {}),
       ...(config.sampleRate !== undefined ? { sampleRate: config.sampleRate } : {}),
       options: config.options,
       benchRps: primaryRate(result),
-      series: volume((r) => r.intake!.items.series),
-      customMetricSeries: volume((r) => r.intake!.items.customMetrics),
       ...cpuRateModel(models.find((m) => m.config === config.name)),
     }];
   });
+}
+
+/** What the app logged per request: median bytes and lines of the runs that saw its log. */
+function logVolumes(runs: readonly MeasuredRun[]): Pick<ConfigMeasure, 'logBytesPerRequest' | 'logLinesPerRequest'> {
+  if (!runs.length) return {};
+  return { logBytesPerRequest: median(runs.map((r) => r.logs!.bytesPerRequest)), logLinesPerRequest: median(runs.map((r) => r.logs!.linesPerRequest)) };
+}
+
+/** Median per-request volumes of the runs' intakes; `prefix` picks one member of a stack ("datadog@1/"). */
+function volumesOf(runs: readonly MeasuredRun[], prefix: string): IntakeVolumes {
+  const volume = (read: (r: MeasuredRun) => number | undefined) => medianOfKnown(runs.map(read));
+  const per = (kind: string) => volume((r) => r.intake!.perRequest[`${prefix}${kind}`]);
+  return {
+    spansPerRequest: per('spans'),
+    keptSpansPerRequest: per('keptSpans'),
+    bytesPerRequest: prefix ? per('payloadBytes') : volume((r) => r.intake!.bytesPerRequest),
+    keptBytesPerRequest: per('keptBytes'),
+    errorEventsPerRequest: per('errorEvents'),
+    errorSpansPerRequest: per('errorSpans'),
+    tracesPerRequest: per('traces'),
+    keptTracesPerRequest: per('keptTraces'),
+    series: volume((r) => r.intake!.items[`${prefix}series`]),
+    customMetricSeries: volume((r) => r.intake!.items[`${prefix}customMetrics`]),
+  };
 }
 
 function cpuRateModel(model: ReturnType<typeof rateModels>[number] | undefined): { cpuRateModel?: CpuRateModel } {

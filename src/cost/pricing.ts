@@ -35,6 +35,7 @@ export const pricingSchema = z.looseObject({
     ingestedGBIncludedPerFargateTask: priceSchema, indexedSpansIncludedPerFargateTask: priceSchema,
     ingestedGBOverage: priceSchema, indexedPerMillionOverage: priceSchema, infraHostMonthly: priceSchema,
     customMetricsIncludedPerHost: priceSchema, customMetricsPer100: priceSchema,
+    logsIngestedPerGB: priceSchema.optional(), logsIndexedPerMillion: priceSchema.optional(),
   }),
   sentry: z.strictObject({ plans: z.record(z.string(), sentryPlan), reservedDiscount: priceSchema }),
   grafana: z.strictObject({

@@ -19,6 +19,10 @@ export interface Deployment {
 }
 
 /** What one config cost per request, from a result. Deltas are against the baseline. */
+/** The per-request volumes an intake counted, as a bill reads them. */
+export type IntakeVolumes = Pick<ConfigMeasure, 'spansPerRequest' | 'keptSpansPerRequest' | 'bytesPerRequest' | 'keptBytesPerRequest' | 'errorEventsPerRequest' |
+  'errorSpansPerRequest' | 'tracesPerRequest' | 'keptTracesPerRequest' | 'series' | 'customMetricSeries'>;
+
 export interface ConfigMeasure {
   config: string;
   kind: string;
@@ -46,6 +50,11 @@ export interface ConfigMeasure {
   series?: number;
   /** Datadog: distinct DogStatsD series (name + tags) one instance sends, billed as custom metrics. */
   customMetricSeries?: number;
+  /** What the app logs per request (bytes and lines), with any log injection. */
+  logBytesPerRequest?: number;
+  logLinesPerRequest?: number;
+  /** Several agents in one process: each member's own volumes, by member name, so each vendor bills its own. */
+  parts?: Record<string, IntakeVolumes>;
   /**
    * Measured at several offered rates: extra CPU ms/s = fixed + marginal × req/s
    * (per instance), with standard errors and the degrees of freedom of the fit.
@@ -81,6 +90,8 @@ export interface CostOptions {
   scrapeIntervalSeconds?: number;
   /** New Relic: full platform users (priced only when the pricing file has a seat price). */
   newrelicSeats?: number;
+  /** The app's logs are shipped to the vendor: bill them, indexing this share of the lines. */
+  logs?: { shipped: boolean; indexedFraction: number };
 }
 
 export interface ConfigCost {
@@ -258,7 +269,11 @@ export function fleetOverMonth(input: { instances: number; extraInstances: numbe
  * and indexed spans over theirs. Hosts are the p99-hour count.
  */
 export function datadogBill(
-  input: { hosts: number; ingestedGB: number; indexedSpans: number; errorSpans?: number; customMetrics?: number; plan?: string; fargate?: boolean },
+  input: {
+    hosts: number; ingestedGB: number; indexedSpans: number; errorSpans?: number; customMetrics?: number; plan?: string; fargate?: boolean;
+    /** Shipped logs: GB ingested and lines indexed per month. */
+    logs?: { gb: number; indexedLines: number };
+  },
   pricing: Pricing,
 ): CostLine[] {
   const d = pricing.datadog;
@@ -289,6 +304,17 @@ export function datadogBill(
     { label: 'Datadog indexed spans', usd: (overIndexed / 1e6) * d.indexedPerMillionOverage.value, formula: `max(0, ${millions(indexed)}${errorPart} − ${fmt(input.hosts)} × ` +
       `${millions(includedIndexed)}) × $${d.indexedPerMillionOverage.value}/1M` },
     ...customLine,
+    ...datadogLogLines(input.logs, pricing),
+  ];
+}
+
+function datadogLogLines(logs: { gb: number; indexedLines: number } | undefined, pricing: Pricing): CostLine[] {
+  const d = pricing.datadog;
+  if (!logs || !d.logsIngestedPerGB || !d.logsIndexedPerMillion) return [];
+  return [
+    { label: 'Datadog log ingest', usd: logs.gb * d.logsIngestedPerGB.value, formula: `${fmt(logs.gb)} GB × $${d.logsIngestedPerGB.value}/GB` },
+    { label: 'Datadog log indexing', usd: (logs.indexedLines / 1e6) * d.logsIndexedPerMillion.value,
+      formula: `${millions(logs.indexedLines)} lines × $${d.logsIndexedPerMillion.value}/1M (15-day retention)` },
   ];
 }
 

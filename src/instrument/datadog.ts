@@ -249,6 +249,10 @@ export const datadog: Adapter = {
       errorSpans: (measure.errorSpansPerRequest ?? 0) * share * req * (options.datadogErrorIndexedFraction ?? 1),
       // Every host reports its own series (the host tag makes them distinct).
       customMetrics: (measure.customMetricSeries ?? 0) * hosts,
+      // The Datadog agent tails the app's log files: shipped, every line is ingested (log injection makes it bigger).
+      ...(options.logs?.shipped && measure.logBytesPerRequest !== undefined ? {
+        logs: { gb: (measure.logBytesPerRequest * req) / 1e9, indexedLines: (measure.logLinesPerRequest ?? 1) * req * options.logs.indexedFraction },
+      } : {}),
     }, pricing);
   },
   claims: [{ source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) }],

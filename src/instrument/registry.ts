@@ -5,9 +5,13 @@ import { sentry } from './sentry.js';
 import { prometheus } from './prometheus.js';
 import { opentelemetry } from './opentelemetry.js';
 import { newrelic } from './newrelic.js';
+import { stackAdapter } from './stack.js';
 
 /** Vendor adapters. Each lives in its own file; list it here once. */
-export const adapters: Adapter[] = [datadog, sentry, prometheus, opentelemetry, newrelic];
+const vendors: Adapter[] = [datadog, sentry, prometheus, opentelemetry, newrelic];
+
+/** The vendors, and stacks of them (several agents in one process). */
+export const adapters: Adapter[] = [...vendors, stackAdapter(vendors)];
 
 export function adapterSchemas(): z.ZodType[] {
   return adapters.map((adapter) => adapter.entrySchema);

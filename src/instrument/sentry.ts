@@ -27,6 +27,10 @@ const options = z.strictObject({
     description: 'Continuous profiling (profileLifecycle "trace"): the share of processes that profile while spans are active, sent as profile chunks.',
   }),
   sendDefaultPii: z.boolean().default(false),
+  scrubPii: z.boolean().default(false).meta({
+    description: 'A beforeSend (and beforeSendTransaction) that scrubs request bodies, cookies, auth headers, query strings and user fields, as the seed guides\' ' +
+      'filter_sensitive_data does: its CPU is measured with the rest.',
+  }),
   disableIntegrations: z.array(z.string()).default([]).meta({ description: 'Default integrations to switch off, by name (e.g. "Http", "Fastify").' }),
   ladder: z.boolean().default(false).meta({ description: 'Overhead ladder: L1 no tracing, L2 sampling 0, L3 sampled but dropped in-process, L4 full export.' }),
 }).superRefine(ladderTakesOneRate('tracesSampleRate'));

@@ -45,6 +45,8 @@ export interface InstrumentationConfig {
   agent?: { package: string; version: string; from: 'target' | 'apm-bench'; dir: string };
   /** Started before the target, stopped after it. */
   createIntake?: (options?: IntakeOptions) => Promise<Intake>;
+  /** A stack of agents: the configs it is made of. */
+  members?: InstrumentationConfig[];
   /** The intake misbehaves on purpose (down, or slow) in this config. */
   intakeFault?: IntakeFault;
   /** Reasons a measured run cannot be trusted (no spans delivered, never scraped…). */

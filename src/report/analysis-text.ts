@@ -1,4 +1,5 @@
 import type { Analysis } from '../analysis/analyse.js';
+import { interactionText } from '../analysis/interaction.js';
 import type { Estimate } from '../samples/analysis.js';
 import { describeMetric, metrics } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
@@ -35,6 +36,7 @@ export function renderAnalysis(analysis: Analysis): string {
       if (outliers.length) lines.push(`  ${''.padEnd(width)}    outliers (kept): ${outliers.join(', ')}`);
     }
   }
+  if (analysis.interactions?.length) lines.push('', 'Agents stacked together:', ...analysis.interactions.map((i) => `  ${interactionText(i)}`));
   if (analysis.budgets.length) {
     lines.push('', 'Budgets (fail: clearly over; pass: clearly within; otherwise inconclusive):');
     for (const b of analysis.budgets) {

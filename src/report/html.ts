@@ -10,6 +10,7 @@ import { bucketColour, flameGraphSvg } from './flamegraph.js';
 import { describeConfig, describeDesign } from './describe.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
+import { interactionText } from '../analysis/interaction.js';
 import { soakChartPoints, soakRows } from './soak.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
@@ -229,6 +230,9 @@ function overheadSection({ input, show }: Page): string {
       '<p class="note">fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. The chance of any false fail, or any false pass, among ' +
         'all the budgets is at most 2.5% (Holm).</p>'
     : '';
+  const interactions = analysis.interactions?.length
+    ? `<h3>Agents stacked together</h3><ul>${analysis.interactions.map((i) => `<li>${esc(interactionText(i))}</li>`).join('')}</ul>`
+    : '';
   const excluded = analysis.exclusions.length
     ? `<p class="note">Excluded runs: ` +
       `${analysis.exclusions.map((x) => esc(`${x.config} ${x.excludedRuns} (${Object.entries(x.reasons).map(([r, n]) => `${r} ×${n}`).join(', ')})`)).join('; ')}.</p>`
@@ -239,6 +243,7 @@ function overheadSection({ input, show }: Page): string {
     'beside it, with 95% Student-t confidence intervals; ▲ after Benjamini–Hochberg (see the method section).</p>
 ${show('cpu-overhead')}
 ${table(['config', 'valid runs', 'CPU ms/req', 'CPU overhead [95% CI]', 'RSS', 'p50 / p99 µs', 'req/s', 'telemetry/req'], rows, [1, 2, 3, 4, 5, 6])}
+${interactions}
 ${budgets}
 ${excluded}
 </section>`;

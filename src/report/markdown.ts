@@ -4,6 +4,7 @@ import { formatChange } from '../samples/units.js';
 import { describeDesign } from './describe.js';
 import { renderAttributionMarkdown } from './attribution.js';
 import { renderSoakMarkdown } from './soak.js';
+import { interactionText } from '../analysis/interaction.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
@@ -22,6 +23,7 @@ export function renderMarkdownReport(input: ReportInput): string {
     const p99Text = `${p99.text} µs${p99.change !== undefined ? ` (${formatChange(p99.change)})` : ''}`;
     lines.push(`| ${row.config} | ${row.validRuns}/${row.runs} | ${row.cpuText} | ${overhead} | ${row.marker} | ${rssText} | ${p99Text} | ${row.telemetry || '—'} |`);
   }
+  if (analysis.interactions?.length) lines.push('', ...analysis.interactions.map((i) => `- ${interactionText(i)}`));
   if (analysis.budgets.length) {
     lines.push('', '| budget | config | verdict |', '|---|---|---|');
     for (const b of analysis.budgets) lines.push(`| ${b.budget.text} | ${b.config} | ${b.verdict}${b.note ? ` (${b.note})` : ''} |`);

@@ -284,6 +284,7 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       ...(loaded.overrides ? { overrides: loaded.overrides } : {}),
       budgets: loaded.budgets,
       ...(loaded.moneyBudgets.length ? { moneyBudgets: loaded.moneyBudgets } : {}),
+      ...(scenario.logs.shipped ? { logs: scenario.logs } : {}),
       target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
     },
     design,

@@ -152,6 +152,21 @@ export interface Growth {
   finding: 'grows' | 'shrinks' | 'no growth detected';
 }
 
+/** Agents stacked in one process against the sum of their separate costs (CPU per request, each against its own baselines). */
+export interface Interaction {
+  config: string;
+  members: string[];
+  /** The stack's mean extra CPU per request, and the sum of its members'. */
+  stackDeltaMs: number;
+  sumOfPartsMs: number;
+  /** stack ÷ sum. */
+  ratio: number;
+  /** stack − sum, with a 95% CI: beyond noise when it excludes 0. */
+  interactionMs: number;
+  ci: Interval;
+  finding: 'more than the sum' | 'less than the sum' | 'about the sum';
+}
+
 export interface SoakAnalysis {
   /** How the slopes were made and what was left out as warm-up, in words. */
   method: string;
@@ -177,6 +192,8 @@ export interface Analysis {
   guarantees: string[];
   /** Soak sessions: memory and CPU growth per config. */
   soak?: SoakAnalysis;
+  /** Stacks whose members were also measured alone: does the stack cost more than the sum of its parts? */
+  interactions?: Interaction[];
 }
 
 /** The estimate of one config on one metric, if it has valid pairs: the one lookup every reader uses. */

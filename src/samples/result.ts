@@ -97,6 +97,8 @@ export interface ResultDocument {
     budgets: Budget[];
     /** Ceilings on the projected monthly bill (`cost: "$2000/month"`). */
     moneyBudgets?: MoneyBudget[];
+    /** Logs shipped to the vendor in production: billed from the measured log bytes and lines per request. */
+    logs?: { shipped: boolean; indexedFraction: number };
     target: { kind: string; path: string };
   };
   design: DesignRecord;

@@ -147,6 +147,10 @@ export const scenarioSchema = z.strictObject({
     description: 'After the rounds, run each config once more under V8\'s sampling profiler and report where the overhead goes, by package. Never part of the ' +
       'estimates. true = sample every 50 µs (coarser intervals miss the first ~interval of work after each idle wake-up).',
   }),
+  logs: z.strictObject({
+    shipped: z.boolean().default(false).meta({ description: 'The app\'s logs are shipped to the agent\'s vendor (Datadog tails them): bill their ingest and indexing.' }),
+    indexedFraction: z.number().min(0).max(1).default(1).meta({ description: 'Share of shipped log lines indexed (15-day retention).' }),
+  }).default({ shipped: false, indexedFraction: 1 }).meta({ description: 'What happens to the app\'s logs in production; their bytes per request are measured.' }),
   pinCpus: z.boolean().default(true).meta({ description: 'Pin target and load generator to different CPUs (taskset) when there is more than one.' }),
 });
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quickWorkload, root, runCli, tempDir, writeScenario } from '../helpers.js';
@@ -78,10 +78,13 @@ describe('bad scenarios give one clear error and exit 2', () => {
     expect(stderr).toContain("unknown option '--roundz'");
   });
 
-  it('validates the bundled scenarios', async () => {
-    const { code, stdout } = await runCli(['validate', join(root, 'scenarios', 'quick.yaml')]);
-    expect(code).toBe(0);
-    expect(stdout).toContain('quick.yaml: ok');
+  it('validates the bundled scenarios, the seed guides\' ones included', async () => {
+    const dirs = [join(root, 'scenarios'), join(root, 'scenarios', 'seeds')];
+    const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f)));
+    expect(files.filter((f) => f.includes('/seeds/')).length).toBe(5);
+    const { code, stdout, stderr } = await runCli(['validate', ...files]);
+    expect(code, stderr).toBe(0);
+    for (const file of files) expect(stdout).toContain(`${file.split('/').pop()}: ok`);
   });
 });
 

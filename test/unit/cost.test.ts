@@ -61,6 +61,13 @@ describe('cost projection, hand-computed', () => {
     const profiled = projectConfig({ ...measure, options: { profiling: true } }, options, pricing, datadog.bill);
     expect(total(profiled.vendor)).toBeCloseTo(120.0952 + 2 * 9, 8);
     expect(profiled.vendor.some((l) => l.label === 'Datadog APM hosts (enterprise)')).toBe(true);
+    // Logs shipped: 300 B and 1 line per request over 1,051.2M requests = 315.36 GB × $0.10 + 1,051.2M lines × 50% indexed × $1.70/1M.
+    const logged = projectConfig({ ...measure, logBytesPerRequest: 300, logLinesPerRequest: 1 }, { ...options, logs: { shipped: true, indexedFraction: 0.5 } }, pricing,
+      datadog.bill);
+    expect(logged.vendor.find((l) => l.label === 'Datadog log ingest')!.usd).toBeCloseTo(31.536, 8);
+    expect(logged.vendor.find((l) => l.label === 'Datadog log indexing')!.usd).toBeCloseTo(893.52, 8);
+    // Not shipped (the default): no log lines on the bill.
+    expect(projectConfig({ ...measure, logBytesPerRequest: 300 }, options, pricing, datadog.bill).vendor.some((l) => l.label.includes('log'))).toBe(false);
   });
 
   it('fractional hosts: 4 instances + 0.07 of extra CPU is billed as 4.07 hosts (its expected count), not 5', () => {
