@@ -9,6 +9,8 @@ export type ClaimVerdict = 'confirmed' | 'refuted' | 'undecided';
 export interface ClaimEvidence {
   cpu?: Estimate;
   bytesPerRequest?: number;
+  /** The config's projected vendor bill at the report's traffic, and what it is spread over. */
+  bill?: { vendorUsdPerMonth: number; p99Hosts: number; requestsPerMonth: number; sampleRate?: number };
 }
 
 /** One of the seed guides' unmeasured claims (../shared/reference/claims.md), as a check against a result. */
@@ -30,6 +32,30 @@ export function cpuBelow(limit: number): Claim['check'] {
     if (cpu.overheadCI.high < limit) return { verdict: 'confirmed', measured };
     if (cpu.overheadCI.low > limit) return { verdict: 'refuted', measured };
     return { verdict: 'undecided', measured };
+  };
+}
+
+const usd = (x: number) => `$${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3)}`;
+
+/** A vendor's monthly bill per host within [low, high] dollars, at the report's traffic. */
+export function billPerHostWithin(low: number, high: number): Claim['check'] {
+  return ({ bill }) => {
+    if (!bill || bill.p99Hosts <= 0) return undefined;
+    const perHost = bill.vendorUsdPerMonth / bill.p99Hosts;
+    const measured = `${usd(perHost)}/host/month (${usd(bill.vendorUsdPerMonth)} over ${bill.p99Hosts.toFixed(2)} hosts at this traffic)`;
+    return { verdict: perHost >= low && perHost <= high ? 'confirmed' : 'refuted', measured };
+  };
+}
+
+/** A vendor's bill per sampled transaction near a claimed price (within ±25%), at the report's traffic. */
+export function billPerTransactionNear(claimedUsd: number): Claim['check'] {
+  return ({ bill }) => {
+    if (!bill || !bill.requestsPerMonth) return undefined;
+    const transactions = bill.requestsPerMonth * (bill.sampleRate ?? 1);
+    if (transactions <= 0) return undefined;
+    const perTransaction = bill.vendorUsdPerMonth / transactions;
+    const measured = `$${perTransaction.toPrecision(2)} per sampled transaction (${usd(bill.vendorUsdPerMonth)}/month for ${(transactions / 1e6).toPrecision(3)}M)`;
+    return { verdict: Math.abs(perTransaction / claimedUsd - 1) <= 0.25 ? 'confirmed' : 'refuted', measured };
   };
 }
 

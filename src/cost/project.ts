@@ -96,6 +96,8 @@ export interface CostOptions {
 
 export interface ConfigCost {
   config: string;
+  /** The traffic the bill is for. */
+  requestsPerMonth?: number;
   infrastructure: CostLine[];
   vendor: CostLine[];
   totalUsd: number;
@@ -438,7 +440,7 @@ function billOf(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, 
   });
   const vendor = vendorBill?.({ measure, requestsPerMonth: options.requestsPerMonth, hosts: fleet.p99Hosts, fleet, options, pricing }) ?? [];
   const totalUsd = [...infrastructure, ...vendor].reduce((sum, line) => sum + line.usd, 0);
-  return { config: measure.config, infrastructure, vendor, totalUsd, extraInstances: compute.extraInstances, fleet };
+  return { config: measure.config, infrastructure, vendor, totalUsd, extraInstances: compute.extraInstances, fleet, requestsPerMonth: options.requestsPerMonth };
 }
 
 /** The measured inputs a bill depends on, for naming the one that dominates a range. */

@@ -7,7 +7,7 @@ import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
-import { cpuBelow } from '../analysis/claims.js';
+import { billPerHostWithin, cpuBelow } from '../analysis/claims.js';
 import { datadogBill, keptTraceShare } from '../cost/project.js';
 import type { Adapter, IntakeOptions } from './types.js';
 import type { IntakeCounts } from './types.js';
@@ -255,7 +255,11 @@ export const datadog: Adapter = {
       } : {}),
     }, pricing);
   },
-  claims: [{ source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) }],
+  claims: [
+    { source: 'seeds/003', text: 'Adds 2–5% CPU overhead even with conservative sampling', check: cpuBelow(0.05) },
+    // Infrastructure ($15) and APM ($31) are both billed per host, on top of each other, plus volumes.
+    { source: 'seeds/000', text: 'Datadog costs $15–31/host/month', check: billPerHostWithin(15, 31) },
+  ],
   priceNote: '"$5 per 1M spans" (seeds/003) is not a Datadog price: Datadog charges $0.10/GB ingested and $1.70 per 1M indexed spans.',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,

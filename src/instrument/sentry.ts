@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
-import { minimalOverheadClaim } from '../analysis/claims.js';
+import { billPerTransactionNear, minimalOverheadClaim } from '../analysis/claims.js';
 import { sentryBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
 
@@ -134,7 +134,11 @@ export const sentry: Adapter = {
   bill: ({ measure, requestsPerMonth: req, options, pricing }) => sentryBill({
     errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan, billing: options.sentryBilling ?? 'payg',
   }, pricing),
-  claims: [minimalOverheadClaim],
+  claims: [
+    minimalOverheadClaim,
+    // The old transaction-based price; Sentry now bills spans (every transaction is one, plus its children).
+    { source: 'seeds/004', text: 'Sentry performance monitoring costs $0.00025 per transaction', check: billPerTransactionNear(0.00025) },
+  ],
   priceNote: 'Sentry Team "50K events" means 50k errors plus 5M spans; "$0.00025/transaction" comes from the old transaction-based plans (seeds/001, 004).',
   entrySchema,
   matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,

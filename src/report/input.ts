@@ -68,12 +68,17 @@ function allClaims(): Claim[] {
 }
 
 /** The seed guides' claims, each set against every config it is about. */
-export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis'>): ClaimRow[] {
+export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis' | 'costs'>): ClaimRow[] {
   return allClaims().flatMap((claim) => input.measures.flatMap((measure) => {
     const adapter = adapterFor(measure.kind);
     const about = adapter && (claim.roles?.some((role) => adapter.roles.includes(role)) || adapter.claims?.includes(claim));
     if (!about) return [];
-    const outcome = claim.check({ cpu: estimateOf(input.analysis, measure.config, 'cpuMsPerRequest'), bytesPerRequest: measure.bytesPerRequest });
+    const cost = input.costs.find((c) => c.config === measure.config);
+    const bill = cost && cost.requestsPerMonth !== undefined ? {
+      vendorUsdPerMonth: cost.vendor.reduce((sum, line) => sum + line.usd, 0), p99Hosts: cost.fleet.p99Hosts, requestsPerMonth: cost.requestsPerMonth,
+      ...(measure.sampleRate !== undefined ? { sampleRate: measure.sampleRate } : {}),
+    } : undefined;
+    const outcome = claim.check({ cpu: estimateOf(input.analysis, measure.config, 'cpuMsPerRequest'), bytesPerRequest: measure.bytesPerRequest, ...(bill ? { bill } : {}) });
     return outcome ? [{ claim: claim.text, source: claim.source, config: measure.config, ...outcome }] : [];
   }));
 }

@@ -291,7 +291,7 @@ describe('pricing file', () => {
 
 describe('claims check', () => {
   it('confirms only when the whole CI is under the claim, refutes only when it is all over', async () => {
-    const { roleClaims } = await import('../../src/analysis/claims.js');
+    const { billPerHostWithin, billPerTransactionNear, roleClaims } = await import('../../src/analysis/claims.js');
     const apm = roleClaims.find((c) => c.text === 'APM: < 1% CPU overhead')!;
     const cpu = (low: number, high: number) => ({ cpu: { overhead: (low + high) / 2, overheadCI: { low, high } } as never });
     expect(apm.check(cpu(-0.02, 0.009))!.verdict).toBe('confirmed');
@@ -300,13 +300,22 @@ describe('claims check', () => {
     const size = roleClaims.find((c) => c.text.startsWith('Traces ~1–2 KB'))!;
     expect(size.check({ bytesPerRequest: 1500 })!.verdict).toBe('confirmed');
     expect(size.check({ bytesPerRequest: 5000 })!.verdict).toBe('refuted');
+    // Bill claims, at the report's traffic: $46 per host (Infrastructure + APM) is outside seeds/000's $15–31; Sentry's
+    // $2,000 for 100M requests at 0.1 (10M transactions) is $0.0002 each, within 25% of seeds/004's $0.00025.
+    expect(billPerHostWithin(15, 31)({ bill: { vendorUsdPerMonth: 184, p99Hosts: 4, requestsPerMonth: 1e9 } })).toEqual({
+      verdict: 'refuted', measured: '$46.0/host/month ($184 over 4.00 hosts at this traffic)',
+    });
+    expect(billPerHostWithin(15, 31)({ bill: { vendorUsdPerMonth: 100, p99Hosts: 4, requestsPerMonth: 1e9 } })!.verdict).toBe('confirmed');
+    expect(billPerTransactionNear(0.00025)({ bill: { vendorUsdPerMonth: 2000, p99Hosts: 4, requestsPerMonth: 1e8, sampleRate: 0.1 } })!.verdict).toBe('confirmed');
+    expect(billPerTransactionNear(0.00025)({ bill: { vendorUsdPerMonth: 60, p99Hosts: 4, requestsPerMonth: 1e8, sampleRate: 0.1 } })!.verdict).toBe('refuted');
+    expect(billPerHostWithin(15, 31)({})).toBeUndefined();
   });
 
   it('each claim reaches the configs it is about through the adapters, never by vendor name', async () => {
     const { claimRows } = await import('../../src/report/input.js');
     const estimate = (config: string) => ({ config, metric: 'cpuMsPerRequest', overhead: 1, overheadCI: { low: 0.9, high: 1.1 } }) as never;
     const measures = ['datadog', 'prometheus', 'custom'].map((kind) => ({ config: kind, kind, cpuDeltaMsPerRequest: 0, rssDeltaBytes: 0, bytesPerRequest: 1500 }));
-    const rows = claimRows({ measures, analysis: { estimates: measures.map((m) => estimate(m.config)) } as never });
+    const rows = claimRows({ measures, analysis: { estimates: measures.map((m) => estimate(m.config)) } as never, costs: [] });
     const about = (config: string) => rows.filter((r) => r.config === config).map((r) => `${r.source} ${r.claim}`);
     expect(about('datadog')).toEqual(expect.arrayContaining(['seeds/001 APM: < 1% CPU overhead', 'seeds/003 Adds 2–5% CPU overhead even with conservative sampling', 'seeds/001 Traces ~1–2 KB per request']));
     expect(about('prometheus')).toEqual(expect.arrayContaining(['seeds/001 Metrics: < 0.5% CPU overhead', 'seeds/002 Performance: minimal overhead (<5%)']));
