@@ -75,7 +75,7 @@ workload:
   warmup: 1s
   latencyDuration: 0.3s
   rounds: 1
-  soak: { duration: 15s, sample: 1s }
+  soak: { duration: 20s, sample: 1s }
 instrumentations:
   - name: none
   - datadog: { sampleRate: 1 }
