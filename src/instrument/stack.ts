@@ -18,7 +18,8 @@ export function stackAdapter(vendors: readonly Adapter[]): Adapter {
   return {
     kind: 'stack',
     label: 'Stacked agents',
-    roles: [...new Set(vendors.flatMap((v) => v.roles))],
+    // A stack's roles are its members' (claims look them up per config).
+    roles: [],
     packages: [],
     entrySchema,
     matches: (entry) => typeof entry === 'object' && entry !== null && 'stack' in entry,

@@ -71,7 +71,10 @@ function allClaims(): Claim[] {
 export function claimRows(input: Pick<ReportInput, 'measures' | 'analysis' | 'costs'>): ClaimRow[] {
   return allClaims().flatMap((claim) => input.measures.flatMap((measure) => {
     const adapter = adapterFor(measure.kind);
-    const about = adapter && (claim.roles?.some((role) => adapter.roles.includes(role)) || adapter.claims?.includes(claim));
+    // A stack does what its members do: a claim about "metrics" is not about dd-trace + Sentry.
+    const members = (measure.options?.members as Array<{ kind: string }> | undefined) ?? [];
+    const roles = members.length ? members.flatMap((m) => adapterFor(m.kind)?.roles ?? []) : adapter?.roles ?? [];
+    const about = adapter && (claim.roles?.some((role) => roles.includes(role)) || adapter.claims?.includes(claim));
     if (!about) return [];
     const cost = input.costs.find((c) => c.config === measure.config);
     const bill = cost && cost.requestsPerMonth !== undefined ? {
