@@ -53,19 +53,20 @@ export function processesMentioning(marker: string): string[] {
   return table.split('\n').filter((line) => line.includes(marker) && !line.includes('ps -eo'));
 }
 
-/** A small, fast workload on the bundled fixture for end-to-end tests. */
-export function quickWorkload(overrides: { rate?: number; rounds?: number; duration?: string; warmup?: string; latency?: string } = {}): string {
+/** A small, fast workload on the bundled fixture for end-to-end tests; `jsonOnly` sends only GET /json; `extra` adds workload lines. */
+export function quickWorkload(overrides: {
+  rate?: number; rounds?: number; duration?: string; warmup?: string; latency?: string; prime?: number; jsonOnly?: boolean; extra?: string;
+} = {}): string {
+  const routes = overrides.jsonOnly ? '    - { method: GET, path: /json }\n' : '    - { method: GET, path: /json, weight: 3 }\n    - { method: GET, path: /ping, weight: 1 }\n';
   return `workload:
   routes:
-    - { method: GET, path: /json, weight: 3 }
-    - { method: GET, path: /ping, weight: 1 }
-  rate: ${overrides.rate ?? 200}
-  primeRequests: 1000
+${routes}  rate: ${overrides.rate ?? 200}
+  primeRequests: ${overrides.prime ?? 1000}
   warmup: ${overrides.warmup ?? '0.5s'}
   duration: ${overrides.duration ?? '3s'}
   latencyDuration: ${overrides.latency ?? '0.5s'}
   rounds: ${overrides.rounds ?? 2}
-`;
+${overrides.extra ?? ''}`;
 }
 
 /** Whether a TCP service answers on 127.0.0.1:port (PostgreSQL, Redis). */

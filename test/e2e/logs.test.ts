@@ -1,21 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 describe('request logs', () => {
   it('counts the log bytes per request the app writes, with and without dd-trace log injection', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'logs.yaml', `name: logs
-workload:
-  routes:
-    - { method: GET, path: /json }
-  rate: 200
-  primeRequests: 500
-  warmup: 0.5s
-  duration: 2s
-  latencyDuration: 0.3s
-  rounds: 2
-instrumentations:
+${quickWorkload({ jsonOnly: true, rate: 200, prime: 500, duration: '2s', latency: '0.3s', rounds: 2 })}instrumentations:
   - name: none
   - datadog: { name: dd-plain, sampleRate: 1 }
   - datadog: { name: dd-logs, sampleRate: 1, logInjection: true }

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const MIB = 1024 ** 2;
 
@@ -10,17 +10,7 @@ describe('soak mode', () => {
     const dir = tempDir();
     for (const file of ['leak.cjs', 'noop.cjs']) copyFileSync(join(fixtures, file), join(dir, file));
     const file = writeScenario(dir, 'soak.yaml', `name: soak
-workload:
-  routes:
-    - { method: GET, path: /json, weight: 3 }
-    - { method: GET, path: /ping, weight: 1 }
-  rate: 200
-  primeRequests: 1000
-  warmup: 1s
-  latencyDuration: 0.3s
-  rounds: 1
-  soak: { duration: 20s, sample: 1s }
-instrumentations:
+${quickWorkload({ rate: 200, warmup: '1s', latency: '0.3s', rounds: 1, extra: '  soak: { duration: 20s, sample: 1s }\n' })}instrumentations:
   - name: none
   - name: noop
     preload: ./noop.cjs
@@ -67,16 +57,7 @@ budgets:
   it('runs dd-trace with its intake down to the end, and sets its memory and CPU beside the intake-up run', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'down.yaml', `name: down
-workload:
-  routes:
-    - { method: GET, path: /json }
-  rate: 150
-  primeRequests: 500
-  warmup: 1s
-  latencyDuration: 0.3s
-  rounds: 1
-  soak: { duration: 20s, sample: 1s }
-instrumentations:
+${quickWorkload({ jsonOnly: true, rate: 150, prime: 500, warmup: '1s', latency: '0.3s', rounds: 1, extra: '  soak: { duration: 20s, sample: 1s }\n' })}instrumentations:
   - name: none
   - datadog: { sampleRate: 1 }
   - datadog: { sampleRate: 1, intake: down }

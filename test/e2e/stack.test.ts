@@ -1,21 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 describe('agents stacked in one process', () => {
   it('runs dd-trace and @sentry/node together, each with its own intake and counts, beside each alone, and reports the interaction', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'stack.yaml', `name: stack
-workload:
-  routes:
-    - { method: GET, path: /json }
-  rate: 40
-  primeRequests: 300
-  warmup: 0.5s
-  duration: 2s
-  latencyDuration: 0.3s
-  rounds: 2
-instrumentations:
+${quickWorkload({ jsonOnly: true, rate: 40, prime: 300, duration: '2s', latency: '0.3s', rounds: 2 })}instrumentations:
   - name: none
   - datadog: { sampleRate: 1 }
   - sentry: { tracesSampleRate: 1 }
