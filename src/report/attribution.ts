@@ -83,7 +83,8 @@ export function renderAttributionText(profiling: ProfilingRecord): string {
   for (const a of profiling.attribution) {
     const view = attributionView(a);
     lines.push(`  ${a.config}: ${view.rows.slice(0, 5).map((r) => `${r.label} ${r.deltaMs}`).join(', ')}` +
-      (a.attributedShare !== undefined ? `  (${Math.round(100 * Math.min(1, a.attributedShare))}% of the measured extra CPU attributed)` : ''));
+      // A share at or below 0 means the shared buckets' noise outweighed the agent's rows: say nothing rather than "−49%".
+      (a.attributedShare !== undefined && a.attributedShare > 0 ? `  (${Math.round(100 * Math.min(1, a.attributedShare))}% of the measured extra CPU attributed)` : ''));
   }
   return `${lines.join('\n')}\n`;
 }

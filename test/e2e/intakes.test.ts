@@ -107,6 +107,21 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(counts.items.decodeErrors).toBeUndefined();
   }, 60_000);
 
+  it('a faulted intake: "down" refuses connections, { latency } answers that much later', async () => {
+    const down = await configFor('datadog: { intake: down }').createIntake!({ fault: 'down' });
+    const slow = await configFor('datadog: { intake: { latency: 400ms } }').createIntake!({ fault: { latency: 400 } });
+    try {
+      await expect(fetch(`http://127.0.0.1:${down.env.DD_TRACE_AGENT_PORT}/info`)).rejects.toThrow();
+      const started = Date.now();
+      const answer = await fetch(`http://127.0.0.1:${slow.env.DD_TRACE_AGENT_PORT}/info`);
+      expect(answer.status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    } finally {
+      await down.close();
+      await slow.close();
+    }
+  });
+
   it('sentry: envelopes from @sentry/node, one transaction per request and one error event per failure', async () => {
     const { counts } = await exercise('sentry: { tracesSampleRate: 1 }', [['/json', 10], ['/error', 4]], (c) => (c.items.transactions ?? 0) >= 14 && (c.items.errorEvents ?? 0) >= 4);
     expect(counts.items.transactions).toBe(14);
@@ -158,9 +173,10 @@ describe('local intakes decode what the real SDKs send', () => {
     expect(config.agent?.package).toBe('newrelic');
     expect(counts.items.transactions).toBe(14);
     expect(counts.items.errorEvents).toBe(4);
-    // Every transaction is sampled and carries the same spans (2 each with newrelic 13.x on the fixture).
-    expect(counts.items.spans).toBeGreaterThanOrEqual(14);
-    expect(counts.items.spans! % 14).toBe(0);
+    // Every transaction is sampled and carries its spans: 2 each with newrelic 13.x on the fixture, and an /error
+    // transaction sometimes one more (32 of 28 once), so the count is bounded rather than exact.
+    expect(counts.items.spans).toBeGreaterThanOrEqual(2 * 14);
+    expect(counts.items.spans).toBeLessThanOrEqual(2 * 10 + 3 * 4);
     expect(counts.items.transactionEventsSeen).toBe(14);
     expect(counts.items.errorTraces).toBe(4);
     expect(counts.items.decodeErrors).toBeUndefined();

@@ -34,10 +34,10 @@ ${quickWorkload({ rate: 200, rounds: 3, duration: '3s', latency: '0.3s' })}instr
     expect(row.deltaMsPerRequest).toBeLessThan(0.15 * 1.25);
     expect(fake.rows[0]!.bucket).toBe('fake-agent');
     expect(fake.topFunctions[0]).toMatchObject({ bucket: 'fake-agent', functionName: 'fakeAgentWork', line: 9 });
-    // The share sums every bucket's change over two sequential solo windows. The shared buckets (node, fastify) move with
-    // the VM's noise and with how busy the sampled thread is, so the share read 0.56 in one CI run and 1.5–3.0 here; the
-    // report applies the shares to the measured overhead either way. The fake agent's own row, above, is the precise claim.
-    expect(fake.attributedShare).toBeGreaterThan(0.4);
+    // The share sums every bucket's change over two sequential solo windows, and the shared buckets (node, fastify) move
+    // with the VM's noise: the total read 0.56, 1.5–3.0 and once −0.49 of the measured overhead. So the claim checked is
+    // the agent's own: its row explains most of the overhead the paired windows measured.
+    expect(row.deltaMsPerRequest / fake.measuredDeltaMsPerRequest!).toBeGreaterThan(0.45);
     expect(profiling.stacks.fake!.some((s) => s.frames.at(-1)!.startsWith('fake-agent'))).toBe(true);
     // And the reports say so, with a flame graph in the HTML.
     expect(stdout).toContain('Where the overhead goes');
