@@ -70,8 +70,14 @@ describe('the CI gate', () => {
     expect(calibration.stdout).toMatch(/CPU per request: 5 rounds detect ≥ [\d.]+% overhead, 10 rounds ≥ [\d.]+%/);
     const { code, stdout, stderr } = await runCli(['run', file, '--out', outC, '--gate']);
     expect(stderr).toMatch(/Warning: budget agent cpu ≤ \+1% is below what 3 rounds detect on this machine/);
-    expect(code).toBe(3);
-    expect(stdout).toMatch(/INCONCLUSIVE\s+agent cpu ≤ \+1%: .* the budget is below what 3 rounds detect on this machine \(≥ [\d.]+%\); ≈ \d+ rounds would tell it from no overhead/);
+    // Usually undecided, with a plan. A quiet machine can decide it (A/A CPU CI wholly under +1%), and a decided pass is a
+    // pass: the noise floor never overrides data. Never a fail.
+    expect([0, 3], stdout).toContain(code);
+    if (code === 3) {
+      expect(stdout).toMatch(/INCONCLUSIVE\s+agent cpu ≤ \+1%: .* the budget is below what 3 rounds detect on this machine \(≥ [\d.]+%\); ≈ \d+ rounds would tell it from no overhead/);
+    } else {
+      expect(stdout).toMatch(/PASS\s+agent cpu ≤ \+1%/);
+    }
     // The same calibration, a Sentry-sized overhead (×5 and more) against +15%: a fail, with or without the calibration.
     const sentrySized = scenario('aa', '    preload: ./burn-cpu.cjs\n    env: { BURN_US: "1500" }', '+15%');
     for (const out of [outC, join(dir, 'uncalibrated')]) {
