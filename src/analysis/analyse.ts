@@ -5,6 +5,7 @@ import { judgeBudgets, VERDICT_ALPHA } from './budgets.js';
 import { estimate, estimateAll, exclusions, rateModels, sampleRateModels } from './estimates.js';
 import { judgeGrowth, soakGrowth } from './soak.js';
 import { stackInteractions } from './interaction.js';
+import { behaviourChanges, brokenRoutes } from './behaviour.js';
 import { benjaminiHochberg } from './stats.js';
 import { primaryRate } from './summary.js';
 
@@ -54,6 +55,8 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
   ];
   const secondary = estimates.filter((e) => e.metric !== PRIMARY_METRIC).length;
   const interactions = stackInteractions(result.configs, estimates);
+  const behaviour = behaviourChanges(result.runs, result.configs.map((c) => c.name), baseline, primaryRate(result));
+  const broken = brokenRoutes(result.runs, primaryRate(result));
   return {
     baseline,
     confidence: 0.95,
@@ -79,6 +82,8 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     ],
     ...(soak ? { soak } : {}),
     ...(interactions.length ? { interactions } : {}),
+    ...(behaviour.length ? { behaviour } : {}),
+    ...(broken.length ? { brokenRoutes: broken } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { metrics, volumeMetrics, type MetricName, type VolumeMetric } from '../s
 import type { RunSample } from '../samples/result.js';
 import { holmAdjusted, lookLevels, mean, tInterval, tTest } from './stats.js';
 import { isValidRun, pairsFor } from './summary.js';
+import { failurePairs } from './behaviour.js';
 
 export type { Budget, BudgetVerdict, LookSchedule };
 
@@ -31,6 +32,13 @@ export function parseBudgetValue(metric: MetricName, text: string): { kind: Budg
   return { kind: 'absolute', limit: value * scale };
 }
 
+/** `errors: "+0.5%"`: at most half a point more of the requests may fail than on the baseline. */
+export function parseErrorBudget(text: string): { kind: 'absolute'; limit: number } | string {
+  const match = /^\s*\+?\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  if (!match) return `expected the extra share of failed requests, in points, like "+0.5%", got "${text}"`;
+  return { kind: 'absolute', limit: Number(match[1]) / 100 };
+}
+
 export function configMatches(pattern: string, name: string): boolean {
   const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   return regex.test(name);
@@ -51,6 +59,11 @@ function checksFor(budgets: readonly Budget[], configs: readonly string[], runs:
   const checks: Check[] = [];
   for (const budget of budgets) {
     for (const config of configs.filter((name) => configMatches(budget.config, name))) {
+      if (budget.metric === 'errors') {
+        const pairs = failurePairs(runs, config, baseline, { rateRps, validOnly: true });
+        checks.push({ budget, config, values: pairs.map((p) => p.share - p.baselineShare), nullValue: budget.limit });
+        continue;
+      }
       if (budget.kind === 'volume') {
         const read = volumeMetrics[budget.metric as VolumeMetric].read;
         const values = runs.filter(isValidRun).filter((run) => run.config === config && (rateRps === undefined || run.offeredRps === rateRps))

@@ -1,6 +1,6 @@
 import type { PlannedUnit } from '../plan/plan.js';
 import type { Phase } from '../run/runner.js';
-import { exclusionReasons, type RunSample } from '../samples/result.js';
+import { describeFailures, exclusionReasons, failedRequests, type RunSample } from '../samples/result.js';
 import { formatMicros, formatNumber } from '../samples/units.js';
 
 /**
@@ -51,7 +51,9 @@ export class Progress {
     const parts = runs.map((run) => {
       const head = `${run.config}: `;
       if (run.status !== 'measured') return `${head}${run.status} (${exclusionReasons(run)[0] ?? ''})`;
-      const excluded = run.exclusions.length ? ` — excluded: ${run.exclusions[0]}` : '';
+      const failed = failedRequests(run.load);
+      const excluded = run.exclusions.length ? ` — excluded: ${run.exclusions[0]}`
+        : failed ? `, ${failed} of ${run.load.sent} failed (${describeFailures(run.load)})` : '';
       return `${head}cpu ${formatNumber(run.cpuMsPerRequest)} ms/req, p99 ${formatMicros(run.latencyUs.p99)} µs${excluded}`;
     });
     this.clear();

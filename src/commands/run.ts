@@ -1,3 +1,4 @@
+import { brokenRouteText } from '../analysis/behaviour.js';
 import { basename, dirname, resolve } from 'node:path';
 import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
 import { ExitCode, InputError } from '../errors.js';
@@ -175,7 +176,12 @@ async function finishScenario(loaded: LoadedScenario, result: ResultDocument, ou
     result.gate = { verdict: gate.verdict, exitCode: gate.exitCode, inconclusivePolicy: request.inconclusive, cases: gate.cases };
     writeResultAtomic(outPath, result);
     outcome.gate = gate;
-    outcome.annotations = emitGateOutputs(loaded.name, gate, request);
+    // A reviewer reads the step summary only: behaviour changes and broken routes go there too, budget or not.
+    const findings = [
+      ...(result.analysis.brokenRoutes ?? []).map(brokenRouteText),
+      ...(result.analysis.behaviour ?? []).map((b) => `behaviour change: ${b.finding}`),
+    ];
+    outcome.annotations = emitGateOutputs(loaded.name, gate, request, findings);
   }
   return outcome;
 }

@@ -1,5 +1,6 @@
 import type { Analysis } from '../analysis/analyse.js';
 import { interactionText } from '../analysis/interaction.js';
+import { brokenRouteText } from '../analysis/behaviour.js';
 import type { Estimate } from '../samples/analysis.js';
 import { describeMetric, metrics } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
@@ -20,7 +21,7 @@ const marker: Record<Estimate['significance'], string> = {
 
 /** Overheads with 95% CIs, budget verdicts, exclusions and sample-rate models, as plain text. */
 export function renderAnalysis(analysis: Analysis): string {
-  const lines: string[] = [];
+  const lines: string[] = [...behaviourLines(analysis)];
   const configs = [...new Set(analysis.estimates.map((e) => e.config))];
   if (configs.length) {
     lines.push(`Overhead against ${analysis.baseline}: geometric mean of per-pair ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
@@ -63,3 +64,23 @@ export function renderAnalysis(analysis: Analysis): string {
   if (analysis.guarantees.length) lines.push('', 'What the markers and verdicts guarantee:', ...analysis.guarantees.map((g) => `  · ${g}`));
   return `${lines.join('\n')}\n`;
 }
+
+/** Findings that come before any overhead: the app answered differently under an agent, or a route fails for everyone. */
+export function behaviourLines(analysis: Pick<Analysis, 'behaviour' | 'brokenRoutes'>): string[] {
+  const lines: string[] = [];
+  if (analysis.brokenRoutes?.length) lines.push('Scenario errors:', ...analysis.brokenRoutes.map((r) => `  ${brokenRouteText(r)}`), '');
+  if (analysis.behaviour?.length) {
+    lines.push('Behaviour changes (the app answered differently under the agent; its figures are per successful request):');
+    for (const change of analysis.behaviour) {
+      const ci = change.ci ? ` [95% CI of the extra share ${points(change.ci.low)}, ${points(change.ci.high)}]` : '';
+      lines.push(`  ${change.finding}${ci}, over ${change.pairs} pair${change.pairs === 1 ? '' : 's'}`);
+      for (const [route, kinds] of Object.entries(change.routes)) {
+        lines.push(`    ${route}: ${Object.entries(kinds).sort(([, a], [, b]) => b - a).map(([kind, n]) => `${n}× ${kind}`).join(', ')}`);
+      }
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+const points = (share: number) => `${share >= 0 ? '+' : '−'}${(Math.abs(share) * 100).toFixed(1)} pts`;

@@ -11,6 +11,7 @@ import { describeConfig, describeDesign } from './describe.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
 import { interactionText } from '../analysis/interaction.js';
+import { behaviourLines } from './analysis-text.js';
 import { soakChartPoints, soakRows } from './soak.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
@@ -114,6 +115,8 @@ td.num { white-space: nowrap; }
 .badge.warn { background: #fef7e0; color: var(--warn); } .badge.neutral { background: #f1f3f4; color: var(--muted); }
 .formula { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: var(--muted); }
 .note { color: var(--muted); font-size: 13px; }
+.callout { background: #fce8e6; border-left: 4px solid var(--bad); border-radius: 6px; padding: 4px 14px; margin: 12px 0; }
+.callout pre { white-space: pre-wrap; font-size: 13px; margin: 8px 0; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.92em; background: #f1f3f4; padding: 0 3px; border-radius: 3px; }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
 @media print {
@@ -200,7 +203,10 @@ function summarySection({ input, swatch }: Page): string {
   const sentences = executiveSummary(input);
   const items = sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ` +
     `${esc(s.text)}</li>`);
+  const behaviour = behaviourLines(input.analysis).filter(Boolean);
+  const callout = behaviour.length ? `<div class="callout"><pre>${esc(behaviour.join('\n'))}</pre></div>` : '';
   return `<section id="summary"><h2>Summary</h2>
+${callout}
 <ul class="summary">
 ${items.join('\n')}
 </ul>

@@ -35,7 +35,9 @@ export interface SummarySentence {
 export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): SummarySentence[] {
   return input.rows.flatMap((row) => {
     const cost = row.cost;
-    if (!cost) return [];
+    // A behaviour change leads: it matters more than any overhead, which is then on the requests that succeeded.
+    const changed = row.behaviour ? `Behaviour change: ${row.behaviour.finding.replace(`${row.config}: `, '')}; the figures below are per successful request. ` : '';
+    if (!cost) return changed ? [{ config: row.config, description: row.description, text: changed.trim() }] : [];
     const cpu = row.cells.cpuMsPerRequest.estimate;
     const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);
     const ci = cpu ? `CI ${formatChange(cpu.overheadCI.low)} to ${formatChange(cpu.overheadCI.high)}` : '';
@@ -46,7 +48,7 @@ export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): 
     return [{
       config: row.config,
       description: row.description,
-      text: `${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory; ` +
+      text: `${changed}${usd(cost.totalUsd)}/month at ${input.traffic} (${usd(cost.lowUsd)}–${usd(cost.highUsd)}), of which ${usd(infra)} is extra compute and memory; ` +
         `${overhead}. What would change this bill: ${cost.drivers ?? 'n/a'}`,
     }];
   });

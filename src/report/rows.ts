@@ -1,6 +1,6 @@
 import type { ConfigSummary } from '../analysis/summary.js';
 import type { ConfigCost } from '../cost/project.js';
-import { estimateOf, type Analysis, type BudgetVerdict, type Estimate, type Significance } from '../samples/analysis.js';
+import { estimateOf, type Analysis, type BehaviourChange, type BudgetVerdict, type Estimate, type Significance } from '../samples/analysis.js';
 import { metricNames, metrics, PRIMARY_METRIC, type MetricName } from '../samples/metrics.js';
 import type { ResultDocument } from '../samples/result.js';
 import { formatBytes, formatChange, formatNumber } from '../samples/units.js';
@@ -40,6 +40,8 @@ export interface ReportRow {
   telemetry: string;
   exclusionReasons: string[];
   budgets: BudgetVerdict[];
+  /** Requests failed under this config where the baseline's did not: its top finding, before any overhead. */
+  behaviour?: BehaviourChange;
   cost?: ConfigCost;
 }
 
@@ -65,7 +67,7 @@ export function withChange(text: string, change: number | undefined): string {
 export function reportRows(
   result: Pick<ResultDocument, 'configs' | 'scenario' | 'design'>,
   summaries: readonly ConfigSummary[],
-  analysis: Pick<Analysis, 'estimates' | 'budgets'>,
+  analysis: Pick<Analysis, 'estimates' | 'budgets' | 'behaviour'>,
   costs: readonly ConfigCost[] = [],
 ): ReportRow[] {
   const baseline = result.scenario.baseline;
@@ -86,6 +88,7 @@ export function reportRows(
       ? `${cells[PRIMARY_METRIC].text} vs ${metrics[PRIMARY_METRIC].format(pairedBase)}`
       : cells[PRIMARY_METRIC].text;
     const cost = costs.find((c) => c.config === s.config);
+    const behaviour = analysis.behaviour?.find((b) => b.config === s.config);
     return {
       config: s.config,
       isBaseline,
@@ -100,6 +103,7 @@ export function reportRows(
       telemetry: telemetryText(s),
       exclusionReasons: s.exclusionReasons,
       budgets: analysis.budgets.filter((b) => b.config === s.config),
+      ...(behaviour ? { behaviour } : {}),
       ...(cost ? { cost } : {}),
     };
   });

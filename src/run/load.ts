@@ -51,10 +51,17 @@ export interface PhaseResult {
   sent: number;
   /** Responses to the requests sent in this phase. */
   responses: number;
+  /** Of them, the ones with a 2xx/3xx status or one a route expects. */
+  succeeded: number;
   /** Responses completed by the end of the schedule (+250 ms) per second: below the offered rate, the target fell behind. */
   achievedRps: number;
   latencyUs: LatencySummaryUs;
   record: LoadRecord;
+}
+
+function countFailure(state: SideState, route: string, what: string): void {
+  const failed = (state.failedByRoute[route] ??= {});
+  failed[what] = (failed[what] ?? 0) + 1;
 }
 
 interface SideState {
@@ -63,6 +70,7 @@ interface SideState {
   lagsMs: number[];
   statusCounts: Record<string, number>;
   statusByRoute: Record<string, Record<string, number>>;
+  failedByRoute: Record<string, Record<string, number>>;
   unexpected: number;
   socketErrors: number;
   timeouts: number;
@@ -104,7 +112,7 @@ export class OpenLoopDriver {
     const count = Math.max(1, Math.round((rateRps * durationMs) / 1000));
     const intervalMs = 1000 / rateRps;
     const states: SideState[] = sides.map((side) => ({
-      side, histogram: newLatencyHistogram(), lagsMs: [], statusCounts: {}, statusByRoute: {},
+      side, histogram: newLatencyHistogram(), lagsMs: [], statusCounts: {}, statusByRoute: {}, failedByRoute: {},
       unexpected: 0, socketErrors: 0, timeouts: 0, inFlight: 0, maxInFlight: 0, responses: 0, completedInTime: 0,
     }));
     const t0Ms = nowMs() + 5;
@@ -137,15 +145,25 @@ export class OpenLoopDriver {
         const endMs = nowMs();
         state.responses += 1;
         if (endMs <= inTimeMs) state.completedInTime += 1;
-        state.histogram.recordValue(Math.max(1, Math.round((endMs - dueMs) * 1000)));
         const status = String(statusCode);
         state.statusCounts[status] = (state.statusCounts[status] ?? 0) + 1;
         const byRoute = (state.statusByRoute[route] ??= {});
         byRoute[status] = (byRoute[status] ?? 0) + 1;
-        if ((statusCode < 200 || statusCode >= 400) && !this.options.expectedStatuses.has(statusCode)) state.unexpected += 1;
+        if ((statusCode < 200 || statusCode >= 400) && !this.options.expectedStatuses.has(statusCode)) {
+          state.unexpected += 1;
+          countFailure(state, route, status);
+        } else {
+          // Latency of the requests that succeeded: a shed 503 answers fast and would flatter the percentiles.
+          state.histogram.recordValue(Math.max(1, Math.round((endMs - dueMs) * 1000)));
+        }
       }, (error: { code?: string }) => {
-        if (error?.code === 'UND_ERR_HEADERS_TIMEOUT' || error?.code === 'UND_ERR_BODY_TIMEOUT') state.timeouts += 1;
-        else state.socketErrors += 1;
+        if (error?.code === 'UND_ERR_HEADERS_TIMEOUT' || error?.code === 'UND_ERR_BODY_TIMEOUT') {
+          state.timeouts += 1;
+          countFailure(state, route, 'timeout');
+        } else {
+          state.socketErrors += 1;
+          countFailure(state, route, 'socket error');
+        }
       }).finally(() => {
         state.inFlight -= 1;
         outstanding -= 1;
@@ -181,12 +199,14 @@ export class OpenLoopDriver {
     return states.map((state) => ({
       sent,
       responses: state.responses,
+      succeeded: state.responses - state.unexpected,
       achievedRps: state.completedInTime / (durationMs / 1000),
       latencyUs: summariseHistogram(state.histogram),
       record: {
         sent,
         statusCounts: state.statusCounts,
         statusByRoute: state.statusByRoute,
+        failedByRoute: state.failedByRoute,
         unexpectedStatuses: state.unexpected,
         socketErrors: state.socketErrors,
         timeouts: state.timeouts,

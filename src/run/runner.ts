@@ -11,12 +11,10 @@ import { TargetFailure } from './target.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { collectHarnessGarbage } from './harness-gc.js';
-import type { Arrival } from '../samples/runs.js';
+import { describeFailures, FAILED_SHARE_TOLERANCE, failedRequests, type Arrival } from '../samples/runs.js';
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
 export const SATURATION_SHORTFALL = 0.02;
-/** More unexpected statuses, socket errors or timeouts than this share of requests make a run invalid. */
-export const MAX_ERROR_SHARE = 0.01;
 /** Steal above this share of the target CPUs' time marks a window as noisy. */
 export const HEAVY_STEAL_PERCENT = 10;
 /** Priming stops after this long even if a slow config has not answered primeRequests yet. */
@@ -326,6 +324,9 @@ function toMeasuredRun(
 ): MeasuredRun {
   const { stats, load } = window;
   const requests = load.responses;
+  // Failed requests (a shed 503, a timeout) cost little and would flatter the per-request figures: CPU is charged to the
+  // requests that succeeded, and the warning says so.
+  const succeeded = load.succeeded;
   const cpuMs = (stats.processCpuUserUs + stats.processCpuSystemUs) / 1000;
   const procMs = window.procAfter.userMs + window.procAfter.systemMs - window.procBefore.userMs - window.procBefore.systemMs;
   const tickMs = 1000 / clockTicksPerSecond();
@@ -340,7 +341,7 @@ function toMeasuredRun(
     measuredMs: stats.elapsedMs,
     requests,
     achievedRps: load.achievedRps,
-    cpuMsPerRequest: requests > 0 ? cpuMs / requests : Number.NaN,
+    cpuMsPerRequest: succeeded > 0 ? cpuMs / succeeded : Number.NaN,
     cpuMsPerSecond: cpuMs / (stats.elapsedMs / 1000),
     cpu: { userMs: stats.processCpuUserUs / 1000, systemMs: stats.processCpuSystemUs / 1000, procMs, procTicks: Math.round(procMs / tickMs) },
     rssMeanBytes: window.rssMeanBytes,
@@ -370,6 +371,7 @@ function toMeasuredRun(
   // An intake that is down on purpose receives nothing: that is the condition measured, not a broken agent.
   const down = side.config.intakeFault === 'down';
   run.exclusions.push(...judgeLoad(run, load.record), ...(down ? [] : side.config.validate?.(counts, requests) ?? []));
+  run.warnings.push(...failureWarning(run, load.record));
   if (down) run.warnings.push('its intake was down on purpose (connection refused): the agent delivered nothing, and what it kept is in its memory');
   // ±1 tick at each end, plus a little for the moment between reading /proc and the probe's mark.
   if (Math.abs(procMs - cpuMs) > 2 * tickMs + 2) {
@@ -402,16 +404,21 @@ function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {
   if (run.achievedRps < run.offeredRps * (1 - SATURATION_SHORTFALL)) {
     reasons.push(`saturated: ${run.achievedRps.toFixed(1)} of ${run.offeredRps} req/s answered on time (more than ${SATURATION_SHORTFALL * 100}% short)`);
   }
-  const failed = load.unexpectedStatuses + load.socketErrors + load.timeouts;
-  if (failed / load.sent > MAX_ERROR_SHARE) {
-    const routes = Object.entries(load.statusByRoute)
-      .map(([route, statuses]) => [route, Object.entries(statuses).filter(([status]) => Number(status) >= 400)] as const)
-      .filter(([, bad]) => bad.length > 0)
-      .map(([route, bad]) => `${route} → ${bad.map(([status, n]) => `${n}× ${status}`).join(', ')}`);
-    const transport = [load.socketErrors ? `${load.socketErrors} socket errors` : '', load.timeouts ? `${load.timeouts} timeouts` : ''].filter(Boolean);
-    reasons.push(`${failed} of ${load.sent} requests failed (${[...routes, ...transport].join('; ')}); check the route mix and expectStatus`);
+  // Failures on the baseline are the scenario's (or the app's) doing: its runs cannot anchor a comparison. On an agent's
+  // side they are a behaviour change, which the analysis reports against the baseline; they do not hide the run.
+  const failed = failedRequests(load);
+  if (run.side === 'baseline' && failed / load.sent > FAILED_SHARE_TOLERANCE) {
+    reasons.push(`the baseline failed ${failed} of ${load.sent} requests (${describeFailures(load)}): a scenario error; check each named route's path, ` +
+      'method, body, headers and expectStatus');
   }
   return reasons;
+}
+
+/** What a candidate's failed requests mean for its figures. */
+function failureWarning(run: MeasuredRun, load: LoadRecord): string[] {
+  const failed = failedRequests(load);
+  if (run.side === 'baseline' || failed / load.sent <= FAILED_SHARE_TOLERANCE) return [];
+  return [`${failed} of ${load.sent} requests failed (${describeFailures(load)}): CPU and latency are per successful request`];
 }
 
 /** A side that did not finish: failed (its target broke) or skipped (interrupted, or its partner broke). */

@@ -1,4 +1,4 @@
-import type { GrowthMetric, MetricName, VolumeMetric } from './metrics.js';
+import type { BehaviourMetric, GrowthMetric, MetricName, VolumeMetric } from './metrics.js';
 
 /**
  * The shapes of what the analysis derives and the result file keeps: a data
@@ -87,9 +87,12 @@ export interface RateModel {
 export interface Budget {
   /** Config name or glob (`datadog@*`). */
   config: string;
-  metric: MetricName | VolumeMetric | GrowthMetric;
+  metric: MetricName | VolumeMetric | GrowthMetric | BehaviourMetric;
   kind: 'relative' | 'absolute' | 'volume' | 'growth';
-  /** Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes); its unit per hour for growth (MB/h). */
+  /**
+   * Fraction for relative (0.15 = +15%); the metric's own unit for absolute (ms, µs, bytes; a share of requests for
+   * errors: 0.005 = +0.5 points); its unit per hour for growth (MB/h).
+   */
   limit: number;
   /** As the user wrote it, for messages. */
   text: string;
@@ -167,6 +170,33 @@ export interface Interaction {
   finding: 'more than the sum' | 'less than the sum' | 'about the sum';
 }
 
+/** A config whose requests failed where the baseline's beside it did not: the agent changed what the app does. */
+export interface BehaviourChange {
+  config: string;
+  /** Failed ÷ sent over the config's measured windows, and over the baseline windows paired with them. */
+  failedShare: number;
+  baselineFailedShare: number;
+  /** Pairs it rests on, and the mean per-pair difference in failed share with its 95% CI (with 2 pairs or more). */
+  pairs: number;
+  difference: number;
+  ci?: Interval;
+  /** What failed, over the config's windows: a status, "timeout" or "socket error" → count. */
+  failures: Record<string, number>;
+  /** The same per route (`METHOD /path`). */
+  routes: Record<string, Record<string, number>>;
+  /** The headline: "sentry@1: 41.0% of requests answered 503 (baseline 0%): the app shed load". */
+  finding: string;
+}
+
+/** A route that failed for every config, the baseline included: the scenario's error, not an agent's. */
+export interface BrokenRoute {
+  route: string;
+  /** What it failed with, over every config's windows. */
+  failures: Record<string, number>;
+  /** Failed ÷ answered on this route, over every config. */
+  failedShare: number;
+}
+
 export interface SoakAnalysis {
   /** How the slopes were made and what was left out as warm-up, in words. */
   method: string;
@@ -194,6 +224,10 @@ export interface Analysis {
   soak?: SoakAnalysis;
   /** Stacks whose members were also measured alone: does the stack cost more than the sum of its parts? */
   interactions?: Interaction[];
+  /** Configs whose requests failed where the baseline's did not (503 shedding, 429s, timeouts): the top finding for each. */
+  behaviour?: BehaviourChange[];
+  /** Routes that failed for every config: the scenario is wrong there. */
+  brokenRoutes?: BrokenRoute[];
 }
 
 /** The estimate of one config on one metric, if it has valid pairs: the one lookup every reader uses. */

@@ -69,6 +69,15 @@ export const volumeMetrics = {
 } as const;
 export type VolumeMetric = keyof typeof volumeMetrics;
 
+/**
+ * What the app did under the agent. `errors: "+0.5%"` budgets the extra share of requests that failed (unexpected
+ * statuses, timeouts, socket errors) against the baseline beside it, in percentage points.
+ */
+export const behaviourMetrics = {
+  errors: { label: 'failed requests', formatDelta: (v: number) => `${sign(v)}${(Math.abs(v) * 100).toFixed(2)} pts` },
+} as const;
+export type BehaviourMetric = keyof typeof behaviourMetrics;
+
 const MIB = 1024 ** 2;
 
 /** A soak window's series of one quantity: the points a growth slope is fitted to. */
@@ -107,7 +116,8 @@ export const growthMetrics = {
 export type GrowthMetric = keyof typeof growthMetrics;
 
 /** Label and signed formatting for any budgetable metric. */
-export function describeMetric(metric: MetricName | VolumeMetric | GrowthMetric): { label: string; formatDelta: (value: number) => string } {
+export function describeMetric(metric: MetricName | VolumeMetric | GrowthMetric | BehaviourMetric): { label: string; formatDelta: (value: number) => string } {
+  if (metric in behaviourMetrics) return behaviourMetrics[metric as BehaviourMetric];
   if (metric in growthMetrics) {
     const growth = growthMetrics[metric as GrowthMetric];
     return { label: `${growth.label} growth`, formatDelta: growth.formatDelta };

@@ -53,6 +53,11 @@ export interface LoadRecord {
   statusCounts: Record<string, number>;
   /** `METHOD /path` → status → count, so a failing route is named. */
   statusByRoute: Record<string, Record<string, number>>;
+  /**
+   * `METHOD /path` → what failed → count: statuses other than 2xx/3xx that no route expects, "timeout" and
+   * "socket error". Absent in results written before it was recorded.
+   */
+  failedByRoute?: Record<string, Record<string, number>>;
   /** Statuses other than 2xx/3xx that no route declared with expectStatus. */
   unexpectedStatuses: number;
   socketErrors: number;
@@ -182,6 +187,27 @@ export interface SkippedRun extends RunIdentity {
 }
 
 export type RunSample = MeasuredRun | FailedRun | SkippedRun;
+
+/**
+ * Failed requests (unexpected statuses, timeouts, socket errors) above this share of those sent are worth a word: on a
+ * baseline they are a scenario error, on an agent's side a behaviour change.
+ */
+export const FAILED_SHARE_TOLERANCE = 0.01;
+
+/** Requests of a phase that failed: statuses no route expects, timeouts and socket errors. */
+export function failedRequests(load: LoadRecord): number {
+  return load.unexpectedStatuses + load.socketErrors + load.timeouts;
+}
+
+/** "GET /login → 150× 400; GET /db → 3× timeout": what failed, route by route, most first. */
+export function describeFailures(load: LoadRecord): string {
+  const byRoute = load.failedByRoute ?? {};
+  const parts = Object.entries(byRoute)
+    .map(([route, failures]) => [route, Object.entries(failures).sort(([, a], [, b]) => b - a)] as const)
+    .sort(([, a], [, b]) => b.reduce((s, [, n]) => s + n, 0) - a.reduce((s, [, n]) => s + n, 0))
+    .map(([route, failures]) => `${route} → ${failures.map(([what, n]) => `${n}× ${what}`).join(', ')}`);
+  return parts.join('; ');
+}
 
 /** Runs that count: measured, and nothing disqualified them. */
 export function isValidRun(run: RunSample): run is MeasuredRun {

@@ -11,9 +11,11 @@ import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, soakSchema, type Scenario } from './schema.js';
-import { configMatches, parseBudgetValue, parseVolumeBudget } from '../analysis/budgets.js';
+import { configMatches, parseBudgetValue, parseErrorBudget, parseVolumeBudget } from '../analysis/budgets.js';
 import type { Budget, MoneyBudget } from '../samples/analysis.js';
-import { growthMetrics, metricAliases, metricByAlias, volumeMetrics, type GrowthMetric, type VolumeMetric } from '../samples/metrics.js';
+import {
+  behaviourMetrics, growthMetrics, metricAliases, metricByAlias, volumeMetrics, type BehaviourMetric, type GrowthMetric, type VolumeMetric,
+} from '../samples/metrics.js';
 import { parseGrowthBudget } from '../analysis/soak.js';
 
 export interface ResolvedTarget {
@@ -334,6 +336,12 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
         budgets.push({ config, metric: alias as VolumeMetric, ...parsed, text: `${alias}/req ≤ ${text}` });
         continue;
       }
+      if (alias in behaviourMetrics) {
+        const parsed = parseErrorBudget(text);
+        if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
+        budgets.push({ config, metric: alias as BehaviourMetric, ...parsed, text: `${alias} ≤ ${text}` });
+        continue;
+      }
       if (alias in growthMetrics) {
         const parsed = parseGrowthBudget(alias as GrowthMetric, text);
         if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);
@@ -341,7 +349,8 @@ export function parseBudgets(raw: Record<string, Record<string, string>>, file: 
         continue;
       }
       const metric = metricByAlias(alias);
-      const known = [...metricAliases, ...Object.keys(volumeMetrics), ...Object.keys(growthMetrics).filter((g) => g !== 'cpuGrowth'), 'cost'].join(', ');
+      const known = [...metricAliases, ...Object.keys(volumeMetrics), ...Object.keys(growthMetrics).filter((g) => g !== 'cpuGrowth'),
+        ...Object.keys(behaviourMetrics), 'cost'].join(', ');
       if (!metric) throw new InputError(`${file}: budgets.${config}.${alias}: unknown metric; expected one of ${known}.`);
       const parsed = parseBudgetValue(metric, text);
       if (typeof parsed === 'string') throw new InputError(`${file}: budgets.${config}.${alias}: ${parsed}.`);

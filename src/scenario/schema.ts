@@ -140,7 +140,8 @@ export const scenarioSchema = z.strictObject({
   workload: workloadSchema,
   instrumentations: z.array(instrumentationSchema).min(1),
   budgets: budgetsShape.default({}).meta({
-    description: 'Overhead budgets per config (or glob, e.g. "datadog@*"): { cpu: "+15%", p99: "+2ms", rss: "+64MB", elu: "+20%" }.',
+    description: 'Overhead budgets per config (or glob, e.g. "datadog@*"): { cpu: "+15%", p99: "+2ms", rss: "+64MB", elu: "+20%" }; errors: "+0.5%" ' +
+      'caps the extra share of failed requests (in points) against the baseline.',
   }),
   baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),
   profile: z.union([z.boolean(), z.strictObject({ intervalUs: z.number().int().min(20).max(10_000).default(50) })]).default(false).meta({
