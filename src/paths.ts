@@ -1,8 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
 
 /** The installed package root (this file is at dist/paths.js or src/paths.ts). */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundledFixture = join(packageRoot, 'fixtures', 'fastify-app', 'server.js');
 export const targetProbePath = join(packageRoot, 'dist', 'probe', 'target-probe.cjs');
+/**
+ * Where agent versions of a version matrix are installed, one directory per package@version, reused offline after
+ * the first install. APM_BENCH_CACHE moves it (CI caches it between jobs).
+ */
+export function agentCacheRoot(): string {
+  return join(process.env.APM_BENCH_CACHE || join(homedir(), '.cache', 'apm-bench'), 'agents');
+}
+
+/** The directory a package@version is installed under: its node_modules hold the package and its dependencies. */
+export function agentCacheDir(name: string, version: string): string {
+  return join(agentCacheRoot(), `${name.replace('/', '+')}@${version}`);
+}
 export const tickerWorkerPath = join(packageRoot, 'dist', 'run', 'ticker-worker.js');

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { toolVersion } from '../run/session.js';
+import { defineBisect } from './bisect.js';
 import { defineCalibrate } from './calibrate.js';
 import { defineCompare } from './compare.js';
 import { defineCost } from './cost.js';
@@ -42,6 +43,7 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'success (with --gate / compare: every budget 
   defineRun(program);
   defineCalibrate(program);
   defineCompare(program);
+  defineBisect(program);
   defineCost(program);
   defineReport(program);
   definePricing(program);

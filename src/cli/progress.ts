@@ -1,5 +1,7 @@
 import type { PlannedUnit } from '../plan/plan.js';
 import type { Phase } from '../run/runner.js';
+import { killAllGroupsNow } from '../run/processes.js';
+import { ExitCode } from '../errors.js';
 import { describeFailures, exclusionReasons, failedRequests, type RunSample } from '../samples/result.js';
 import { formatMicros, formatNumber } from '../samples/units.js';
 
@@ -76,4 +78,23 @@ export class Progress {
     this.timer = undefined;
     this.clear();
   }
+}
+
+/** Ctrl-C once: finish cleaning up the current pair, keep the result. Twice: stop at once. */
+export function interrupts(progress: Progress): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count > 1) {
+      killAllGroupsNow();
+      process.stderr.write('\nStopped at once; the result file holds every run finished so far.\n');
+      process.exit(ExitCode.interrupted);
+    }
+    progress.message(`\n${signal}: stopping after cleaning up the current run (press Ctrl-C again to stop at once)…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }

@@ -6,10 +6,9 @@ import { renderAttributionText } from '../report/attribution.js';
 import { renderSoakText } from '../report/soak.js';
 import { renderGateText } from '../report/ci.js';
 import { renderEnvironment, renderTable } from '../report/table.js';
-import { killAllGroupsNow } from '../run/processes.js';
 import { inconclusiveOption, withCostOptions } from './options.js';
 import { exitCodes, Output } from './output.js';
-import { Progress } from './progress.js';
+import { interrupts, Progress } from './progress.js';
 
 export function defineRun(program: Command): void {
   withCostOptions(program
@@ -78,25 +77,6 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget
       const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, ...(profile ? { profile } : {}) };
       process.exitCode = await run(request, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });
-}
-
-/** Ctrl-C once: finish cleaning up the current pair, keep the result. Twice: stop at once. */
-function interrupts(progress: Progress): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  let count = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    count += 1;
-    if (count > 1) {
-      killAllGroupsNow();
-      process.stderr.write('\nStopped at once; the result file holds every run finished so far.\n');
-      process.exit(ExitCode.interrupted);
-    }
-    progress.message(`\n${signal}: stopping after cleaning up the current run (press Ctrl-C again to stop at once)…`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { signal: controller.signal, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }
 
 function relativeToCwd(path: string): string {

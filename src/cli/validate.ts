@@ -52,7 +52,13 @@ ${exitCodes([ExitCode.ok])}`)
 }
 
 function describeValid(r: Extract<Validation, { ok: true }>): string {
-  const agents = r.agents.map((a) => `  ${a.config}: ${a.package} ${a.version} from ${a.from === 'target' ? 'the app' : 'apm-bench (the app has none)'} (${a.dir})`);
+  const agents = r.agents.map((a) => `  ${a.config}: ${a.package} ${a.version} from ${fromText(a)} (${a.dir})`);
   return `${r.file}: ok — ${r.preview}\n${agents.length ? `${agents.join('\n')}\n` : ''}` +
     (r.estimatedMs > 3_600_000 ? `  note: about ${formatDuration(Math.round(r.estimatedMs / 60_000) * 60_000)} of load.\n` : '');
+}
+
+function fromText(agent: { from: string; installed?: boolean }): string {
+  if (agent.from === 'target') return 'the app';
+  if (agent.from === 'cache') return `the agent cache${agent.installed ? '' : ', installed on the first run'}`;
+  return 'apm-bench (the app has none)';
 }

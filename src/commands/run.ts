@@ -5,6 +5,7 @@ import { ExitCode, InputError } from '../errors.js';
 import { budgetCases, decide, moneyCases, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
 import type { ReportRow } from '../report/rows.js';
 import { runSession, sessionPreview, type SessionOptions } from '../run/session.js';
+import { installAgentVersions } from '../run/agent-install.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
 import { assertOutDirectory, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags } from './project.js';
@@ -80,6 +81,7 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
     const outPath = request.output ? resolve(request.output) : resultPath(request.out, loaded.name);
     const asked = loaded.scenario.profile;
     const profile = request.profile ?? (asked ? { intervalUs: asked === true ? PROFILE_INTERVAL_US : asked.intervalUs } : undefined);
+    await installAgentVersions(loaded.configs, hooks.onNote);
     const result = await runSession(loaded, {
       ...hooks, outPath, rounds: effectiveRounds,
       ...(profile ? { profile: { ...profile, dir: outPath.replace(/\.json$/, '-profiles') } } : {}),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { estimateSessionMs, sessionPreview } from '../run/session.js';
 import { loadScenario } from '../scenario/load.js';
@@ -6,14 +8,24 @@ export interface AgentUse {
   config: string;
   package: string;
   version: string;
-  /** "target": the app's own install, the version it would run in production; "apm-bench": the bundled fallback. */
-  from: 'target' | 'apm-bench';
+  /**
+   * "target": the app's own install, the version it would run in production; "apm-bench": the bundled fallback;
+   * "cache": a version the scenario pinned, from the agent cache.
+   */
+  from: 'target' | 'apm-bench' | 'cache';
   dir: string;
+  /** Cache only: false until the first run installs it. */
+  installed?: boolean;
 }
 
 export type Validation =
   | { file: string; ok: true; preview: string; estimatedMs: number; configs: string[]; agents: AgentUse[] }
   | { file: string; ok: false; error: string; bug?: true };
+
+/** For a pinned version: whether the cache has it yet. */
+function installed(agent: { from: string; dir: string }): { installed?: boolean } {
+  return agent.from === 'cache' ? { installed: existsSync(join(agent.dir, 'package.json')) } : {};
+}
 
 /**
  * `apm-bench validate`: every check a run makes before its first second of
@@ -33,7 +45,7 @@ export function validateFiles(files: readonly string[]): Validation[] {
         configs: loaded.configs.map((config) => config.name),
         // A stack's agents are its members'.
         agents: loaded.configs.flatMap((config) => [config, ...(config.members ?? [])]
-          .flatMap((c) => (c.agent ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent }] : []))),
+          .flatMap((c) => (c.agent ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent, ...installed(c.agent) }] : []))),
       };
     } catch (error) {
       if (error instanceof UserError) return { file, ok: false as const, error: error.message };

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { ExpandContext, InstrumentationConfig } from './types.js';
+import { AGENT_VERSION_ENV, versionedName, versionOption } from './versions.js';
 
 /** Environment variables as a scenario writes them: numbers and booleans become strings. */
 export const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
@@ -14,9 +15,25 @@ export const customInstrumentationSchema = z.strictObject({
     .meta({ description: 'File(s) preloaded into the target: --require for .cjs/.js, --import for .mjs.' }),
   env: envMap.default({}),
   nodeOptions: z.array(z.string()).default([]).meta({ description: 'Extra node flags for the target.' }),
+  version: versionOption.meta({
+    description: 'Version label(s): one config per version (name@version), each with APM_BENCH_AGENT_VERSION set for the preload. Nothing is installed.',
+  }),
 });
 
 export type CustomInstrumentation = z.output<typeof customInstrumentationSchema>;
+
+/** A custom entry with `version: [...]`: one config per version label, which its preload reads from APM_BENCH_AGENT_VERSION. */
+export function expandCustomVersions(entry: CustomInstrumentation, ctx: ExpandContext, where: string): InstrumentationConfig[] {
+  const config = expandCustom(entry, ctx, where);
+  if (entry.version === undefined) return [config];
+  return [entry.version].flat().map((version) => ({
+    ...config,
+    kind: 'custom',
+    name: versionedName(config.name, version),
+    env: { ...config.env, [AGENT_VERSION_ENV]: version },
+    options: { ...config.options, version },
+  }));
+}
 
 /** `- name: none` or `- name: x, preload: ./x.cjs, env: {...}`: the user's own preloads. */
 export function expandCustom(entry: CustomInstrumentation, ctx: ExpandContext, where: string): InstrumentationConfig {

@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { z } from 'zod';
+import { versionOption } from './versions.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
@@ -18,6 +19,7 @@ import type { IntakeCounts } from './types.js';
  * Datadog agent that decodes the msgpack trace payloads and counts spans.
  */
 const options = z.strictObject({
+  version: versionOption,
   name: z.string().optional(),
   intake: intakeFaultSchema.optional(),
   sampleRate: sweepable(z.number().min(0).max(1)).default(1),
@@ -227,6 +229,7 @@ export const datadog: Adapter = {
   kind: 'datadog',
   label: 'Datadog dd-trace',
   roles: ['tracing'],
+  versioned: 'dd-trace',
   packages: ['dd-trace'],
   // Datadog ingests (and bills) the traces its agent keeps, indexes a share of their spans, and indexes error spans (the
   // "Error Default" retention filter). The tracer keeps at most DD_TRACE_RATE_LIMIT (100) traces/s per process, so the kept
@@ -265,7 +268,7 @@ export const datadog: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).datadog;
-    const agent = resolveAgent('dd-trace', ctx.targetDir);
+    const agent = resolveAgent('dd-trace', ctx);
     const rate = [parsed.sampleRate].flat()[0]!;
     const steps: Array<{ name: string; options: Record<string, unknown> }> = parsed.ladder
       ? [

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { z } from 'zod';
+import { versionOption } from './versions.js';
 import { roleClaims } from '../analysis/claims.js';
 import { InputError } from '../errors.js';
 import { priceSchema } from '../cost/pricing.js';
@@ -19,6 +20,7 @@ import type { Adapter, Intake, IntakeCounts, IntakeOptions } from './types.js';
  * certificate made for this session and trusted through NODE_EXTRA_CA_CERTS.
  */
 const options = z.strictObject({
+  version: versionOption,
   name: z.string().optional(),
   intake: intakeFaultSchema.optional(),
   distributedTracing: z.boolean().default(true).meta({ description: 'Distributed tracing, and so span events (the agent\'s default).' }),
@@ -136,6 +138,7 @@ export const newrelic: Adapter = {
   kind: 'newrelic',
   label: 'New Relic newrelic',
   roles: ['tracing'],
+  versioned: 'newrelic',
   packages: ['newrelic'],
   // New Relic bills data ingested (every event, span, metric and log payload) past the free 100 GB; user seats are separate.
   bill: ({ measure, requestsPerMonth, options, pricing }) => {
@@ -163,7 +166,7 @@ export const newrelic: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'newrelic' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).newrelic;
-    const agent = resolveAgent('newrelic', ctx.targetDir);
+    const agent = resolveAgent('newrelic', ctx);
     return expandSweep('newrelic', parsed, ['samplingTarget'], 'samplingTarget').map(({ name, options: o }) => {
       const samplingTarget = o.samplingTarget as number;
       return {

@@ -75,7 +75,7 @@ export const opentelemetry: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'opentelemetry' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).opentelemetry;
-    const resolved = packages.map((name) => resolveAgent(name, ctx.targetDir));
+    const resolved = packages.map((name) => resolveAgent(name, ctx));
     const modules = Object.fromEntries(resolved.map((agent) => [agent.package, agent.dir]));
     const sdk = resolved[0]!;
     const rate = [parsed.ratio].flat()[0]!;

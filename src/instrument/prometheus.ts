@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { versionOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { boundedDuration } from '../samples/units.js';
 import { Counter, counterWindow } from './intake-server.js';
@@ -17,6 +18,7 @@ export const SEED_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.
  * scenario's interval, because the cost of a scrape lands in the target.
  */
 const options = z.strictObject({
+  version: versionOption,
   name: z.string().optional(),
   scrapeInterval: boundedDuration(100, 3_600_000).default(15_000).meta({ description: 'How often /metrics is scraped (production default 15s).' }),
   defaultMetrics: z.boolean().default(true),
@@ -76,6 +78,7 @@ export const prometheus: Adapter = {
   kind: 'prometheus',
   label: 'Prometheus prom-client',
   roles: ['metrics'],
+  versioned: 'prom-client',
   packages: ['prom-client'],
   // Grafana Cloud bills active series: each instance exposes its own.
   bill: ({ measure, hosts, options, pricing }) => grafanaSeriesBill((measure.series ?? 0) * hosts, pricing, options.scrapeIntervalSeconds ?? 15),
@@ -84,7 +87,7 @@ export const prometheus: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'prometheus' in entry,
   expand(entry, ctx) {
     const o = (entry as z.output<typeof entrySchema>).prometheus;
-    const agent = resolveAgent('prom-client', ctx.targetDir);
+    const agent = resolveAgent('prom-client', ctx);
     return [{
       name: o.name ?? 'prometheus',
       kind: 'prometheus',

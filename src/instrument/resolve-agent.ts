@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { agentCacheDir, packageRoot } from '../paths.js';
 import { InputError } from '../errors.js';
 
 /** The version of `name` that Node would load from `fromDir` (walking up node_modules). */
@@ -25,12 +25,22 @@ export interface ResolvedAgent {
   package: string;
   version: string;
   dir: string;
-  /** "target" when the user's app has its own copy: their installed version is the one measured. */
-  from: 'target' | 'apm-bench';
+  /**
+   * "target" when the user's app has its own copy: their installed version is the one measured; "cache" for a version
+   * the scenario asked for (`version:`), installed in apm-bench's agent cache.
+   */
+  from: 'target' | 'apm-bench' | 'cache';
 }
 
-/** Find an agent package in the target app first, then in apm-bench's own dependencies. */
-export function resolveAgent(name: string, targetDir: string): ResolvedAgent {
+/**
+ * Find an agent package: a version the scenario pinned (`version:`) in the agent cache; else the target app's own copy;
+ * else apm-bench's own dependency.
+ */
+export function resolveAgent(name: string, ctx: { targetDir: string; pinned?: Readonly<Record<string, string>> }): ResolvedAgent {
+  const pinned = ctx.pinned?.[name];
+  // Installed before the run if it is not there yet (run/agent-install.ts); the path is known now.
+  if (pinned) return { package: name, version: pinned, dir: join(agentCacheDir(name, pinned), 'node_modules', name), from: 'cache' };
+  const targetDir = ctx.targetDir;
   const own = resolvePackageVersion(name, targetDir);
   if (own && !own.dir.startsWith(packageRoot + '/')) return { package: name, version: own.version, dir: own.dir, from: 'target' };
   const bundled = resolvePackageVersion(name, packageRoot);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { versionOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent, type ResolvedAgent } from './resolve-agent.js';
@@ -16,6 +17,7 @@ import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
  * options; its DSN points at a local envelope endpoint that parses every item.
  */
 const options = z.strictObject({
+  version: versionOption,
   name: z.string().optional(),
   intake: intakeFaultSchema.optional(),
   tracesSampleRate: sweepable(z.number().min(0).max(1)).default(1),
@@ -118,7 +120,7 @@ async function startEnvelopeIntake(options: IntakeOptions = {}) {
 
 /** @sentry/profiling-node from the app first, at exactly the app's @sentry/node version: the two share @sentry/core. */
 function profilingPackage(node: ResolvedAgent, targetDir: string): ResolvedAgent {
-  const profiler = resolveAgent('@sentry/profiling-node', targetDir);
+  const profiler = resolveAgent('@sentry/profiling-node', { targetDir });
   if (profiler.version !== node.version) {
     throw new InputError(`sentry.profilesSampleRate needs @sentry/profiling-node at the version of @sentry/node (${node.version}), but found ` +
       `${profiler.version} (${profiler.dir}). Install it beside @sentry/node: npm install @sentry/profiling-node@${node.version}`);
@@ -130,6 +132,7 @@ export const sentry: Adapter = {
   kind: 'sentry',
   label: 'Sentry @sentry/node',
   roles: ['tracing'],
+  versioned: '@sentry/node',
   packages: ['@sentry/node'],
   bill: ({ measure, requestsPerMonth: req, options, pricing }) => sentryBill({
     errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan, billing: options.sentryBilling ?? 'payg',
@@ -144,7 +147,7 @@ export const sentry: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).sentry;
-    const agent = resolveAgent('@sentry/node', ctx.targetDir);
+    const agent = resolveAgent('@sentry/node', ctx);
     const profiler = parsed.profilesSampleRate > 0 || parsed.profileSessionSampleRate > 0 ? profilingPackage(agent, ctx.targetDir) : undefined;
     const steps = parsed.ladder
       ? (() => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { expandVersions } from './versions.js';
 import type { Adapter, InstrumentationConfig, Intake, IntakeCounts } from './types.js';
 
 /**
@@ -36,7 +37,7 @@ export function stackAdapter(vendors: readonly Adapter[]): Adapter {
     expand(entry, ctx) {
       const parsed = entry as z.output<typeof entrySchema>;
       const members = parsed.stack.map((member, index) => {
-        const configs = memberOf(member).expand(member, ctx);
+        const configs = expandVersions(memberOf(member), member as Record<string, unknown>, ctx);
         if (configs.length !== 1) {
           throw new InputError(`stack.${index}: expands to ${configs.length} configs (${configs.map((c) => c.name).join(', ')}); ` +
             'a stack takes one config per agent: give one sample rate and no ladder');

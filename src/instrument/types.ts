@@ -42,7 +42,7 @@ export interface InstrumentationConfig {
   /** The sampling option's value (sampleRate, tracesSampleRate, ratio), when the config has one. */
   sampleRate?: number;
   /** The agent package measured, resolved from the target app first. */
-  agent?: { package: string; version: string; from: 'target' | 'apm-bench'; dir: string };
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache'; dir: string };
   /** Started before the target, stopped after it. */
   createIntake?: (options?: IntakeOptions) => Promise<Intake>;
   /** A stack of agents: the configs it is made of. */
@@ -58,6 +58,8 @@ export interface ExpandContext {
   scenarioDir: string;
   /** Directory of the target app: agent packages resolve from here first. */
   targetDir: string;
+  /** Packages pinned to a version by a `version:` list: they resolve to the agent cache instead. */
+  pinned?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -73,6 +75,8 @@ export interface Adapter {
   roles: AgentRole[];
   /** Packages whose versions the result records. */
   packages: string[];
+  /** The package a `version:` list pins (dd-trace for datadog); adapters without one take no version matrix. */
+  versioned?: string;
   /** The vendor's monthly bill from the measured volumes, line by line with formulas. */
   bill?: VendorBill;
   /** The seed guides' claims about this vendor in particular. */

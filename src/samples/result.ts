@@ -25,7 +25,7 @@ export interface ConfigRecord {
   /** The swept sampling option's value, when the config has one (sampleRate, tracesSampleRate, ratio). */
   sampleRate?: number;
   envKeys: string[];
-  agent?: { package: string; version: string; from: 'target' | 'apm-bench' };
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache' };
 }
 
 export interface EnvironmentRecord {

@@ -5,7 +5,8 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { bundledFixture } from '../paths.js';
-import { expandCustom } from '../instrument/custom.js';
+import { expandCustomVersions } from '../instrument/custom.js';
+import { expandVersions } from '../instrument/versions.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
@@ -382,12 +383,12 @@ export function splitCommand(command: string): string[] {
   return parts;
 }
 
-function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; targetDir: string }, file: string): InstrumentationConfig[] {
+export function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; targetDir: string }, file: string): InstrumentationConfig[] {
   const configs: InstrumentationConfig[] = [];
   scenario.instrumentations.forEach((entry, index) => {
     const where = `${file}: instrumentations.${index}`;
     const adapter = adapters.find((candidate) => candidate.matches(entry));
-    configs.push(...(adapter ? adapter.expand(entry, ctx) : [expandCustom(entry as never, ctx, where)]));
+    configs.push(...(adapter ? expandVersions(adapter, entry as Record<string, unknown>, ctx) : expandCustomVersions(entry as never, ctx, where)));
   });
   const seen = new Set<string>();
   for (const config of configs) {

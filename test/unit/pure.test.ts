@@ -188,8 +188,10 @@ describe('agent resolution', () => {
     mkdirSync(join(app, 'node_modules'));
     symlinkSync(join(root, 'node_modules', 'prom-client'), join(app, 'node_modules', 'prom-client'));
     const version = JSON.parse(readFileSync(join(root, 'node_modules', 'prom-client', 'package.json'), 'utf8')).version;
-    expect(resolveAgent('prom-client', app)).toMatchObject({ from: 'target', version, dir: join(app, 'node_modules', 'prom-client') });
-    expect(resolveAgent('dd-trace', app)).toMatchObject({ from: 'apm-bench' });
+    expect(resolveAgent('prom-client', { targetDir: app })).toMatchObject({ from: 'target', version, dir: join(app, 'node_modules', 'prom-client') });
+    expect(resolveAgent('dd-trace', { targetDir: app })).toMatchObject({ from: 'apm-bench' });
+    // A pinned version resolves to the agent cache, whatever the app has.
+    expect(resolveAgent('prom-client', { targetDir: app, pinned: { 'prom-client': '15.0.0' } })).toMatchObject({ from: 'cache', version: '15.0.0' });
   });
 });
 
@@ -233,5 +235,14 @@ describe('overhead ladder', () => {
     expect(otel.map((c) => JSON.parse(c.env.APM_BENCH_OTEL_OPTIONS!))).toMatchObject([
       { ratio: 0, instrumentations: false }, { ratio: 0 }, { ratio: 0.2, dropExport: true }, { ratio: 0.2 },
     ]);
+  });
+});
+
+describe('agent versions', () => {
+  it('orders versions as semver does, a pre-release before its release', async () => {
+    const { compareVersions, versionedName } = await import('../../src/instrument/versions.js');
+    expect(['5.132.0', '5.80.0', '5.9.1', '5.80.0-rc.1', '4.99.99'].sort(compareVersions)).toEqual(['4.99.99', '5.9.1', '5.80.0-rc.1', '5.80.0', '5.132.0']);
+    expect(versionedName('datadog@0.1', '5.80.0')).toBe('datadog@5.80.0@0.1');
+    expect(versionedName('tracer', '1.2.0')).toBe('tracer@1.2.0');
   });
 });

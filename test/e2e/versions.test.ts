@@ -1,0 +1,95 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+
+const dir = tempDir('apm-bench-versions-');
+copyFileSync(join(fixtures, 'planted-regression.cjs'), join(dir, 'planted-regression.cjs'));
+const cache = join(dir, 'cache');
+
+const workload = (rounds: number) => `workload:
+  routes: [{ path: /json, weight: 3 }, { path: /ping, weight: 1 }]
+  rate: 200
+  primeRequests: 500
+  warmup: 0.5s
+  duration: 2s
+  latencyDuration: 0.3s
+  rounds: ${rounds}
+`;
+
+describe('agent versions', () => {
+  it('a matrix of two dd-trace 5 versions runs in one session, each installed once into the cache, then reused offline', async () => {
+    const file = writeScenario(dir, 'matrix.yaml', `name: matrix
+${workload(1)}instrumentations:
+  - name: none
+  - datadog: { sampleRate: 1, version: ["5.131.1", "5.132.0"] }
+`);
+    const env = { APM_BENCH_CACHE: cache };
+    const before = await runCli(['validate', file], { env });
+    expect(before.code, before.stderr).toBe(0);
+    expect(before.stdout).toContain(`datadog@5.131.1@1: dd-trace 5.131.1 from the agent cache, installed on the first run (${cache}/agents/dd-trace@5.131.1/`);
+    const out = join(dir, 'matrix');
+    const { code, stderr } = await runCli(['run', file, '--out', out], { env });
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('Installing dd-trace@5.131.1 into the agent cache');
+    const result = readOnlyResult(out);
+    expect(result.configs.map((c) => [c.name, c.agent?.version, c.agent?.from])).toEqual([
+      ['none', undefined, undefined], ['datadog@5.131.1@1', '5.131.1', 'cache'], ['datadog@5.132.0@1', '5.132.0', 'cache'],
+    ]);
+    for (const version of ['5.131.1', '5.132.0']) {
+      const manifest = join(cache, 'agents', `dd-trace@${version}`, 'node_modules', 'dd-trace', 'package.json');
+      expect(JSON.parse(readFileSync(manifest, 'utf8')).version).toBe(version);
+      // Both versions traced every request to the local agent: the version ran, not apm-bench's own.
+      const run = result.runs.find((r) => r.config === `datadog@${version}@1`)!;
+      expect(run.status).toBe('measured');
+      if (run.status === 'measured') expect(run.intake!.perRequest.spans).toBeGreaterThan(0.9);
+    }
+    expect(result.analysis!.estimates.filter((e) => e.metric === 'cpuMsPerRequest').map((e) => e.config)).toEqual(['datadog@5.131.1@1', 'datadog@5.132.0@1']);
+    // Offline: a registry that cannot answer is never asked.
+    const offline = await runCli(['run', file, '--out', join(dir, 'offline')], { env: { ...env, npm_config_registry: 'http://127.0.0.1:9/' } });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stderr).not.toContain('Installing');
+    const after = await runCli(['validate', file], { env });
+    expect(after.stdout).toMatch(/datadog@5\.131\.1@1: dd-trace 5\.131\.1 from the agent cache \(/);
+  }, 300_000);
+
+  it('a version that does not exist is an input error that names it, before any load', async () => {
+    const file = writeScenario(dir, 'missing.yaml', `name: missing
+${workload(1)}instrumentations:
+  - name: none
+  - datadog: { version: "5.0.999" }
+`);
+    const { code, stderr } = await runCli(['run', file, '--out', join(dir, 'missing')], { env: { APM_BENCH_CACHE: cache } });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/could not install dd-trace@5\.0\.999 into the agent cache: .*Check the version exists \(npm view dd-trace versions\)/);
+    expect(existsSync(join(cache, 'agents', 'dd-trace@5.0.999'))).toBe(false);
+    const range = writeScenario(dir, 'range.yaml', `name: range\n${workload(1)}instrumentations:\n  - name: none\n  - datadog: { version: "^5" }\n`);
+    const bad = await runCli(['validate', range]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected an exact version like "5.80.0"');
+  }, 120_000);
+
+  it('bisect finds the planted regression: the first version over the budget, with its CI, in two steps', async () => {
+    const file = writeScenario(dir, 'bisect.yaml', `name: planted
+${workload(3)}instrumentations:
+  - name: none
+  - name: tracer
+    preload: ./planted-regression.cjs
+    env: { REGRESSED_IN: "1.2.0", BURN_US: "400" }
+`);
+    const out = join(dir, 'bisect');
+    const { code, stdout, stderr } = await runCli(['bisect', file, '--agent', 'tracer', '--versions', '1.0.0,1.1.0,1.2.0,1.3.0', '--good', '1.0.0',
+      '--bad', '1.3.0', '--budget', 'cpu:+30%', '--out', out, '--json']);
+    expect(code, stderr).toBe(0);
+    const outcome = JSON.parse(stdout);
+    expect(outcome.firstBad).toBe('1.2.0');
+    expect(outcome.lastGood).toBe('1.1.0');
+    // Binary search: the middle (1.1.0) passes, then 1.2.0 fails; the bad end is not needed.
+    expect(outcome.steps.map((s: { version: string; verdict: string }) => [s.version, s.verdict])).toEqual([['1.1.0', 'pass'], ['1.2.0', 'fail']]);
+    const failing = outcome.steps[1];
+    expect(failing.config).toBe('tracer@1.2.0');
+    expect(failing.ci.low).toBeGreaterThan(0.3);
+    expect(stderr).toMatch(/First version over the budget: 1\.2\.0 \(FAIL \+\d+(\.\d)?% \[\+\d+(\.\d)?%, \+\d+(\.\d)?%\]\); the last within it: 1\.1\.0\./);
+    for (const step of outcome.steps) expect(existsSync(step.resultPath)).toBe(true);
+  }, 240_000);
+});
