@@ -53,7 +53,9 @@ ${exitCodes([ExitCode.ok])}`)
 
 function describeValid(r: Extract<Validation, { ok: true }>): string {
   const agents = r.agents.map((a) => `  ${a.config}: ${a.package} ${a.version} from ${fromText(a)} (${a.dir})`);
-  return `${r.file}: ok — ${r.preview}\n${agents.length ? `${agents.join('\n')}\n` : ''}` +
+  const runtimes = r.runtimes.map((rt) => `  ${rt.label}: Node ${rt.spec} ` +
+    `${rt.installed === undefined ? `(this process's, ${rt.execPath})` : `from the agent cache${rt.installed ? '' : ', installed on the first run'} (${rt.execPath})`}`);
+  return `${r.file}: ok — ${r.preview}\n${[...agents, ...runtimes].map((line) => `${line}\n`).join('')}` +
     (r.estimatedMs > 3_600_000 ? `  note: about ${formatDuration(Math.round(r.estimatedMs / 60_000) * 60_000)} of load.\n` : '');
 }
 

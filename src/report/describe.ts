@@ -8,7 +8,12 @@ function percent(rate: number): string {
 }
 
 /** A config in words for readers who do not know the config names: "Datadog dd-trace at 10% sampling". */
-export function describeConfig(record: Pick<ConfigRecord, 'kind' | 'options' | 'preloads' | 'sampleRate'>): string {
+export function describeConfig(record: Pick<ConfigRecord, 'kind' | 'options' | 'preloads' | 'sampleRate' | 'runtime'>): string {
+  const what = describeAgent(record);
+  return record.runtime ? `${what}, on Node ${record.runtime.spec} (beside a baseline on the same)` : what;
+}
+
+function describeAgent(record: Pick<ConfigRecord, 'kind' | 'options' | 'preloads' | 'sampleRate'>): string {
   if (record.kind === 'none') return 'no instrumentation';
   if (record.kind === 'custom') return `custom preload ${record.preloads.map((p) => basename(p)).join(', ')}`;
   const label = adapterFor(record.kind)?.label ?? record.kind;

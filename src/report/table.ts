@@ -26,6 +26,11 @@ export function tableNotes(result: ResultDocument, rows: readonly ReportRow[]): 
     ? `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline that ran beside it ` +
       '("a vs b": the config\'s CPU and that of the baselines beside it).'
     : `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline run of the same round.`];
+  const runtimes = [...new Set(result.configs.flatMap((c) => (c.runtime ? [c.runtime.label] : [])))];
+  if (runtimes.length) {
+    notes.push(`Node runtime matrix (${runtimes.join(', ')}): each candidate ran beside a baseline on its own runtime, so its change is per runtime; the ` +
+      `baseline row pools them (compare each candidate's "vs" figure instead).`);
+  }
   const measured = result.runs.filter((run) => run.status === 'measured');
   const lag = Math.max(0, ...measured.map((run) => run.load.sendLagUs.p99));
   if (measured.length) notes.push(`Latency from the intended send time (open loop); the load generator's p99 lag behind its schedule was at most ${formatMicros(lag)} µs.`);

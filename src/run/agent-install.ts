@@ -20,11 +20,18 @@ export interface CachedAgent {
 export function cachedAgents(configs: readonly InstrumentationConfig[]): CachedAgent[] {
   const seen = new Map<string, CachedAgent>();
   for (const config of configs.flatMap((c) => [c, ...(c.members ?? [])])) {
-    const agent = config.agent;
-    if (agent?.from !== 'cache' || seen.has(agent.dir)) continue;
-    seen.set(agent.dir, { package: agent.package, version: agent.version, dir: agent.dir, installed: installedVersion(agent.dir) === agent.version });
+    const wanted = [...(config.agent?.from === 'cache' ? [config.agent] : []), ...(config.runtime?.cached ? [config.runtime.cached] : [])];
+    for (const agent of wanted) {
+      if (seen.has(agent.dir)) continue;
+      seen.set(agent.dir, { package: agent.package, version: agent.version, dir: agent.dir, installed: matches(installedVersion(agent.dir), agent.version) });
+    }
   }
   return [...seen.values()];
+}
+
+/** "22" is any 22.x.y: a runtime matrix may name a major. */
+function matches(installed: string | undefined, wanted: string): boolean {
+  return installed !== undefined && (installed === wanted || installed.startsWith(`${wanted}.`));
 }
 
 function installedVersion(dir: string): string | undefined {
@@ -61,7 +68,7 @@ export async function installAgentVersions(configs: readonly InstrumentationConf
     if (existsSync(entry)) rmSync(staging, { recursive: true, force: true }); // another run installed it meanwhile
     else renameSync(staging, entry);
     const got = installedVersion(agent.dir);
-    if (got !== agent.version) throw new InputError(`installed ${agent.package}@${agent.version} into the agent cache, but found ${got ?? 'nothing'} at ${agent.dir}.`);
+    if (!matches(got, agent.version)) throw new InputError(`installed ${agent.package}@${agent.version} into the agent cache, but found ${got ?? 'nothing'} at ${agent.dir}.`);
   }
 }
 

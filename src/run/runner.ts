@@ -67,7 +67,12 @@ interface WindowReading {
 export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string, InstrumentationConfig>, firstIndex: number, ctx: RunContext): Promise<RunSample[]> {
   const { workload } = ctx.scenario.scenario;
   const startedAt = new Date().toISOString();
-  const sides = unit.runs.map((planned) => new Side(planned, configs.get(planned.config)!));
+  // A runtime matrix: the baseline runs on its partner's runtime, so each pair compares like with like.
+  const runtime = unit.runs.map((planned) => configs.get(planned.config)!.runtime).find(Boolean);
+  const sides = unit.runs.map((planned) => {
+    const config = configs.get(planned.config)!;
+    return new Side(planned, runtime && !config.runtime ? { ...config, runtime } : config);
+  });
   const unitAbort = new AbortController();
   const onGlobalAbort = () => unitAbort.abort();
   ctx.signal.addEventListener('abort', onGlobalAbort, { once: true });
@@ -337,6 +342,7 @@ function toMeasuredRun(
     exclusions: [],
     warnings: [],
     targetPid: side.pid,
+    ...(side.probe ? { nodeVersion: side.probe.hello.node } : {}),
     port: side.port,
     measuredMs: stats.elapsedMs,
     requests,

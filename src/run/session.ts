@@ -297,6 +297,7 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       ...(config.sampleRate !== undefined ? { sampleRate: config.sampleRate } : {}),
       envKeys: Object.keys(config.env).sort(),
       ...(config.agent ? { agent: config.agent } : {}),
+      ...(config.runtime ? { runtime: { spec: config.runtime.spec, label: config.runtime.label, execPath: config.runtime.execPath } } : {}),
     })),
     environment: {
       hostname: machine.hostname,

