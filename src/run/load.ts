@@ -42,6 +42,8 @@ function lagSummary(lagsMs: readonly number[]): SendLagUs {
 /** One target the driver sends to: its own connection pool, so the sides never share a socket. */
 export class LoadSide {
   readonly pool: Pool;
+  /** The credential from workload.login, sent with the routes marked auth. */
+  credentials: Record<string, string> = {};
   constructor(readonly url: string, readonly connections: number) {
     this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   }
@@ -57,6 +59,10 @@ export interface PhaseResult {
   achievedRps: number;
   latencyUs: LatencySummaryUs;
   record: LoadRecord;
+}
+
+function headersFor(request: WireRequest, side: LoadSide): Record<string, string> | undefined {
+  return request.auth ? { ...request.headers, ...side.credentials } : request.headers;
 }
 
 function countFailure(state: SideState, route: string, what: string): void {
@@ -136,7 +142,7 @@ export class OpenLoopDriver {
       state.side.pool.request({
         path: request.path,
         method: request.method as 'GET',
-        headers: request.headers,
+        headers: headersFor(request, state.side),
         body: request.body,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
@@ -233,7 +239,7 @@ export class OpenLoopDriver {
         counter.next += 1;
         try {
           const { body } = await side.pool.request({
-            path: request.path, method: request.method as 'GET', headers: request.headers, body: request.body,
+            path: request.path, method: request.method as 'GET', headers: headersFor(request, side), body: request.body,
             headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs,
           });
           await body.dump();

@@ -38,6 +38,8 @@ export interface WireRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Carries the credential of workload.login. */
+  auth?: true;
 }
 
 export function toWireRequest(route: Route): WireRequest {
@@ -50,5 +52,11 @@ export function toWireRequest(route: Route): WireRequest {
       headers['content-type'] ??= 'application/json';
     }
   }
-  return { method: route.method, path: route.path, ...(Object.keys(headers).length ? { headers } : {}), ...(body !== undefined ? { body } : {}) };
+  return {
+    method: route.method,
+    path: route.path,
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(route.auth ? { auth: true as const } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import { TargetFailure } from './target.js';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { collectHarnessGarbage } from './harness-gc.js';
+import { logIn } from './login.js';
 import { describeFailures, FAILED_SHARE_TOLERANCE, failedRequests, type Arrival } from '../samples/runs.js';
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
@@ -96,6 +97,12 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
     await waitUntilReady(sides, ctx);
     checkpoint();
 
+    if (workload.login) {
+      const login = workload.login;
+      await Promise.all(sides.map(async (side) => { side.load!.credentials = await logIn(side.load!.url, login, workload.requestTimeout); }));
+      checkpoint();
+    }
+
     if (workload.primeRequests > 0) {
       phase('priming', MAX_PRIME_MS);
       await driver.prime({ sides: loads(sides), requests: workload.primeRequests, concurrency: 2, maxMs: MAX_PRIME_MS, signal: unitAbort.signal });
@@ -135,8 +142,9 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       const { duration, connections } = workload.maxThroughput;
       phase('max-throughput', duration * sides.length);
       for (const side of sides) {
+        const signed = requests.map((r) => (r.auth ? { ...r, headers: { ...r.headers, ...side.load!.credentials } } : r));
         maxRps.set(side, await alone(side, sides, () => closedLoopThroughput({
-          url: side.load!.url, requests, connections, durationMs: duration, timeoutMs: workload.requestTimeout, signal: unitAbort.signal,
+          url: side.load!.url, requests: signed, connections, durationMs: duration, timeoutMs: workload.requestTimeout, signal: unitAbort.signal,
         })));
         checkpoint();
       }

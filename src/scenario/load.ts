@@ -115,6 +115,11 @@ export function loadScenario(file: string, { needsCandidates = true } = {}): Loa
       'Let apm-bench choose ports (the app listens on process.env.PORT), or set workload.design: sequential.',
     );
   }
+  const needsLogin = scenario.workload.routes.findIndex((route) => route.auth);
+  if (needsLogin >= 0 && !scenario.workload.login) {
+    throw new InputError(`${file}: workload.routes.${needsLogin}.auth: the route needs a credential, and workload has no login step. Add e.g.\n` +
+      '  login: { path: /login, body: { username: bench, password: secret }, token: token }\nor send a fixed token in the route\'s headers instead.');
+  }
   if (needsCandidates && configs.length < 2) {
     throw new InputError(`${file}: instrumentations: only the baseline "${scenario.baseline}" is listed, so there is nothing to compare it with. ` +
       'Add a config, e.g. "- datadog: { sampleRate: 0.1 }" or "- name: mine, preload: ./tracer.cjs".');

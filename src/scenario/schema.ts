@@ -14,6 +14,7 @@ export const routeSchema = z.strictObject({
   body: z.unknown().optional().meta({ description: 'Request body; objects are sent as JSON.' }),
   expectStatus: z.number().int().min(100).max(599).optional()
     .meta({ description: 'Status this route should answer (e.g. 500 for an error route), so it is not counted as a failure.' }),
+  auth: z.boolean().default(false).meta({ description: 'Send the credential from workload.login (a bearer token or the session cookie) with this route.' }),
 }).superRefine((route, ctx) => {
   try {
     JSON.stringify(route.body);
@@ -73,6 +74,22 @@ export const soakSchema = z.strictObject({
   }
 });
 
+/**
+ * A login step, once per target after it is ready (each target process has its own sessions): the credential it
+ * returns goes with every route marked `auth: true`.
+ */
+export const loginSchema = z.strictObject({
+  method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+  path: z.string().startsWith('/', { message: 'expected a path starting with "/"' }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional().meta({ description: 'Sent as JSON when it is an object, e.g. { username: bench, password: secret }.' }),
+  token: z.string().optional().meta({
+    description: 'Dot path of the token in the JSON answer (e.g. "token" or "data.accessToken"); without it, the cookies the answer sets are sent.',
+  }),
+  header: z.string().default('authorization').meta({ description: 'Header that carries the token.' }),
+  scheme: z.string().default('Bearer').meta({ description: 'Written before the token ("Bearer <token>"); "" for the bare token.' }),
+}).meta({ description: 'Log in once per target before the load; routes with auth: true carry the credential.' });
+
 export const workloadSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
   rate: rateRps.optional().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity. Give either ' +
@@ -90,6 +107,7 @@ export const workloadSchema = z.strictObject({
     description: 'Most connections per target. Requests are sent on schedule whatever the answers; a send waits only when every connection is busy (the result reports how many ' +
       'were needed).',
   }),
+  login: loginSchema.optional(),
   primeRequests: z.number().int().min(0).max(100_000).default(2_000).meta({
     description: 'Closed-loop requests per target before the warm-up (at most 3 s), so V8 has optimised the hot code: it tiers up by invocation count, and at a modest offered ' +
       'rate a fresh process takes tens of seconds to reach its steady CPU per request. 0 turns priming off.',
