@@ -4,6 +4,7 @@ import { toolVersion } from '../run/session.js';
 import { defineBisect } from './bisect.js';
 import { defineCalibrate } from './calibrate.js';
 import { defineCompare } from './compare.js';
+import { defineInit } from './init.js';
 import { defineCost } from './cost.js';
 import { exitCodes, toJson } from './output.js';
 import { definePricing } from './pricing.js';
@@ -40,6 +41,7 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'success (with --gate / compare: every budget 
     .action((flags: { json?: boolean }) => {
       process.stdout.write(flags.json ? `${toJson({ apmBench: toolVersion(), node: process.versions.node })}\n` : `apm-bench ${toolVersion()} (Node ${process.versions.node})\n`);
     });
+  defineInit(program);
   defineRun(program);
   defineCalibrate(program);
   defineCompare(program);

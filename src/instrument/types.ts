@@ -89,6 +89,8 @@ export interface Adapter {
   roles: AgentRole[];
   /** Packages whose versions the result records. */
   packages: string[];
+  /** The scenario entry `init` proposes for it ("datadog: { sampleRate: 1 }"). */
+  starter?: string;
   /** The package a `version:` list pins (dd-trace for datadog); adapters without one take no version matrix. */
   versioned?: string;
   /** The vendor's monthly bill from the measured volumes, line by line with formulas. */

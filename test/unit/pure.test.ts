@@ -246,3 +246,17 @@ describe('agent versions', () => {
     expect(versionedName('tracer', '1.2.0')).toBe('tracer@1.2.0');
   });
 });
+
+describe('init drafts', () => {
+  it('fills route parameters and samples a body from a JSON schema', async () => {
+    const { fillParams, sampleFromSchema } = await import('../../src/scenario/draft.js');
+    expect(fillParams('/items/:id/reviews/:rid', { id: '42', rid: 'a b' })).toEqual({ path: '/items/42/reviews/a%20b', missing: [] });
+    expect(fillParams('/items/:id', {})).toEqual({ missing: ['id'] });
+    expect(sampleFromSchema({
+      type: 'object', required: ['sku', 'quantity', 'email'],
+      properties: { sku: { type: 'string', minLength: 1, maxLength: 8 }, quantity: { type: 'integer', minimum: 1 }, email: { type: 'string', format: 'email' },
+        note: { type: 'string' }, kind: { enum: ['a', 'b'] } },
+    })).toEqual({ sku: 'example-', quantity: 1, email: 'bench@example.com' });
+    expect(sampleFromSchema({ type: 'array', items: { type: 'string', enum: ['x'] } })).toEqual(['x']);
+  });
+});

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { packageRoot } from '../paths.js';
+import { sanitizeEnv } from './env.js';
+import { freePort } from './ports.js';
+import { killGroup, trackGroup, untrackGroup } from './processes.js';
+
+/** A route as Fastify registered it (onRoute): its method, URL pattern, route-level hooks and JSON body schema. */
+export interface DiscoveredRoute {
+  method: string;
+  url: string;
+  /** Route-level hooks (onRequest, preHandler…): where auth usually sits. */
+  hooks: string[];
+  bodySchema?: unknown;
+}
+
+export interface Discovery {
+  routes: DiscoveredRoute[];
+  /** The first path that answered below 500 once the app listened, or undefined when none did. */
+  readyPath?: string;
+  port: number;
+  /** What the app printed, for messages when it did not come up. */
+  outputTail: string;
+}
+
+const recorder = join(packageRoot, 'preloads', 'route-recorder.cjs');
+
+/**
+ * Start the app once as a run would (PORT and HOST set, vendor credentials stripped) with a preload that records
+ * Fastify's onRoute events, wait until it answers, then stop it and its process group. `work` runs while it is up.
+ */
+export async function discoverApp<T>(
+  launch: { argv: string[]; cwd: string; env: Record<string, string>; viaNodeOptions: boolean },
+  readyCandidates: readonly string[],
+  timeoutMs: number,
+  work: (baseUrl: string, discovery: Discovery) => Promise<T>,
+): Promise<{ discovery: Discovery; value?: T }> {
+  const dir = mkdtempSync(join(tmpdir(), 'apm-bench-init-'));
+  const routesFile = join(dir, 'routes.jsonl');
+  const port = await freePort();
+  const { env: base } = sanitizeEnv(process.env);
+  const preload = `--require ${recorder}`;
+  const env = {
+    ...base, NODE_ENV: 'production', ...launch.env, PORT: String(port), HOST: '127.0.0.1', APM_BENCH_ROUTES_FILE: routesFile,
+    ...(launch.viaNodeOptions ? { NODE_OPTIONS: [base.NODE_OPTIONS, preload].filter(Boolean).join(' ') } : {}),
+  };
+  const argv = launch.viaNodeOptions ? launch.argv : [launch.argv[0]!, '--require', recorder, ...launch.argv.slice(1)];
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: launch.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) trackGroup(child.pid);
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-4000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const read = (): DiscoveredRoute[] => (existsSync(routesFile) ? readFileSync(routesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + timeoutMs;
+    let readyPath: string | undefined;
+    let answered = false;
+    while (!exited && Date.now() < deadline && !answered) {
+      for (const path of [...readyCandidates, ...staticGets(read()).map((r) => r.url)]) {
+        const status = await statusOf(`${baseUrl}${path}`);
+        if (status === undefined) break; // not listening yet
+        answered = true;
+        if (status < 500) {
+          readyPath = path;
+          break;
+        }
+      }
+      if (!answered) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const discovery: Discovery = { routes: read(), port, outputTail: output.trim(), ...(readyPath ? { readyPath } : {}) };
+    if (!answered) return { discovery };
+    return { discovery, value: await work(baseUrl, discovery) };
+  } finally {
+    await killGroup(child);
+    if (child.pid) untrackGroup(child.pid);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** GET routes without parameters or wildcards: the ones a route mix can send as they are. */
+export function staticGets(routes: readonly DiscoveredRoute[]): DiscoveredRoute[] {
+  return routes.filter((r) => r.method === 'GET' && !/[:*]/.test(r.url));
+}
+
+async function statusOf(url: string): Promise<number | undefined> {
+  try {
+    const response = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
+    await response.body.dump();
+    return response.statusCode;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One request to a route, as the draft would send it: the status it answered (undefined: no answer). */
+export async function tryRoute(baseUrl: string, method: string, path: string, body?: unknown): Promise<number | undefined> {
+  try {
+    const response = await request(`${baseUrl}${path}`, {
+      method: method as 'GET',
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    await response.body.dump();
+    return response.statusCode;
+  } catch {
+    return undefined;
+  }
+}
