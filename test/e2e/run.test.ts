@@ -55,13 +55,14 @@ instrumentations:
     // The burn costs ~0.103 ms alone and a little more inside a server.
     const cpu = result.analysis!.estimates.find((e) => e.config === 'busy' && e.metric === 'cpuMsPerRequest')!;
     expect(cpu.significance).toBe('significant overhead');
-    // The burn spins 100 µs of wall time; sharing one core with its partner, it is sometimes preempted inside the spin,
-    // so the CPU it uses can be below 0.1 ms: 0.0885 ms was read on the AMD EPYC VM.
-    expect(cpu.delta).toBeGreaterThan(0.07);
+    // The hook spins until the process has used 100 µs of CPU. Work its other threads do meanwhile (V8's GC and
+    // compiler threads, which run anyway) counts toward that, so the increment is less than 100 µs: 0.060–0.077 ms per
+    // pair on the Intel Xeon VM, and a wall-time spin read 0.066 (it is preempted by its partner instead).
+    expect(cpu.delta).toBeGreaterThan(0.05);
     expect(cpu.delta).toBeLessThan(0.14);
     // Every pair sees the burn on its own. One pair's delta has an SD of about 0.015 ms here (a 3–5% log-ratio SD on
-    // ~0.4 ms); CI once read 0.066, so the floor is 0.05: far above the 0 that a pair would read if the burn were lost.
-    for (const pair of cpu.perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.05);
+    // ~0.4 ms), so the floor is 0.03: far above the 0 that a pair would read if the burn were lost.
+    for (const pair of cpu.perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.03);
     expect(stdout).toMatch(/busy\s+▲ CPU\/req \+[\d.]+% \[\+[\d.]+%, \+[\d.]+%\] \(\+0\.\d+ ms\)/);
     expect(processesMentioning(dir)).toEqual([]);
   });

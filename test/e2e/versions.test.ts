@@ -114,7 +114,7 @@ ${workload(1)}instrumentations:
       expect(run.status).toBe('measured');
       if (run.status === 'measured') byPair.set(run.pair, [...(byPair.get(run.pair) ?? []), `${run.config} ${run.nodeVersion!.split('.')[0]}`]);
     }
-    expect([...byPair.values()].map((sides) => sides.sort())).toEqual([['datadog@1@node20 v20', 'none v20'], ['datadog@1@node22 v22', 'none v22']]);
+    expect([...byPair.values()].map((sides) => sides.sort()).sort()).toEqual([['datadog@1@node20 v20', 'none v20'], ['datadog@1@node22 v22', 'none v22']]);
     expect(result.analysis!.estimates.filter((e) => e.metric === 'cpuMsPerRequest').map((e) => e.config)).toEqual(['datadog@1@node20', 'datadog@1@node22']);
     expect(stdout).toMatch(/Node runtime matrix \(node20, node22\)/);
     // A sequential design cannot give each runtime its own baseline: refused before any load.
