@@ -137,7 +137,10 @@ describe('local intakes decode what the real SDKs send', () => {
       (c) => (c.items.transactions ?? 0) >= 10 && (c.items.profiles ?? 0) >= 6);
     expect(config.env.APM_BENCH_SENTRY_PROFILING_MODULE).toMatch(/@sentry\/profiling-node$/);
     expect(counts.items.transactions).toBe(10);
-    expect(counts.items.profiles).toBe(6);
+    // Every /report keeps its profile. A /ping that a busy machine stretched past two samples keeps one too (7 were seen
+    // with another test file running beside this one), so the count is bounded by the transactions, not exact.
+    expect(counts.items.profiles).toBeGreaterThanOrEqual(6);
+    expect(counts.items.profiles).toBeLessThanOrEqual(10);
     const continuous = await exercise('sentry: { tracesSampleRate: 1, profileSessionSampleRate: 1 }', [['/report', 6]],
       (c) => (c.items.profileChunks ?? 0) >= 1, 40_000);
     expect(continuous.counts.items.profileChunks).toBeGreaterThanOrEqual(1);
