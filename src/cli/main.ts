@@ -25,7 +25,10 @@ function buildProgram(): Command {
 Examples:
   $ apm-bench run scenarios/quick.yaml           measure the bundled fixture: none vs. agents
   $ apm-bench run scenarios/*.yaml --rounds 10   more rounds, narrower confidence intervals
+  $ apm-bench init ../my-service                 write a starter scenario for your own Fastify app
   $ apm-bench validate my-scenario.yaml          check a scenario without running it
+  $ apm-bench bisect scenarios/upgrade.yaml --agent dd-trace --good 5.120.0 --bad 5.132.0 --budget cpu:+10%
+                                                 the first agent version over a budget
   $ apm-bench run scenarios/quick.yaml --json | jq .analysis
   $ apm-bench <command> --help                   every command's flags, examples and exit codes
 

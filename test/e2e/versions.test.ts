@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const dir = tempDir('apm-bench-versions-');
-copyFileSync(join(fixtures, 'planted-regression.cjs'), join(dir, 'planted-regression.cjs'));
+for (const name of ['planted-regression.cjs', 'burn-cpu.cjs']) copyFileSync(join(fixtures, name), join(dir, name));
 const cache = join(dir, 'cache');
 
 const workload = (rounds: number) => `workload:
