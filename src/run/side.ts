@@ -45,6 +45,15 @@ export class Side {
   /** Start the intake, then the target; `onCrash` fires if the target dies before stop(). */
   async start(ctx: SideContext, onCrash: (failure: TargetFailure) => void): Promise<void> {
     if (this.config.createIntake) this.intake = await this.config.createIntake({ fault: this.config.intakeFault });
+    this.onCrash = onCrash;
+    await this.launch(ctx);
+  }
+
+  private onCrash: (failure: TargetFailure) => void = () => {};
+  private launches = 0;
+  private isReady = false;
+
+  private async launch(ctx: SideContext): Promise<void> {
     this.port = ctx.scenario.target.fixedPort ?? (await freePort());
     this.logFile = join(ctx.logDir, `target-${(logFiles += 1)}.log`);
     const launch = buildLaunch({
@@ -58,23 +67,43 @@ export class Side {
     });
     const target = TargetProcess.start(launch);
     this.target = target;
+    this.launches += 1;
     void target.crashed().then((failure) => {
-      if (target.isStopping) return;
+      if (target.isStopping || target !== this.target) return;
+      if (this.portTaken(ctx, failure)) return; // ready() starts it again on another port
       this.crash = failure;
-      onCrash(failure);
+      this.onCrash(failure);
     });
+  }
+
+  /**
+   * The free port we chose was taken before the app could listen on it: the kernel hands the same range to outgoing
+   * connections (the intakes', the load generator's). Not the app's fault, so it gets another port, twice at most.
+   */
+  private portTaken(ctx: SideContext, failure: TargetFailure): boolean {
+    return !this.isReady && ctx.scenario.target.fixedPort === undefined && this.launches < 3 && /EADDRINUSE/.test(failure.stderrTail);
   }
 
   /** Wait until the app answers its ready path and the probe inside it has said hello. */
   async ready(ctx: SideContext): Promise<void> {
     const { target } = ctx.scenario;
-    try {
-      this.probe = await this.target!.waitUntilReady(this.port, target.readyPath, target.readyTimeoutMs, ctx.probes);
-    } catch (error) {
-      // Never ready (or exited while starting): this side's failure, not its partner's.
-      if (error instanceof TargetFailure) this.crash ??= error;
-      throw error;
+    for (;;) {
+      try {
+        this.probe = await this.target!.waitUntilReady(this.port, target.readyPath, target.readyTimeoutMs, ctx.probes);
+        break;
+      } catch (error) {
+        if (error instanceof TargetFailure && this.portTaken(ctx, error)) {
+          await this.target!.stop();
+          if (this.logFile) rmSync(this.logFile, { force: true });
+          await this.launch(ctx);
+          continue;
+        }
+        // Never ready (or exited while starting): this side's failure, not its partner's.
+        if (error instanceof TargetFailure) this.crash ??= error;
+        throw error;
+      }
     }
+    this.isReady = true;
     const url = `http://127.0.0.1:${this.port}`;
     this.intake?.attachTarget?.(url);
     this.load = new LoadSide(url, ctx.scenario.scenario.workload.connections);
