@@ -5,11 +5,9 @@ const dc = require('node:diagnostics_channel');
 const fs = require('node:fs');
 
 const file = process.env.APM_BENCH_ROUTES_FILE;
-const HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler'];
 
 dc.subscribe('fastify.initialization', ({ fastify }) => {
   fastify.addHook('onRoute', (route) => {
-    const hooks = HOOKS.filter((name) => route[name] !== undefined && [route[name]].flat().length > 0);
     let bodySchema;
     try {
       bodySchema = route.schema && route.schema.body ? JSON.parse(JSON.stringify(route.schema.body)) : undefined;
@@ -17,7 +15,7 @@ dc.subscribe('fastify.initialization', ({ fastify }) => {
       bodySchema = undefined; // a TypeBox or zod schema that does not serialise: no sample body
     }
     for (const method of [route.method].flat()) {
-      fs.appendFileSync(file, `${JSON.stringify({ method, url: route.url, hooks, bodySchema })}\n`);
+      fs.appendFileSync(file, `${JSON.stringify({ method, url: route.url, bodySchema })}\n`);
     }
   });
 });

@@ -71,7 +71,7 @@ export function behaviourChanges(runs: readonly RunSample[], configs: readonly s
       ...(pairs.length >= 2 ? { ci: tInterval(differences) } : {}),
       failures,
       routes,
-      finding: `${config}: ${percent(share)} of requests ${failedWith(failures)} (baseline ${percent(baseShare)})${why(failures)}`,
+      finding: `${config}: ${headlineOf({ failedShare: share, baselineFailedShare: baseShare, failures })}`,
     }];
   });
 }
@@ -98,6 +98,11 @@ export function brokenRoutes(runs: readonly RunSample[], rateRps?: number): Brok
     const all = tally(route, measured);
     return [{ route, failures: all.failures, failedShare: all.share }];
   });
+}
+
+/** "22.5% of requests answered 503 (baseline 0.0%): the app shed load …": a behaviour change without its config. */
+export function headlineOf(change: Pick<BehaviourChange, 'failedShare' | 'baselineFailedShare' | 'failures'>): string {
+  return `${percent(change.failedShare)} of requests ${failedWith(change.failures)} (baseline ${percent(change.baselineFailedShare)})${why(change.failures)}`;
 }
 
 export function brokenRouteText(route: BrokenRoute): string {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { bisect, type BisectOutcome, type BisectStep } from '../commands/bisect.js';
+import { bisect } from '../commands/bisect.js';
+import { renderBisect, stepText } from '../report/bisect.js';
 import { InputError } from '../errors.js';
 import { exitCodes, Output } from './output.js';
 import { interrupts, Progress } from './progress.js';
@@ -61,21 +62,4 @@ ${exitCodes([0, 2, 3, 4, 130], 'the first version over the budget is named (or t
         release();
       }
     });
-}
-
-function stepText(step: BisectStep): string {
-  return `${step.version}: ${step.verdict.toUpperCase()}${step.shown ? ` ${step.shown}` : ''}${step.note && step.verdict === 'inconclusive' ? ` — ${step.note}` : ''}`;
-}
-
-export function renderBisect(outcome: BisectOutcome): string {
-  const lines = [`\nbisect ${outcome.agent}, budget ${outcome.budget}, over ${outcome.versions.length} versions ${outcome.versions[0]} … ${outcome.versions.at(-1)}:`];
-  for (const step of [...outcome.steps].sort((a, b) => outcome.versions.indexOf(a.version) - outcome.versions.indexOf(b.version))) lines.push(`  ${stepText(step)}`);
-  if (outcome.firstBad) {
-    const step = outcome.steps.find((s) => s.version === outcome.firstBad)!;
-    lines.push('', `First version over the budget: ${outcome.firstBad} (${stepText(step).replace(/^[^:]+: /, '')}); the last within it: ${outcome.lastGood}.`);
-  } else if (outcome.stopped) {
-    lines.push('', `Stopped: ${outcome.stopped}.`);
-  }
-  lines.push(`Result files: ${outcome.steps.map((s) => s.resultPath).join(', ')}`);
-  return `${lines.join('\n')}\n`;
 }

@@ -4,11 +4,14 @@ import { adapters } from '../instrument/registry.js';
 import { compareVersions } from '../instrument/versions.js';
 import { installAgentVersions, publishedVersions } from '../run/agent-install.js';
 import { runSession, type SessionOptions } from '../run/session.js';
-import type { BudgetVerdict, Interval, Verdict } from '../samples/analysis.js';
+import type { Budget, BudgetVerdict } from '../samples/analysis.js';
 import { describeMetric } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
+import type { BisectOutcome, BisectStep } from '../report/bisect.js';
 import { expandInstrumentations, loadScenario, parseBudgets, type LoadedScenario } from '../scenario/load.js';
 import { assertOutDirectory, resultPath } from './project.js';
+
+export type { BisectOutcome, BisectStep };
 
 export interface BisectRequest {
   file: string;
@@ -22,32 +25,6 @@ export interface BisectRequest {
   versions?: string[];
   out: string;
   rounds?: number;
-}
-
-export interface BisectStep {
-  version: string;
-  config: string;
-  verdict: Verdict;
-  /** The step's value and CI in the budget's terms (a fraction for a relative budget), and that value as a reader sees it. */
-  shown?: string;
-  value?: number;
-  ci?: Interval;
-  note?: string;
-  resultPath: string;
-}
-
-export interface BisectOutcome {
-  agent: string;
-  budget: string;
-  /** The versions searched, good first and bad last. */
-  versions: string[];
-  steps: BisectStep[];
-  /** The first version over the budget, and the last within it, when the search finished. */
-  firstBad?: string;
-  lastGood?: string;
-  /** Why it stopped early, when it did. */
-  stopped?: string;
-  exitCode: number;
 }
 
 export type BisectHooks = Omit<SessionOptions, 'outPath' | 'rounds'> & {
@@ -133,13 +110,13 @@ function findEntry(loaded: LoadedScenario, agent: string): AgentEntry {
   return found[0]!;
 }
 
-function budgetParser(text: string): (config: string) => ReturnType<typeof parseBudgets>[number] {
+/** "cpu:+10%", checked now; each step applies it to the config it measures. */
+function budgetParser(text: string): (config: string) => Budget {
   const match = /^\s*([A-Za-z0-9]+)\s*[:=]\s*(.+)$/.exec(text);
   if (!match) throw new InputError(`--budget: expected metric:limit like "cpu:+10%" or "p99:+2ms", got "${text}".`);
-  const [, metric, limit] = match as unknown as [string, string, string];
-  const check = parseBudgets({ probe: { [metric]: limit } }, '--budget');
-  if (check.length !== 1) throw new InputError(`--budget: expected one budget like "cpu:+10%", got "${text}".`);
-  return (config) => parseBudgets({ [config]: { [metric]: limit } }, '--budget')[0]!;
+  const [budget] = parseBudgets({ '*': { [match[1]!]: match[2]! } }, '--budget');
+  if (!budget) throw new InputError(`--budget: expected a budget like "cpu:+10%", got "${text}".`);
+  return (config) => ({ ...budget, config });
 }
 
 /** good … bad, inclusive, in version order: the registry's releases (pre-releases only if an end is one), or --versions. */
@@ -161,7 +138,7 @@ async function measureVersion(
   loaded: LoadedScenario,
   entryIndex: number,
   version: string,
-  budgetOf: (config: string) => ReturnType<typeof parseBudgets>[number],
+  budgetOf: (config: string) => Budget,
   request: BisectRequest,
   hooks: BisectHooks,
 ): Promise<BisectStep> {

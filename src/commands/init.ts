@@ -4,7 +4,7 @@ import { ExitCode, InputError, UserError } from '../errors.js';
 import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 import { packageRoot } from '../paths.js';
-import { discoverApp, tryRoute, type Discovery } from '../run/discover.js';
+import { discoverApp, statusOf, type Discovery } from '../run/discover.js';
 import { draftScenario, fillParams, sampleFromSchema, type AppFacts, type RouteFinding } from '../scenario/draft.js';
 import { loadScenario } from '../scenario/load.js';
 
@@ -67,7 +67,7 @@ export async function initScenario(request: InitRequest): Promise<InitOutcome> {
     ...(discovery.readyPath ? { readyPath: discovery.readyPath } : {}),
     honours,
     agents: installedAgents(appDir),
-    defaultEntries: adapters.filter((a) => a.starter && ['datadog', 'opentelemetry'].includes(a.kind)).map((a) => a.starter!),
+    defaultEntries: adapters.flatMap((a) => (a.starter?.byDefault ? [a.starter.entry] : [])),
     routes,
     writtenAt: new Date().toISOString().slice(0, 10),
   };
@@ -140,7 +140,7 @@ function installedAgents(appDir: string): AppFacts['agents'] {
     const pkg = adapter.packages[0];
     const found = pkg && adapter.starter ? resolvePackageVersion(pkg, appDir) : undefined;
     if (!found || found.dir.startsWith(`${packageRoot}/`)) return [];
-    return [{ entry: adapter.starter!, package: pkg!, version: found.version }];
+    return [{ entry: adapter.starter!.entry, package: pkg!, version: found.version }];
   });
 }
 
@@ -154,9 +154,9 @@ async function probe(baseUrl: string, discovery: Discovery, params: Record<strin
     seen.add(key);
     const { path, missing } = fillParams(route.url, params);
     const body = route.bodySchema !== undefined ? sampleFromSchema(route.bodySchema) : undefined;
-    const status = route.method === 'GET' && path ? await tryRoute(baseUrl, 'GET', path) : undefined;
+    const status = route.method === 'GET' && path ? await statusOf(baseUrl, path) : undefined;
     findings.push({ method: route.method, url: route.url, ...(path ? { path } : {}), missing, ...(body !== undefined ? { body } : {}),
-      ...(status !== undefined ? { status } : {}), hooks: route.hooks });
+      ...(status !== undefined ? { status } : {}) });
   }
   return findings;
 }

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { cachedAgents } from '../run/agent-install.js';
 import { UserError } from '../errors.js';
 import { estimateSessionMs, sessionPreview } from '../run/session.js';
 import { loadScenario } from '../scenario/load.js';
@@ -31,11 +30,6 @@ export type Validation =
   | { file: string; ok: true; preview: string; estimatedMs: number; configs: string[]; agents: AgentUse[]; runtimes: RuntimeUse[] }
   | { file: string; ok: false; error: string; bug?: true };
 
-/** For a pinned version: whether the cache has it yet. */
-function installed(agent: { from: string; dir: string }): { installed?: boolean } {
-  return agent.from === 'cache' ? { installed: existsSync(join(agent.dir, 'package.json')) } : {};
-}
-
 /**
  * `apm-bench validate`: every check a run makes before its first second of
  * load, for every file, each problem reported. An unexpected error in one file
@@ -45,6 +39,9 @@ export function validateFiles(files: readonly string[]): Validation[] {
   return files.map((file) => {
     try {
       const loaded = loadScenario(file);
+      // What the agent cache has already (pinned versions, Node runtimes), by directory.
+      const cached = new Map(cachedAgents(loaded.configs).map((a) => [a.dir, a.installed]));
+      const installed = (dir: string) => ({ installed: cached.get(dir) ?? false });
       const rounds = loaded.scenario.workload.rounds;
       return {
         file,
@@ -54,9 +51,11 @@ export function validateFiles(files: readonly string[]): Validation[] {
         configs: loaded.configs.map((config) => config.name),
         // A stack's agents are its members'.
         agents: loaded.configs.flatMap((config) => [config, ...(config.members ?? [])]
-          .flatMap((c) => (c.agent ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent, ...installed(c.agent) }] : []))),
+          .flatMap((c) => (c.agent
+            ? [{ config: c === config ? c.name : `${config.name} (${c.name})`, ...c.agent, ...(c.agent.from === 'cache' ? installed(c.agent.dir) : {}) }]
+            : []))),
         runtimes: [...new Map(loaded.configs.flatMap((c) => (c.runtime ? [[c.runtime.label, c.runtime] as const] : []))).values()].map((r) => ({
-          label: r.label, spec: r.spec, execPath: r.execPath, ...(r.cached ? installed({ from: 'cache', dir: r.cached.dir }) : {}),
+          label: r.label, spec: r.spec, execPath: r.execPath, ...(r.cached ? installed(r.cached.dir) : {}),
         })),
       };
     } catch (error) {

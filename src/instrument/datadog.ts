@@ -230,7 +230,7 @@ export const datadog: Adapter = {
   label: 'Datadog dd-trace',
   roles: ['tracing'],
   versioned: 'dd-trace',
-  starter: 'datadog: { sampleRate: 1 }',
+  starter: { entry: 'datadog: { sampleRate: 1 }', byDefault: true },
   packages: ['dd-trace'],
   // Datadog ingests (and bills) the traces its agent keeps, indexes a share of their spans, and indexes error spans (the
   // "Error Default" retention filter). The tracer keeps at most DD_TRACE_RATE_LIMIT (100) traces/s per process, so the kept

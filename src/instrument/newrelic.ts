@@ -139,7 +139,7 @@ export const newrelic: Adapter = {
   label: 'New Relic newrelic',
   roles: ['tracing'],
   versioned: 'newrelic',
-  starter: 'newrelic: {}',
+  starter: { entry: 'newrelic: {}' },
   packages: ['newrelic'],
   // New Relic bills data ingested (every event, span, metric and log payload) past the free 100 GB; user seats are separate.
   bill: ({ measure, requestsPerMonth, options, pricing }) => {

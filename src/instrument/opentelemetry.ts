@@ -68,7 +68,7 @@ export const opentelemetry: Adapter = {
   kind: 'opentelemetry',
   label: 'OpenTelemetry SDK',
   roles: ['tracing'],
-  starter: 'opentelemetry: { ratio: 1 }',
+  starter: { entry: 'opentelemetry: { ratio: 1 }', byDefault: true },
   packages: ['@opentelemetry/sdk-node'],
   // OTLP traces to Grafana Cloud, billed by the GB.
   bill: ({ measure, requestsPerMonth, pricing }) => otlpBill(((measure.bytesPerRequest ?? 0) * requestsPerMonth) / 1e9, pricing),

@@ -79,7 +79,7 @@ export const prometheus: Adapter = {
   label: 'Prometheus prom-client',
   roles: ['metrics'],
   versioned: 'prom-client',
-  starter: 'prometheus: { scrapeInterval: 1s }',
+  starter: { entry: 'prometheus: { scrapeInterval: 1s }' },
   packages: ['prom-client'],
   // Grafana Cloud bills active series: each instance exposes its own.
   bill: ({ measure, hosts, options, pricing }) => grafanaSeriesBill((measure.series ?? 0) * hosts, pricing, options.scrapeIntervalSeconds ?? 15),

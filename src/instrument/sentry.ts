@@ -133,7 +133,7 @@ export const sentry: Adapter = {
   label: 'Sentry @sentry/node',
   roles: ['tracing'],
   versioned: '@sentry/node',
-  starter: 'sentry: { tracesSampleRate: 1.0 }',
+  starter: { entry: 'sentry: { tracesSampleRate: 1.0 }' },
   packages: ['@sentry/node'],
   bill: ({ measure, requestsPerMonth: req, options, pricing }) => sentryBill({
     errors: (measure.errorEventsPerRequest ?? 0) * req, spans: (measure.spansPerRequest ?? 0) * req, plan: options.sentryPlan, billing: options.sentryBilling ?? 'payg',

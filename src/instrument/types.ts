@@ -89,8 +89,11 @@ export interface Adapter {
   roles: AgentRole[];
   /** Packages whose versions the result records. */
   packages: string[];
-  /** The scenario entry `init` proposes for it ("datadog: { sampleRate: 1 }"). */
-  starter?: string;
+  /**
+   * The scenario entry `init` writes when the app has this agent installed ("datadog: { sampleRate: 1 }"); `byDefault`
+   * when init proposes it for an app that has no agent at all.
+   */
+  starter?: { entry: string; byDefault?: boolean };
   /** The package a `version:` list pins (dd-trace for datadog); adapters without one take no version matrix. */
   versioned?: string;
   /** The vendor's monthly bill from the measured volumes, line by line with formulas. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { join } from 'node:path';
+import { agentCacheDir } from '../paths.js';
 import type { Adapter, ExpandContext, InstrumentationConfig, Runtime } from './types.js';
 
 /** An exact published version: a matrix measures what it names, not what a range resolves to today. */
@@ -63,11 +64,11 @@ export function compareVersions(a: string, b: string): number {
 export const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
 
 /** A `node:` entry: this process's Node when it matches, else the package build in the agent cache. */
-export function resolveRuntime(spec: string, cacheDir: (name: string, version: string) => string): Runtime {
+export function resolveRuntime(spec: string): Runtime {
   const label = `node${spec.split('.')[0]}`;
   const current = process.versions.node;
   if (spec === current || spec === current.split('.')[0]) return { spec, label, execPath: process.execPath };
-  const dir = join(cacheDir(NODE_PACKAGE, spec), 'node_modules', NODE_PACKAGE);
+  const dir = join(agentCacheDir(NODE_PACKAGE, spec), 'node_modules', NODE_PACKAGE);
   return { spec, label, execPath: join(dir, 'bin', 'node'), cached: { package: NODE_PACKAGE, version: spec, dir } };
 }
 

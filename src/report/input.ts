@@ -1,3 +1,4 @@
+import { headlineOf } from '../analysis/behaviour.js';
 import type { ConfigSummary } from '../analysis/summary.js';
 import type { Pricing } from '../cost/pricing.js';
 import type { ConfigCost, ConfigMeasure } from '../cost/project.js';
@@ -36,7 +37,7 @@ export function executiveSummary(input: Pick<ReportInput, 'rows' | 'traffic'>): 
   return input.rows.flatMap((row) => {
     const cost = row.cost;
     // A behaviour change leads: it matters more than any overhead, which is then on the requests that succeeded.
-    const changed = row.behaviour ? `Behaviour change: ${row.behaviour.finding.replace(`${row.config}: `, '')}; the figures below are per successful request. ` : '';
+    const changed = row.behaviour ? `Behaviour change: ${headlineOf(row.behaviour)}; the figures below are per successful request. ` : '';
     if (!cost) return changed ? [{ config: row.config, description: row.description, text: changed.trim() }] : [];
     const cpu = row.cells.cpuMsPerRequest.estimate;
     const infra = cost.infrastructure.reduce((s, l) => s + l.usd, 0);

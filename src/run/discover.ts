@@ -8,12 +8,10 @@ import { sanitizeEnv } from './env.js';
 import { freePort } from './ports.js';
 import { killGroup, trackGroup, untrackGroup } from './processes.js';
 
-/** A route as Fastify registered it (onRoute): its method, URL pattern, route-level hooks and JSON body schema. */
+/** A route as Fastify registered it (onRoute): its method, URL pattern and JSON body schema. */
 export interface DiscoveredRoute {
   method: string;
   url: string;
-  /** Route-level hooks (onRequest, preHandler…): where auth usually sits. */
-  hooks: string[];
   bodySchema?: unknown;
 }
 
@@ -64,7 +62,7 @@ export async function discoverApp<T>(
     let answered = false;
     while (!exited && Date.now() < deadline && !answered) {
       for (const path of [...readyCandidates, ...staticGets(read()).map((r) => r.url)]) {
-        const status = await statusOf(`${baseUrl}${path}`);
+        const status = await statusOf(baseUrl, path);
         if (status === undefined) break; // not listening yet
         answered = true;
         if (status < 500) {
@@ -89,25 +87,10 @@ export function staticGets(routes: readonly DiscoveredRoute[]): DiscoveredRoute[
   return routes.filter((r) => r.method === 'GET' && !/[:*]/.test(r.url));
 }
 
-async function statusOf(url: string): Promise<number | undefined> {
+/** The status one GET of `path` answers; undefined when nothing answers (not listening yet, or no answer in 5 s). */
+export async function statusOf(baseUrl: string, path: string): Promise<number | undefined> {
   try {
-    const response = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-    await response.body.dump();
-    return response.statusCode;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One request to a route, as the draft would send it: the status it answered (undefined: no answer). */
-export async function tryRoute(baseUrl: string, method: string, path: string, body?: unknown): Promise<number | undefined> {
-  try {
-    const response = await request(`${baseUrl}${path}`, {
-      method: method as 'GET',
-      headersTimeout: 5000,
-      bodyTimeout: 5000,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
+    const response = await request(`${baseUrl}${path}`, { headersTimeout: 5000, bodyTimeout: 5000 });
     await response.body.dump();
     return response.statusCode;
   } catch {

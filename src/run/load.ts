@@ -42,8 +42,22 @@ function lagSummary(lagsMs: readonly number[]): SendLagUs {
 /** One target the driver sends to: its own connection pool, so the sides never share a socket. */
 export class LoadSide {
   readonly pool: Pool;
+  private credentials: Record<string, string> = {};
+  private readonly signed = new Map<WireRequest, Record<string, string>>();
+
   /** The credential from workload.login, sent with the routes marked auth. */
-  credentials: Record<string, string> = {};
+  signIn(credentials: Record<string, string>): void {
+    this.credentials = credentials;
+    this.signed.clear();
+  }
+
+  /** A request's headers on this side: with the credential when the route is marked auth, built once per route. */
+  headersFor(request: WireRequest): Record<string, string> | undefined {
+    if (!request.auth) return request.headers;
+    let headers = this.signed.get(request);
+    if (!headers) this.signed.set(request, (headers = { ...request.headers, ...this.credentials }));
+    return headers;
+  }
   constructor(readonly url: string, readonly connections: number) {
     this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   }
@@ -59,10 +73,6 @@ export interface PhaseResult {
   achievedRps: number;
   latencyUs: LatencySummaryUs;
   record: LoadRecord;
-}
-
-function headersFor(request: WireRequest, side: LoadSide): Record<string, string> | undefined {
-  return request.auth ? { ...request.headers, ...side.credentials } : request.headers;
 }
 
 function countFailure(state: SideState, route: string, what: string): void {
@@ -142,7 +152,7 @@ export class OpenLoopDriver {
       state.side.pool.request({
         path: request.path,
         method: request.method as 'GET',
-        headers: headersFor(request, state.side),
+        headers: state.side.headersFor(request),
         body: request.body,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
@@ -239,7 +249,7 @@ export class OpenLoopDriver {
         counter.next += 1;
         try {
           const { body } = await side.pool.request({
-            path: request.path, method: request.method as 'GET', headers: headersFor(request, side), body: request.body,
+            path: request.path, method: request.method as 'GET', headers: side.headersFor(request), body: request.body,
             headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs,
           });
           await body.dump();

@@ -99,7 +99,7 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
 
     if (workload.login) {
       const login = workload.login;
-      await Promise.all(sides.map(async (side) => { side.load!.credentials = await logIn(side.load!.url, login, workload.requestTimeout); }));
+      await Promise.all(sides.map(async (side) => side.load!.signIn(await logIn(side.load!.url, login, workload.requestTimeout))));
       checkpoint();
     }
 
@@ -142,7 +142,7 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       const { duration, connections } = workload.maxThroughput;
       phase('max-throughput', duration * sides.length);
       for (const side of sides) {
-        const signed = requests.map((r) => (r.auth ? { ...r, headers: { ...r.headers, ...side.load!.credentials } } : r));
+        const signed = requests.map((r) => ({ ...r, headers: side.load!.headersFor(r) }));
         maxRps.set(side, await alone(side, sides, () => closedLoopThroughput({
           url: side.load!.url, requests: signed, connections, durationMs: duration, timeoutMs: workload.requestTimeout, signal: unitAbort.signal,
         })));

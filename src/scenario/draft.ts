@@ -16,8 +16,6 @@ export interface RouteFinding {
   body?: unknown;
   /** The status a GET answered (undefined: not probed, or no answer). */
   status?: number;
-  /** Route-level hooks (onRequest, preHandler…). */
-  hooks: string[];
 }
 
 export interface AppFacts {

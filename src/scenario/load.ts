@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
-import { agentCacheDir } from '../paths.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
@@ -413,7 +412,7 @@ function runtimeMatrix(scenario: Scenario, configs: InstrumentationConfig[], fil
     throw new InputError(`${file}: node: a runtime matrix needs workload.design: co-scheduled, where each candidate runs beside its own baseline on the same ` +
       'runtime; a sequential block shares one baseline run between candidates.');
   }
-  const runtimes = scenario.node!.map((spec) => resolveRuntime(spec, agentCacheDir));
+  const runtimes = scenario.node!.map(resolveRuntime);
   const labels = runtimes.map((r) => r.label);
   const twice = labels.find((label, i) => labels.indexOf(label) !== i);
   if (twice) throw new InputError(`${file}: node: ${twice} is listed twice; give each Node major once.`);
