@@ -172,7 +172,7 @@ async function finishScenario(loaded: LoadedScenario, result: ResultDocument, ou
   if (request.gate && result.analysis && !signal.aborted) {
     const cases = [
       ...budgetCases(result, result.analysis, latestCalibration(request.out, loaded.name)),
-      ...moneyCases(loaded.moneyBudgets, input.costs, input.traffic),
+      ...moneyCases(loaded.moneyBudgets, input.costs, input.traffic, loaded.configs.map((c) => c.name).filter((name) => name !== loaded.scenario.baseline)),
     ];
     const gate = decide(cases, request.inconclusive, outcome.failures.length > 0);
     result.gate = { verdict: gate.verdict, exitCode: gate.exitCode, inconclusivePolicy: request.inconclusive, cases: gate.cases };

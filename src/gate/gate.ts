@@ -85,18 +85,25 @@ export function budgetCases(result: Pick<ResultDocument, 'runs' | 'scenario'>, a
  * Money budgets, judged on the bill's 95% range like any other budget: fail
  * when even its low end is over the limit, pass when its high end is within it,
  * inconclusive otherwise. (Each end is a 2.5% one-sided error; money budgets are
- * not in the Holm family of the metric budgets.)
+ * not in the Holm family of the metric budgets.) A budgeted config with no bill
+ * (every run excluded or failed) is inconclusive, never left out of the gate.
  */
-export function moneyCases(budgets: readonly MoneyBudget[], costs: readonly ConfigCost[], traffic: string): GateCase[] {
-  return budgets.flatMap((budget) => costs.filter((cost) => configMatches(budget.config, cost.config)).map((cost) => {
-    const verdict: Verdict = cost.lowUsd > budget.limitUsdPerMonth ? 'fail' : cost.highUsd <= budget.limitUsdPerMonth ? 'pass' : 'inconclusive';
-    const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
-    return {
-      config: cost.config,
-      check: budget.text,
-      verdict,
-      measured: `${usd(cost.totalUsd)}/month [${usd(cost.lowUsd)}, ${usd(cost.highUsd)}] at ${traffic}, budget ${usd(budget.limitUsdPerMonth)}/month`,
-      ...(cost.rangeNote ? { note: cost.rangeNote } : {}),
-    };
-  }));
+export function moneyCases(budgets: readonly MoneyBudget[], costs: readonly ConfigCost[], traffic: string, configs: readonly string[] = []): GateCase[] {
+  const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+  return budgets.flatMap((budget) => {
+    const billed = costs.filter((cost) => configMatches(budget.config, cost.config));
+    const unbilled = configs.filter((name) => configMatches(budget.config, name) && !billed.some((cost) => cost.config === name));
+    return [
+      ...billed.map((cost): GateCase => ({
+        config: cost.config,
+        check: budget.text,
+        verdict: cost.lowUsd > budget.limitUsdPerMonth ? 'fail' : cost.highUsd <= budget.limitUsdPerMonth ? 'pass' : 'inconclusive',
+        measured: `${usd(cost.totalUsd)}/month [${usd(cost.lowUsd)}, ${usd(cost.highUsd)}] at ${traffic}, budget ${usd(budget.limitUsdPerMonth)}/month`,
+        ...(cost.rangeNote ? { note: cost.rangeNote } : {}),
+      })),
+      ...unbilled.map((config): GateCase => ({
+        config, check: budget.text, verdict: 'inconclusive', measured: 'no valid paired runs to bill', note: 'every run of this config was excluded or failed',
+      })),
+    ];
+  });
 }

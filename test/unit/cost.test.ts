@@ -218,6 +218,10 @@ describe('cost projection, hand-computed', () => {
     expect(judge(1200)).toBe('pass');
     expect(judge(1000)).toBe('inconclusive');
     expect(moneyCases([{ config: 'datadog@*', limitUsdPerMonth: 1, text: 'x' }], [cost], 't')).toEqual([]);
+    // A budgeted config with no bill (all its runs excluded) is undecided, not dropped from the gate.
+    expect(moneyCases([{ config: 'sentry@*', limitUsdPerMonth: 1, text: 'x' }], [], 't', ['sentry@1'])).toEqual([
+      expect.objectContaining({ config: 'sentry@1', verdict: 'inconclusive', measured: 'no valid paired runs to bill' }),
+    ]);
   });
 
   it('New Relic seats are priced only from a price the user gives', () => {
