@@ -80,3 +80,11 @@ export function reachable(port: number): Promise<boolean> {
     });
   });
 }
+
+/**
+ * The env that makes `run`, `calibrate` and `bisect` simulate their sessions (src/run/simulate.ts): no process is
+ * started, and each config's runs are drawn from `model` with a fixed seed. For tests of wiring, formats and verdicts.
+ */
+export function simulated(model: Record<string, unknown>): Record<string, string> {
+  return { APM_BENCH_SIMULATE: JSON.stringify({ seed: 7, ...model }) };
+}

@@ -1,5 +1,6 @@
 import { pricingSources } from '../cost/pricing.js';
 import { metrics } from '../samples/metrics.js';
+import { SIMULATED_NOTE } from '../samples/result.js';
 import { formatChange } from '../samples/units.js';
 import { describeDesign } from './describe.js';
 import { renderAttributionMarkdown } from './attribution.js';
@@ -12,6 +13,7 @@ import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModel
 export function renderMarkdownReport(input: ReportInput): string {
   const { result, analysis } = input;
   const lines: string[] = [`# apm-bench report: ${result.scenario.name}`, ''];
+  if (result.simulation) lines.push(`> **${SIMULATED_NOTE}**`, '');
   lines.push(`${describeDesign(result)}; ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC.`, '');
   lines.push('## Summary', '', ...executiveSummary(input).map((s) => `- **${s.config}** (${s.description}): ${s.text}`), '');
 

@@ -1,4 +1,4 @@
-import type { ResultDocument } from '../samples/result.js';
+import { SIMULATED_NOTE, type ResultDocument } from '../samples/result.js';
 import { formatBytes, formatMicros } from '../samples/units.js';
 import { withChange, type ReportRow } from './rows.js';
 
@@ -26,6 +26,7 @@ export function tableNotes(result: ResultDocument, rows: readonly ReportRow[]): 
     ? `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline that ran beside it ` +
       '("a vs b": the config\'s CPU and that of the baselines beside it).'
     : `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline run of the same round.`];
+  if (result.simulation) notes.unshift(SIMULATED_NOTE);
   const runtimes = [...new Set(result.configs.flatMap((c) => (c.runtime ? [c.runtime.label] : [])))];
   if (runtimes.length) {
     notes.push(`Node runtime matrix (${runtimes.join(', ')}): each candidate ran beside a baseline on its own runtime, so its change is per runtime; the ` +

@@ -11,7 +11,7 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../paths.js';
 import { formatDuration, safeFileName } from '../samples/units.js';
 import {
-  RESULT_SCHEMA_VERSION, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
+  RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
 } from '../samples/result.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from './env.js';
@@ -19,6 +19,7 @@ import { machineFacts, packageVersions, pinCpus } from './environment.js';
 import { ProbeServer } from './probe-server.js';
 import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';
 import { BURST } from './ticker-worker.js';
+import { SimulatedExecutor, simulationFromEnv } from './simulate.js';
 
 export const LOAD_MODEL = {
   'co-scheduled':
@@ -120,6 +121,13 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const maxRounds = rounds === 'auto' ? Math.max(auto.min, auto.max) : rounds;
 
   const { result, baseEnv, pinning } = recordSession(loaded, design, rounds);
+  // Tests of wiring, formats and verdicts: no process is started, and the result says so first.
+  const simulation = simulationFromEnv();
+  const simulated = simulation ? new SimulatedExecutor(simulation) : undefined;
+  if (simulation) {
+    result.simulation = simulation;
+    result.notes.unshift(SIMULATED_NOTE);
+  }
   writeResultAtomic(options.outPath, result);
 
   const probes = new ProbeServer();
@@ -148,7 +156,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
         options.onUnitStart?.(unit, total());
         const samples = broken.size && unit.runs.some((run) => broken.has(run.config))
           ? skipUnit(unit, result.runs.length, broken)
-          : await measureUnit(unit, configs, result.runs.length, ctx);
+          : simulated ? await simulated.measureUnit(unit, configs, result.runs.length, ctx) : await measureUnit(unit, configs, result.runs.length, ctx);
         for (const sample of samples) {
           if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
           if (rounds === 'auto' && sample.status === 'measured' && sample.noise.stealPercent > HEAVY_STEAL_PERCENT) {
@@ -165,7 +173,8 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
         break;
       }
     }
-    if (options.profile && !options.signal.aborted && !broken.has(scenario.baseline)) {
+    if (options.profile && simulated) result.notes.push('Profiling pass: not simulated (it needs V8 profiles of real targets).');
+    if (options.profile && !simulated && !options.signal.aborted && !broken.has(scenario.baseline)) {
       const profiled = await profilingPass(loaded, options.profile, design.ratesRps[0]!, units, broken, ctx, options);
       result.profiling = { intervalUs: options.profile.intervalUs, rateRps: design.ratesRps[0]!, runs: profiled, attribution: [], stacks: {} };
       writeResultAtomic(options.outPath, result);

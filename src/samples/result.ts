@@ -17,6 +17,10 @@ export * from './runs.js';
  */
 export const RESULT_SCHEMA_VERSION = 2;
 
+/** The first note of a simulated result, and the first line every report prints of one. */
+export const SIMULATED_NOTE = 'SIMULATED session (APM_BENCH_SIMULATE): no target process was started; every figure was drawn from the model recorded in ' +
+  '"simulation". For testing apm-bench itself, never for decisions.';
+
 export interface ConfigRecord {
   name: string;
   kind: string;
@@ -115,6 +119,8 @@ export interface ResultDocument {
   profiling?: ProfilingRecord;
   /** With `run --gate`: the machine-readable verdict. */
   gate?: GateRecord;
+  /** A simulated session (APM_BENCH_SIMULATE, for testing apm-bench): the model every figure was drawn from. No process ran. */
+  simulation?: Record<string, unknown>;
   /** Estimates, verdicts and models derived from `runs` when the session ended (recomputable from runs). */
   analysis?: Analysis;
 }
