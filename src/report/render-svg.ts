@@ -1,11 +1,14 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+/** Vega and Vega-Lite take about 0.3 s to load: only commands that write a report pay it. */
+const libraries = () => Promise.all([import('vega'), import('vega-lite')]);
 
 /**
  * Vega-Lite → Vega → SVG in Node, with no DOM and no network: the report
  * carries the finished SVG, so it opens offline and prints as it looks.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await libraries();
   const compiled = compile(spec).spec;
   // Data is always inline: a report must never fetch anything, at build time or view time.
   const remote = (compiled.data ?? []).find((d) => 'url' in d);

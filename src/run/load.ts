@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { tickerWorkerPath } from '../paths.js';
@@ -286,10 +286,11 @@ export function closedLoopThroughput(opts: {
   timeoutMs: number;
   signal?: AbortSignal;
 }): Promise<number> {
-  return new Promise((resolve, reject) => {
+  // Loaded on use: only max-throughput phases need it, and it is slow to load.
+  return import('autocannon').then(({ default: autocannonRun }) => new Promise((resolve, reject) => {
     let responses = 0;
     const started = nowMs();
-    const instance = autocannon({
+    const instance = autocannonRun({
       url: opts.url,
       connections: opts.connections,
       duration: opts.durationMs / 1000,
@@ -304,5 +305,5 @@ export function closedLoopThroughput(opts: {
     const onAbort = () => instance.stop();
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  }));
 }
