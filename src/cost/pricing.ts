@@ -24,8 +24,7 @@ const sentryPlan = z.strictObject({
   monthly: priceSchema, includedErrors: priceSchema, includedSpans: priceSchema, spanTiers: z.array(tier).min(1), errorTiers: z.array(tier).min(1),
 });
 
-// Loose at the top: a vendor section the core does not know (newrelic:) passes through to its adapter's bill.
-export const pricingSchema = z.looseObject({
+const pricingShape = {
   pricing_version: z.string(),
   currency: z.literal('USD'),
   hoursPerMonth: priceSchema,
@@ -47,9 +46,17 @@ export const pricingSchema = z.looseObject({
     fargateGBHour: priceSchema,
     instances: z.record(z.string(), z.strictObject({ vcpu: z.number().positive(), memoryGiB: z.number().positive(), hourly: priceSchema })),
   }),
-});
+};
+// Loose at the top when parsing: a vendor section the core does not know (newrelic:) passes through to its adapter's bill.
+export const pricingSchema = z.looseObject(pricingShape);
 
-export type Pricing = z.output<typeof pricingSchema>;
+/** Strict as a type, so a misspelt field (pricing.version for pricing_version) does not compile; vendorSection() reads the rest. */
+export type Pricing = z.output<z.ZodObject<typeof pricingShape>>;
+
+/** A vendor's own section of the pricing file, which its adapter validates (e.g. newrelic:). */
+export function vendorSection(pricing: Pricing, vendor: string): unknown {
+  return Object.hasOwn(pricing, vendor) ? (pricing as unknown as Record<string, unknown>)[vendor] : undefined;
+}
 export type SentryPlan = z.output<typeof sentryPlan>;
 
 export const defaultPricingPath = join(packageRoot, 'pricing', 'default.yaml');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { versionOption } from './versions.js';
 import { roleClaims } from '../analysis/claims.js';
 import { InputError } from '../errors.js';
-import { priceSchema } from '../cost/pricing.js';
+import { priceSchema, vendorSection } from '../cost/pricing.js';
 import { counterWindow, decodeBody, startHttpIntake, type IntakeReply, type TimedItem } from './intake-server.js';
 import { resolveAgent } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
@@ -144,7 +144,7 @@ export const newrelic: Adapter = {
   packages: ['newrelic'],
   // New Relic bills data ingested (every event, span, metric and log payload) past the free 100 GB; user seats are separate.
   bill: ({ measure, requestsPerMonth, options, pricing }) => {
-    const parsed = prices.safeParse((pricing as Record<string, unknown>).newrelic);
+    const parsed = prices.safeParse(vendorSection(pricing, 'newrelic'));
     if (!parsed.success) throw new InputError('the pricing file has no valid "newrelic" section (freeGBPerMonth, perGB.original): add one with --pricing.');
     const rate = parsed.data.perGB.original ?? Object.values(parsed.data.perGB)[0]!;
     const gb = ((measure.bytesPerRequest ?? 0) * requestsPerMonth) / 1e9;
