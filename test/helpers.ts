@@ -88,3 +88,13 @@ export function reachable(port: number): Promise<boolean> {
 export function simulated(model: Record<string, unknown>): Record<string, string> {
   return { APM_BENCH_SIMULATE: JSON.stringify({ seed: 7, ...model }) };
 }
+
+/**
+ * What one request's fixed-work burn costs alone in a fresh process (test/fixtures/burn-cpu.cjs run as a program):
+ * the loop count for about `us` µs on this machine, and the median CPU µs of one burn of exactly that many loops.
+ * Measurement tests set their in-server readings against this, so no bound names a machine.
+ */
+export function standaloneBurn(us: number): { loops: number; usPerBurn: number } {
+  const out = execFileSync(process.execPath, [join(fixtures, 'burn-cpu.cjs')], { env: { ...process.env, BURN_US: String(us) }, encoding: 'utf8' });
+  return JSON.parse(out) as { loops: number; usPerBurn: number };
+}
