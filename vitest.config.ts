@@ -1,17 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files whose assertions rest on measured CPU, latency or their statistics. They run one at a time, after everything
- * else: on a 2-core machine a neighbouring test file is noise they would have to absorb.
+ * The few files whose assertions rest on measured CPU: one A/A-plus-burn session, one soak leak, one profile
+ * attribution. They run one at a time, after everything else: on a 2-core machine a neighbouring test file is noise
+ * they would have to absorb. Everything else (simulated sessions, intakes, exit codes, files) runs two at a time.
  */
 const measurements = [
   'test/e2e/run.test.ts',
-  'test/e2e/statistics.test.ts',
-  'test/e2e/gate.test.ts',
   'test/e2e/soak.test.ts',
-  'test/e2e/stack.test.ts',
   'test/e2e/profile.test.ts',
-  'test/e2e/vendors.test.ts',
 ];
 
 export default defineConfig({

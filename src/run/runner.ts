@@ -23,6 +23,9 @@ export const MAX_PRIME_MS = 3_000;
 /** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
 export const MAX_DRAIN_MS = 12_000;
 
+/** What a run with its intake down on purpose says of itself. */
+export const INTAKE_DOWN_WARNING = 'its intake was down on purpose (connection refused): the agent delivered nothing, and what it kept is in its memory';
+
 export type Phase = 'starting' | 'priming' | 'warmup' | 'measuring' | 'latency' | 'draining' | 'max-throughput' | 'stopping';
 
 export interface RunContext extends SideContext {
@@ -386,7 +389,7 @@ function toMeasuredRun(
   const down = side.config.intakeFault === 'down';
   run.exclusions.push(...judgeLoad(run, load.record), ...(down ? [] : side.config.validate?.(counts, requests) ?? []));
   run.warnings.push(...failureWarning(run, load.record));
-  if (down) run.warnings.push('its intake was down on purpose (connection refused): the agent delivered nothing, and what it kept is in its memory');
+  if (down) run.warnings.push(INTAKE_DOWN_WARNING);
   // ±1 tick at each end, plus a little for the moment between reading /proc and the probe's mark.
   if (Math.abs(procMs - cpuMs) > 2 * tickMs + 2) {
     run.warnings.push(`CPU from the probe (${cpuMs.toFixed(1)} ms) and /proc (${procMs.toFixed(0)} ms) disagree by more than the tick error: the probe may not be in the ` +

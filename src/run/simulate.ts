@@ -15,6 +15,7 @@ import { seededRandom } from '../random.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { newLatencyHistogram, summariseHistogram } from './load.js';
+import { INTAKE_DOWN_WARNING } from './runner.js';
 
 export const SIMULATE_ENV = 'APM_BENCH_SIMULATE';
 
@@ -205,7 +206,7 @@ export class SimulatedExecutor {
     const latencyLoad = loadRecord(latencySent, m.failures, workload.routes, workload.connections);
     const latencyCount = latencySent - latencyLoad.unexpectedStatuses - latencyLoad.timeouts - latencyLoad.socketErrors;
     const rss = 70e6 + m.rssExtraBytes + 1e6 * normal(random);
-    const counts = m.intake ? intakeCounts(m.intake, succeeded, windowMs) : undefined;
+    const counts = m.intake && config.intakeFault !== 'down' ? intakeCounts(m.intake, succeeded, windowMs) : undefined;
     const run: MeasuredRun = {
       ...identity,
       status: 'measured',
@@ -241,6 +242,7 @@ export class SimulatedExecutor {
     };
     const down = config.intakeFault === 'down';
     run.exclusions.push(...(down ? [] : config.validate?.(counts, sent) ?? []));
+    if (down) run.warnings.push(INTAKE_DOWN_WARNING);
     if (identity.side === 'baseline' && failed / sent > 0.01) run.exclusions.push(`the baseline failed ${failed} of ${sent} requests: a scenario error`);
     if (identity.side === 'candidate' && failed / sent > 0.01) {
       run.warnings.push(`${failed} of ${sent} requests failed: CPU and latency are per successful request`);

@@ -1,41 +1,27 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { root, runCli, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, root, runCli, tempDir } from '../helpers.js';
 
 /** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH. */
 const browserPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
 const expectedCharts = ['cpu-overhead', 'latency-percentiles', 'sample-rate', 'rss', 'telemetry', 'monthly-cost'];
 
-/** One real run with a Datadog sweep, Sentry and Prometheus, so every chart has data; shared by the tests below. */
-let saved = '';
-let dir = '';
+/**
+ * A committed result from a real session of this version (test/fixtures/results/agents.json, `npm run fixtures`): a
+ * Datadog sweep, Sentry and Prometheus, so every chart has data. Copied to a temp dir so the reports land there.
+ */
+const dir = tempDir();
+const saved = join(dir, 'agents.json');
+copyFileSync(join(fixtures, 'results', 'agents.json'), saved);
 beforeAll(async () => {
-  dir = tempDir();
-  const file = writeScenario(dir, 'report.yaml', `name: report
-workload:
-  routes: [{ path: /json, weight: 4 }, { path: /downstream, weight: 1 }, { path: /error, weight: 1, expectStatus: 500 }]
-  rate: 120
-  primeRequests: 1000
-  warmup: 0.5s
-  duration: 3s
-  latencyDuration: 0.5s
-  rounds: 2
-instrumentations:
-  - name: none
-  - datadog: { sampleRate: [0.1, 1.0] }
-  - sentry: { tracesSampleRate: 1.0 }
-  - prometheus: { scrapeInterval: 1s }
-`);
-  const out = join(dir, 'out');
-  const { code, stderr } = await runCli(['run', file, '--out', out]);
+  const { code, stderr } = await runCli(['report', saved]);
   expect(code, stderr).toBe(0);
-  saved = join(out, readdirSync(out).find((f) => f.endsWith('.json'))!);
-}, 240_000);
+});
 
 describe('reports from a saved result', () => {
-  it('run writes the HTML and Markdown reports next to the result', () => {
+  it('report writes the HTML and Markdown reports next to the result by default', () => {
     expect(existsSync(saved.replace(/\.json$/, '.html'))).toBe(true);
     expect(existsSync(saved.replace(/\.json$/, '.md'))).toBe(true);
   });
@@ -57,6 +43,12 @@ describe('reports from a saved result', () => {
     const fargate = await runCli(['cost', saved, '--instance', 'fargate', '--vcpu', '0.5', '--memory', '1']);
     expect(fargate.code, fargate.stderr).toBe(0);
     expect(fargate.stdout).toContain('Fargate 0.5 vCPU / 1 GB');
+    // --json carries the pricing version it billed with (it printed "pricing": {} when the field was misspelt).
+    const json = await runCli(['cost', saved, '--traffic', '500M', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const document = JSON.parse(json.stdout) as { pricing: Record<string, string>; configs: Array<{ config: string; totalUsd: number }> };
+    expect(document.pricing).toEqual({ version: expect.stringMatching(/^\d{4}-\d{2}/), currency: 'USD' });
+    expect(document.configs.map((c) => c.config)).toEqual(['datadog@0.1', 'datadog@1', 'sentry@1', 'prometheus']);
     const bad = await runCli(['cost', saved, '--traffic', 'lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--traffic: expected requests per month ("500M") or an average rate ("190rps"), got "lots"');

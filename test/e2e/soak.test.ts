@@ -53,39 +53,4 @@ budgets:
     expect(stdout).toMatch(/leak\s+heap after GC grows \+[\d.]+ MB\/h \[\+[\d.]+, \+[\d.]+\]/);
     expect(stdout).toMatch(/noop\s+heap after GC: no growth detected \(would detect ≥ [\d.]+ MB\/h\)/);
   }, 300_000);
-
-  it('runs dd-trace with its intake down to the end, and sets its memory and CPU beside the intake-up run', async () => {
-    const dir = tempDir();
-    const file = writeScenario(dir, 'down.yaml', `name: down
-${quickWorkload({ jsonOnly: true, rate: 150, prime: 500, warmup: '1s', latency: '0.3s', rounds: 1, extra: '  soak: { duration: 20s, sample: 1s }\n' })}instrumentations:
-  - name: none
-  - datadog: { sampleRate: 1 }
-  - datadog: { sampleRate: 1, intake: down }
-`);
-    const out = join(dir, 'out');
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out]);
-    expect(code, stderr).toBe(0);
-    const result = readOnlyResult(out);
-    expect(result.status).toBe('complete');
-    const byConfig = new Map(result.runs.map((run) => [run.config, run]));
-    const up = byConfig.get('datadog@1')!;
-    const down = byConfig.get('datadog@1+intake-down')!;
-    for (const run of [up, down]) {
-      if (run.status !== 'measured') throw new Error(`${run.config} was ${run.status}`);
-      expect(run.exclusions).toEqual([]);
-      expect(run.soak!.length).toBeGreaterThanOrEqual(10);
-    }
-    if (up.status !== 'measured' || down.status !== 'measured') return;
-    // Up: every request's trace arrived. Down: nothing arrived, and the run says why.
-    expect(up.intake!.items.spans).toBeGreaterThan(0);
-    expect(down.intake!.items.spans ?? 0).toBe(0);
-    expect(down.warnings.join(' ')).toMatch(/intake was down on purpose/);
-    // Each has its CPU and memory estimates against the baseline, and growth slopes, side by side in the report.
-    for (const config of ['datadog@1', 'datadog@1+intake-down']) {
-      expect(result.analysis!.estimates.some((e) => e.config === config && e.metric === 'cpuMsPerRequest')).toBe(true);
-      expect(result.analysis!.soak!.growth.some((g) => g.config === config && g.metric === 'heapGrowth')).toBe(true);
-    }
-    expect(stdout).toMatch(/datadog@1\+intake-down/);
-    expect(stdout).toContain('Growth over the soak');
-  }, 300_000);
 });

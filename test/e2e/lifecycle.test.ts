@@ -1,0 +1,125 @@
+/**
+ * A session's life on real processes, without timing claims: a target that crashes mid-run, one that never becomes
+ * ready, Ctrl-C, and the sequential design's runner path. Nothing here asserts a measured figure.
+ */
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtures, processesMentioning, quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+
+function withPreloads(dir: string, ...names: string[]): void {
+  for (const name of names) copyFileSync(join(fixtures, name), join(dir, name));
+}
+
+describe('a session on real processes', () => {
+  it('keeps measured runs and names the crash when a target exits mid-run', async () => {
+    const dir = tempDir();
+    withPreloads(dir, 'exit-after.cjs', 'noop.cjs');
+    const file = writeScenario(dir, 'crash.yaml', `${quickWorkload({ rounds: 2, duration: '1s', warmup: '0s', latency: '0.2s', prime: 200 })}
+instrumentations:
+  - name: none
+  - name: steady
+    preload: ./noop.cjs
+  - name: crashy
+    preload: ./exit-after.cjs
+    env: { EXIT_AFTER: "150" }
+`);
+    const out = join(dir, 'out');
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out]);
+    expect(code).toBe(4);
+    expect(stderr).toContain('crashy');
+    expect(stderr).toContain('exited with code 3');
+    expect(stderr).toContain('simulated crash after 150 requests');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toContain('none (baseline)');
+    const result = readOnlyResult(out);
+    expect(result.status).toBe('failed');
+    // The steady config's pairs are measured whole.
+    const steadyPairs = new Set(result.runs.filter((run) => run.config === 'steady').map((run) => run.pair));
+    expect(result.runs.filter((run) => steadyPairs.has(run.pair)).every((run) => run.status === 'measured')).toBe(true);
+    const crashy = result.runs.filter((run) => run.config === 'crashy');
+    expect(crashy.map((run) => run.status)).toEqual(['failed', 'skipped']);
+    expect(crashy[0]!.status === 'failed' && crashy[0]!.failure.exitCode).toBe(3);
+    // Its partner is skipped, and says why.
+    const partner = result.runs.find((run) => run.pair === crashy[0]!.pair && run.config === 'none')!;
+    expect(partner.status === 'skipped' && partner.reason).toMatch(/its partner crashy failed/);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+
+  it('still runs the sequential design, one target at a time', async () => {
+    const dir = tempDir();
+    withPreloads(dir, 'burn-cpu.cjs');
+    const file = writeScenario(dir, 'seq.yaml', `${quickWorkload({ rounds: 2, duration: '1s', latency: '0.2s', prime: 200 })}  design: sequential
+instrumentations:
+  - name: none
+  - name: busy
+    preload: ./burn-cpu.cjs
+    env: { BURN_LOOPS: "1000" }
+`);
+    const out = join(dir, 'out');
+    const { code, stderr } = await runCli(['run', file, '--out', out]);
+    expect(code, stderr).toBe(0);
+    const result = readOnlyResult(out);
+    expect(result.design.kind).toBe('sequential');
+    expect(result.runs).toHaveLength(4);
+    // Each round is a block: both configs share its pair id, and latency comes from the window itself.
+    expect(new Set(result.runs.map((run) => run.pair))).toEqual(new Set([0, 1]));
+    expect(result.runs.every((run) => run.status === 'measured' && run.latencySource === 'window')).toBe(true);
+    const cpu = result.analysis!.estimates.find((e) => e.config === 'busy' && e.metric === 'cpuMsPerRequest')!;
+    expect(cpu.pairs).toBe(2);
+  });
+
+  it('gives up on a target that never becomes ready, and kills it', async () => {
+    const dir = tempDir();
+    withPreloads(dir, 'never-ready.cjs');
+    const file = writeScenario(dir, 'never.yaml', `target:
+  module: ./never-ready.cjs
+  readyPath: /healthz
+  readyTimeout: 2s
+${quickWorkload({ rounds: 1 })}
+instrumentations:
+  - name: none
+  - name: other
+    env: { OTHER: "1" }
+`);
+    const out = join(dir, 'out');
+    const { code, stderr } = await runCli(['run', file, '--out', out]);
+    expect(code).toBe(4);
+    expect(stderr).toMatch(/did not answer GET http:\/\/127\.0\.0\.1:\d+\/healthz within 2s/);
+    expect(stderr).toContain('never-ready: starting, but never listening');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+
+  it('stops cleanly on Ctrl-C, keeps finished runs and leaves no process behind', async () => {
+    const dir = tempDir();
+    withPreloads(dir, 'noop.cjs');
+    const file = writeScenario(dir, 'long.yaml', `${quickWorkload({ rounds: 20, duration: '1s', warmup: '0s' })}
+instrumentations:
+  - name: none
+  - name: noop
+    preload: ./noop.cjs
+`);
+    const out = join(dir, 'out');
+    let cliPid = 0;
+    const finished = runCli(['run', file, '--out', out], { onSpawn: (pid) => { cliPid = pid; } });
+    // Wait until at least one run is in the result file and a target is running.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (existsSync(out) && readdirSync(out).some((f) => f.endsWith('.json'))) {
+        const runs = readOnlyResult(out).runs.length;
+        if (runs >= 1 && processesMentioning(dir).length > 0) break;
+      }
+    }
+    expect(processesMentioning(dir).length).toBeGreaterThan(0);
+    process.kill(cliPid, 'SIGINT');
+    const { code, stderr } = await finished;
+    expect(code).toBe(130);
+    expect(stderr).toContain('Interrupted');
+    const result = readOnlyResult(out);
+    expect(result.status).toBe('interrupted');
+    expect(result.runs.filter((run) => run.status === 'measured').length).toBeGreaterThanOrEqual(2);
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+});
