@@ -78,6 +78,8 @@ export class ProbeServer {
   readonly path = join(this.dir, 'probe.sock');
   private listeners: Array<(connection: ProbeConnection) => void> = [];
   private sockets = new Set<Socket>();
+  /** Open connections, so a listener that subscribes after a target said hello still hears it. */
+  private connections = new Set<ProbeConnection>();
 
   constructor() {
     this.server = createServer((socket) => {
@@ -92,6 +94,8 @@ export class ProbeServer {
         socket.off('data', onHello);
         const hello = JSON.parse(buffer.slice(0, newline)) as ProbeHello & { type: string };
         const connection = new ProbeConnection(socket, hello);
+        this.connections.add(connection);
+        socket.on('close', () => this.connections.delete(connection));
         for (const listener of this.listeners) listener(connection);
       };
       socket.on('data', onHello);
@@ -105,7 +109,12 @@ export class ProbeServer {
     });
   }
 
+  /**
+   * Every connection, those already open included: a target can say hello before its side starts waiting (its partner
+   * was still starting: a New Relic intake makes a TLS key first), and that hello was lost, failing the run.
+   */
   onConnection(listener: (connection: ProbeConnection) => void): () => void {
+    for (const connection of this.connections) listener(connection);
     this.listeners.push(listener);
     return () => { this.listeners = this.listeners.filter((l) => l !== listener); };
   }
