@@ -11,6 +11,17 @@ const measurements = [
   'test/e2e/profile.test.ts',
 ];
 
+/** Files that start no target (unit tests, simulated sessions, saved results, CLI input handling): light, alongside the rest. */
+const light = [
+  'test/unit/**/*.test.ts',
+  'test/e2e/gate.test.ts',
+  'test/e2e/statistics.test.ts',
+  'test/e2e/report.test.ts',
+  'test/e2e/hostile.test.ts',
+  'test/e2e/cli-contract.test.ts',
+  'test/e2e/input-errors.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Every test by name, so a skipped one shows its reason (it is in the title) in CI logs.
@@ -18,15 +29,15 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     projects: [
-      {
-        // Unit tests and end-to-end checks of behaviour (exit codes, messages, counts, files): two at a time, first.
-        extends: true,
-        test: { name: 'checks', include: ['test/**/*.test.ts'], exclude: measurements, maxWorkers: 2, sequence: { groupOrder: 0 } },
-      },
+      // First the light files, three at a time; then the files that run real targets and agents, two at a time (three at
+      // once on 2 cores starved a target's probe and saturated Sentry, seen here).
+      { extends: true, test: { name: 'checks', include: light, maxWorkers: 3, sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: 'measurements', include: measurements, fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { name: 'processes', include: ['test/e2e/**/*.test.ts'], exclude: [...light, ...measurements], maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
+      // Then the measurements, one at a time, on a machine nothing else in the suite is using.
+      { extends: true, test: { name: 'measurements', include: measurements, fileParallelism: false, sequence: { groupOrder: 2 } } },
     ],
   },
 });

@@ -32,7 +32,8 @@ ${exitCodes([0, 2], 'the bill was projected')}`)
       const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
       const { result, setup, costs } = costOfFile(file, flags);
       output.result(renderCostText(result.scenario.baseline, setup.traffic.text, setup.options, setup.pricing, costs, new Date().toISOString().slice(0, 10)));
-      output.document({ result: file, traffic: setup.traffic, options: setup.options, pricing: { version: setup.pricing.pricing_version, currency: setup.pricing.currency }, configs: costs });
+      const pricing = { version: setup.pricing.pricing_version, currency: setup.pricing.currency };
+      output.document({ result: file, traffic: setup.traffic, options: setup.options, pricing, configs: costs });
       process.exitCode = 0;
     });
 }

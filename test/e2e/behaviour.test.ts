@@ -11,7 +11,7 @@ const workload = (routes: string) => `workload:
 ${routes}  rate: 200
   primeRequests: 300
   warmup: 0.5s
-  duration: 2s
+  duration: 1s
   latencyDuration: 0.3s
   rounds: 2
 `;
@@ -21,14 +21,10 @@ describe('behaviour changes are findings, not exclusions', () => {
     const file = writeScenario(dir, 'shed.yaml', `name: shed
 ${workload('    - { method: GET, path: /json, weight: 3 }\n    - { method: GET, path: /ping, weight: 1 }\n')}budgets:
   shedding: { errors: "+0.5%" }
-  calm: { errors: "+0.5%" }
 instrumentations:
   - name: none
   - name: shedding
     preload: ./shed-503.cjs
-  - name: calm
-    preload: ./shed-503.cjs
-    env: { SHED_EVERY_TENTH: "0" }
 `);
     const out = join(dir, 'shed');
     const markdown = join(dir, 'shed.md');
@@ -56,10 +52,10 @@ instrumentations:
     expect(change!.finding).toMatch(/^shedding: 2\d\.\d% of requests answered 503 \(baseline 0\.0%\): the app shed load/);
     // The overhead is still estimated, on the requests that succeeded.
     expect(result.analysis!.estimates.some((e) => e.config === 'shedding' && e.metric === 'cpuMsPerRequest')).toBe(true);
-    // The terminal leads with it, per route; the gate fails its errors budget and passes the calm one.
+    // The terminal leads with it, per route; the gate fails its errors budget (a calm config passing one is in the
+    // simulated behaviour test, test/e2e/statistics.test.ts).
     expect(stdout).toMatch(/Behaviour changes[^\n]*\n\s+shedding: 2\d\.\d% of requests answered 503[^\n]*\n\s+GET \/json: \d+× 503/);
     expect(stdout).toMatch(/FAIL\s+shedding errors ≤ \+0\.5%/);
-    expect(stdout).toMatch(/PASS\s+calm errors ≤ \+0\.5%/);
     expect(stdout).not.toContain('check the route mix');
     // The step summary a reviewer reads, and the Markdown report beside the result.
     expect(readFileSync(markdown, 'utf8')).toMatch(/> \*\*Warning:\*\* behaviour change: shedding: 2\d\.\d% of requests answered 503/);

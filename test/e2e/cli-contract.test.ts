@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../../src/samples/result.js';
-import { fixtures, runCli, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, runCli, simulated, tempDir, writeScenario } from '../helpers.js';
 
 describe('the CLI contract', () => {
   it('every command\'s help teaches: examples and the exit codes it can return', async () => {
@@ -40,7 +40,8 @@ instrumentations:
   - name: noop
     preload: ${join(fixtures, 'noop.cjs')}
 `);
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--json', '--rate', '120', '--duration', '1s', '--rounds', '1']);
+    // Simulated (the document's wiring is the point); a real session's output is test/e2e/run.test.ts.
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--json', '--rate', '120', '--duration', '1s', '--rounds', '1'], { env: simulated({}) });
     expect(code, stderr).toBe(0);
     const document = JSON.parse(stdout) as { resultFile: string; analysis: { estimates: unknown[] }; overrides: Record<string, string>; rows: Array<{ config: string }> };
     expect(stderr).toContain('noop');

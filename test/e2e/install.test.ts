@@ -22,8 +22,8 @@ function sh(command: string, args: string[], cwd: string, timeoutMs = 240_000): 
 describe('installed in someone else\'s repository', () => {
   it('npm pack, install into a service with its own Fastify app and dd-trace, validate and run: the app\'s dd-trace is the one measured', async () => {
     const work = tempDir('apm-bench-install-');
-    // 1. the package as npm would publish it
-    execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+    // 1. the package as npm would publish it (npm test built dist/ already: prepack's build is skipped)
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--silent'], { cwd: root, stdio: 'pipe', timeout: 120_000 });
     const tarball = readdirSync(work).find((file) => file.endsWith('.tgz'))!;
     expect(tarball).toMatch(/^apm-bench-\d+\.\d+\.\d+\.tgz$/);
     const listing = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' });

@@ -6,7 +6,7 @@ describe('request logs', () => {
   it('counts the log bytes per request the app writes, with and without dd-trace log injection', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'logs.yaml', `name: logs
-${quickWorkload({ jsonOnly: true, rate: 200, prime: 500, duration: '2s', latency: '0.3s', rounds: 2 })}instrumentations:
+${quickWorkload({ jsonOnly: true, rate: 200, prime: 300, duration: '1.5s', latency: '0.2s', rounds: 2 })}instrumentations:
   - name: none
   - datadog: { name: dd-plain, sampleRate: 1 }
   - datadog: { name: dd-logs, sampleRate: 1, logInjection: true }

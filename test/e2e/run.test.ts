@@ -19,7 +19,7 @@ describe('apm-bench run on the bundled fixture', () => {
     - { method: POST, path: /orders, weight: 2, body: { sku: SKU-00042, quantity: 2 } }
     - { method: GET, path: /error, weight: 1, expectStatus: 500 }
   rate: 250
-  primeRequests: 1000
+  primeRequests: 500
   warmup: 0.5s
   duration: 2s
   latencyDuration: 0.3s
@@ -71,13 +71,15 @@ instrumentations:
     const cpu = (config: string) => result.analysis!.estimates.find((e) => e.config === config && e.metric === 'cpuMsPerRequest')!;
     expect(cpu('noop').significance).toBe('no significant difference');
     expect(cpu('burn').significance).toBe('significant overhead');
-    // The burn's own cost, alone: inside a server it reads that within [0.8×, 1.3×] (caches and branch predictors it
-    // shares with the app cost a little more; nothing can make fixed work read much less).
+    // The burn's own cost, alone, against the paired reading in a server: within [0.65×, 1.3×]. Fixed work cannot be
+    // shortened by preemption, but the pair's difference also holds what the burn does to its partner on the shared
+    // core (the baseline beside a burn is preempted mid-request more often, and pays for it): readings of 0.72×–1.0×
+    // were seen on one machine as its baseline cost moved from 0.45 to 0.96 ms/req. A lost burn reads 0; a doubled one 2×.
     const aloneMs = burn.usPerBurn / 1000;
-    expect(cpu('burn').delta).toBeGreaterThan(0.8 * aloneMs);
+    expect(cpu('burn').delta).toBeGreaterThan(0.65 * aloneMs);
     expect(cpu('burn').delta).toBeLessThan(1.3 * aloneMs);
     // Every pair sees the burn on its own, far above the 0 a pair would read if it were lost.
-    for (const pair of cpu('burn').perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.5 * aloneMs);
+    for (const pair of cpu('burn').perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.4 * aloneMs);
     // And the A/A pair resolves far finer than the burn is large.
     expect(cpu('noop').deltaCI.high - cpu('noop').deltaCI.low).toBeLessThan(aloneMs);
     expect(stdout).toMatch(/burn\s+▲ CPU\/req \+[\d.]+% \[\+[\d.]+%, \+[\d.]+%\] \(\+0\.\d+ ms\)/);

@@ -6,20 +6,17 @@ import { fixtures, quickWorkload, readOnlyResult, runCli, tempDir, writeScenario
 const MIB = 1024 ** 2;
 
 describe('soak mode', () => {
-  it('finds a preload that keeps 2 KB per request growing at its known rate, and no growth in a do-nothing preload', async () => {
+  it('finds a preload that keeps 2 KB per request growing at its known rate', async () => {
     const dir = tempDir();
-    for (const file of ['leak.cjs', 'noop.cjs']) copyFileSync(join(fixtures, file), join(dir, file));
+    for (const file of ['leak.cjs']) copyFileSync(join(fixtures, file), join(dir, file));
     const file = writeScenario(dir, 'soak.yaml', `name: soak
 ${quickWorkload({ rate: 200, warmup: '1s', latency: '0.3s', rounds: 1, extra: '  soak: { duration: 20s, sample: 1s }\n' })}instrumentations:
   - name: none
-  - name: noop
-    preload: ./noop.cjs
   - name: leak
     preload: ./leak.cjs
     env: { LEAK_BYTES: "2048" }
 budgets:
   leak: { heapGrowth: "+5MB/h" }
-  noop: { heapGrowth: "+500MB/h" }
 `);
     const out = join(dir, 'out');
     const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--gate']);
@@ -42,15 +39,9 @@ budgets:
     expect(leak.paired!.ci.low).toBeGreaterThan(0);
     expect(leak.paired!.ci.low).toBeLessThanOrEqual(known.high);
     expect(leak.paired!.ci.high).toBeGreaterThanOrEqual(known.low);
-    const noop = growth.find((g) => g.config === 'noop' && g.metric === 'heapGrowth')!;
-    expect(noop.finding).toBe('no growth detected');
-    expect(noop.detectablePerHour).toBeLessThan(known.low / 10);
-    // The gate: the leak breaks its budget, the do-nothing preload passes a loose one.
-    expect(result.analysis!.budgets.map((b) => [b.config, b.budget.metric, b.verdict])).toEqual([
-      ['leak', 'heapGrowth', 'fail'], ['noop', 'heapGrowth', 'pass'],
-    ]);
+    // The gate: the leak breaks its budget. (A do-nothing config's "no growth detected" is in the simulated soak test.)
+    expect(result.analysis!.budgets.map((b) => [b.config, b.budget.metric, b.verdict])).toEqual([['leak', 'heapGrowth', 'fail']]);
     expect(code, stderr).toBe(1);
     expect(stdout).toMatch(/leak\s+heap after GC grows \+[\d.]+ MB\/h \[\+[\d.]+, \+[\d.]+\]/);
-    expect(stdout).toMatch(/noop\s+heap after GC: no growth detected \(would detect ≥ [\d.]+ MB\/h\)/);
   }, 300_000);
 });

@@ -6,7 +6,7 @@ describe('agents stacked in one process', () => {
   it('runs dd-trace and @sentry/node together, each with its own intake and counts, beside each alone, and reports the interaction', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'stack.yaml', `name: stack
-${quickWorkload({ jsonOnly: true, rate: 40, prime: 300, duration: '2s', latency: '0.3s', rounds: 2 })}instrumentations:
+${quickWorkload({ jsonOnly: true, rate: 40, prime: 100, duration: '2s', latency: '0.2s', rounds: 2 })}instrumentations:
   - name: none
   - datadog: { sampleRate: 1 }
   - sentry: { tracesSampleRate: 1 }

@@ -134,6 +134,8 @@ instrumentations:
   - name: none
   - name: leak
     env: { LEAK: "1" }
+  - name: steady
+    env: { LEAK: "0" }
   - datadog: { sampleRate: 1, intake: down }
 `);
     const out = join(dir, 'out');
@@ -147,6 +149,10 @@ instrumentations:
     expect(leak.finding).toBe('grows');
     expect(leak.paired!.ci.low).toBeLessThan(knownMiBPerHour);
     expect(leak.paired!.ci.high).toBeGreaterThan(knownMiBPerHour);
+    const steady = result.analysis!.soak!.growth.find((g) => g.config === 'steady' && g.metric === 'heapGrowth')!;
+    expect(steady.finding).toBe('no growth detected');
+    expect(steady.detectablePerHour).toBeLessThan(knownMiBPerHour / 10);
+    expect(stdout).toMatch(/steady\s+heap after GC: no growth detected \(would detect ≥ [\d.]+ MB\/h\)/);
     const down = result.runs.find((r) => r.config === 'datadog@1+intake-down')!;
     if (down.status !== 'measured') throw new Error(`intake-down run was ${down.status}`);
     expect(down.exclusions).toEqual([]);

@@ -28,10 +28,10 @@ describe('vendor configs through the CLI', () => {
 workload:
   routes: [{ path: /json, weight: 3 }, { path: /downstream, weight: 1 }, { path: /error, weight: 1, expectStatus: 500 }]
   rate: 100
-  primeRequests: 500
-  warmup: 0.5s
+  primeRequests: 100
+  warmup: 0.2s
   duration: 2s
-  latencyDuration: 0.5s
+  latencyDuration: 0.2s
   rounds: 1
 instrumentations:
   - name: none
@@ -75,11 +75,11 @@ instrumentations:
     const dir = tempDir();
     const file = writeScenario(dir, 'count.yaml', `workload:
   routes: [{ path: /json, weight: 4 }, { path: /downstream, weight: 1 }, { path: /error, weight: 1, expectStatus: 500 }]
-  rate: 120
-  primeRequests: 1000
-  warmup: 0.5s
-  duration: 3s
-  latencyDuration: 0.5s
+  rate: 60
+  primeRequests: 200
+  warmup: 0.2s
+  duration: 2s
+  latencyDuration: 0.3s
   rounds: 2
 instrumentations:
   - name: none
