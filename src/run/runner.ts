@@ -415,7 +415,7 @@ function intakeRecord(counts: IntakeCounts, requests: number) {
 }
 
 /** Reasons the load itself makes a window untrustworthy. */
-function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {
+export function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {
   const reasons: string[] = [];
   if (run.requests === 0) return ['no responses were received'];
   if (run.achievedRps < run.offeredRps * (1 - SATURATION_SHORTFALL)) {
@@ -432,7 +432,7 @@ function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {
 }
 
 /** What a candidate's failed requests mean for its figures. */
-function failureWarning(run: MeasuredRun, load: LoadRecord): string[] {
+export function failureWarning(run: MeasuredRun, load: LoadRecord): string[] {
   const failed = failedRequests(load);
   if (run.side === 'baseline' || failed / load.sent <= FAILED_SHARE_TOLERANCE) return [];
   return [`${failed} of ${load.sent} requests failed (${describeFailures(load)}): CPU and latency are per successful request`];

@@ -9,13 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
-import { compareVersions } from '../instrument/versions.js';
+import { AGENT_VERSION_ENV, compareVersions } from '../instrument/versions.js';
 import type { PlannedUnit } from '../plan/plan.js';
 import { seededRandom } from '../random.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { newLatencyHistogram, summariseHistogram } from './load.js';
-import { INTAKE_DOWN_WARNING } from './runner.js';
+import { failureWarning, INTAKE_DOWN_WARNING, judgeLoad } from './runner.js';
 
 export const SIMULATE_ENV = 'APM_BENCH_SIMULATE';
 
@@ -61,10 +61,6 @@ const modelSchema = z.strictObject({
   baselineCpuMsPerRequest: z.number().positive().default(0.4),
   /** SD of one pair's log CPU ratio (both sides' own noise together). */
   pairSd: z.number().min(0).default(0.02),
-  /** The noise's shape: normal, or Student t with 3 degrees of freedom scaled to the same SD (heavy tails). */
-  noise: z.enum(['normal', 't3']).default('normal'),
-  /** Wall time each unit takes, so a test can interrupt a session mid-way. */
-  unitMs: z.number().min(0).max(60_000).default(0),
   /** By config name, or by the name before its first "@" (datadog@0.1 → datadog). */
   configs: z.record(z.string(), configModel).default({}),
 });
@@ -92,20 +88,18 @@ export function simulationFromEnv(env: NodeJS.ProcessEnv = process.env): Simulat
   return parsed.data;
 }
 
-function modelFor(model: SimulationModel, name: string): ConfigModel {
-  return model.configs[name] ?? model.configs[name.split('@')[0]!] ?? configModel.parse({});
-}
+const NO_COST = configModel.parse({});
 
-function versionOf(config: InstrumentationConfig): string | undefined {
-  return config.agent?.version ?? config.env.APM_BENCH_AGENT_VERSION;
+/** A config's model: by its name, else the name before its first "@"; the baseline costs nothing extra unless named. */
+function modelOf(model: SimulationModel, name: string, baseline: string): ConfigModel {
+  if (name === baseline) return model.configs[baseline] ?? NO_COST;
+  return model.configs[name] ?? model.configs[name.split('@')[0]!] ?? NO_COST;
 }
 
 /** True CPU per request of a config at a rate, before noise. */
-export function trueCpuMsPerRequest(model: SimulationModel, config: InstrumentationConfig, rateRps: number, baseline: string): number {
+function trueCpuMsPerRequest(model: SimulationModel, m: ConfigModel, config: InstrumentationConfig, rateRps: number): number {
   const base = model.baselineCpuMsPerRequest;
-  if (config.name === baseline && !model.configs[baseline]) return base;
-  const m = modelFor(model, config.name);
-  const version = versionOf(config);
+  const version = config.agent?.version ?? config.env[AGENT_VERSION_ENV];
   if (m.fromVersion && !(version && compareVersions(version, m.fromVersion) >= 0)) return base;
   return base * m.ratio + m.extraMsPerRequest + m.extraMsPerSecond / rateRps;
 }
@@ -114,33 +108,11 @@ function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
-function draw(random: () => number, kind: SimulationModel['noise']): number {
-  if (kind === 'normal') return normal(random);
-  let chi2 = 0;
-  for (let i = 0; i < 3; i += 1) chi2 += normal(random) ** 2;
-  // t with 3 df has variance 3: scaled to unit variance.
-  return (normal(random) / Math.sqrt(chi2 / 3)) / Math.sqrt(3);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export interface SimulatedContext {
   scenario: LoadedScenario;
   seed: number;
   coScheduled: boolean;
   latencyMs: number;
-  signal: AbortSignal;
 }
 
 /** The simulated counterpart of `measureUnit`: same inputs, same kind of runs out. */
@@ -153,7 +125,6 @@ export class SimulatedExecutor {
     const { workload, baseline } = ctx.scenario.scenario;
     const startedAt = new Date().toISOString();
     const random = seededRandom(((this.model.seed ?? ctx.seed) ^ Math.imul(unit.index + 1, 0x9e3779b1)) >>> 0);
-    await sleep(this.model.unitMs, ctx.signal);
     const identity = (offset: number): RunIdentity => {
       const planned = unit.runs[offset]!;
       return {
@@ -161,15 +132,14 @@ export class SimulatedExecutor {
         side: planned.side, slot: planned.slot, offeredRps: unit.rateRps, startedAt,
       };
     };
-    if (ctx.signal.aborted) return unit.runs.map((_, i) => ({ ...identity(i), status: 'skipped', reason: 'interrupted before the run finished' }));
     const crashing = unit.runs.findIndex((planned) => {
-      const crash = modelFor(this.model, planned.config).crash;
+      const crash = modelOf(this.model, planned.config, baseline).crash;
       const nth = (this.runsByConfig.get(planned.config) ?? 0) + 1;
       this.runsByConfig.set(planned.config, nth);
-      return planned.config !== baseline && crash !== undefined && crash.run === nth;
+      return crash !== undefined && crash.run === nth;
     });
     if (crashing >= 0) {
-      const crash = modelFor(this.model, unit.runs[crashing]!.config).crash!;
+      const crash = modelOf(this.model, unit.runs[crashing]!.config, baseline).crash!;
       const culprit = unit.runs[crashing]!.config;
       const reason = `the target exited with code ${crash.exitCode}`;
       return unit.runs.map((_, i) => (i === crashing
@@ -181,11 +151,12 @@ export class SimulatedExecutor {
     const windowMs = workload.soak?.duration ?? workload.duration;
     return unit.runs.map((planned, i) => {
       const config = configs.get(planned.config)!;
-      const m = planned.config === baseline && !this.model.configs[baseline] ? configModel.parse({}) : modelFor(this.model, planned.config);
+      const m = modelOf(this.model, planned.config, baseline);
       const sd = (m.pairSd ?? this.model.pairSd) / Math.SQRT2;
-      const own = ctx.coScheduled ? sd * draw(random, this.model.noise) : 0.1 * normal(random) + sd * draw(random, this.model.noise);
+      // Sequential runs share no window, so each carries the machine's noise on its own.
+      const own = ctx.coScheduled ? sd * normal(random) : 0.1 * normal(random) + sd * normal(random);
       const factor = Math.exp(common + own);
-      const trueCpu = trueCpuMsPerRequest(this.model, config, unit.rateRps, baseline);
+      const trueCpu = trueCpuMsPerRequest(this.model, m, config, unit.rateRps);
       return this.run(identity(i), config, m, trueCpu * factor, trueCpu / this.model.baselineCpuMsPerRequest, windowMs, random, ctx);
     });
   }
@@ -240,13 +211,11 @@ export class SimulatedExecutor {
       ...(workload.soak ? { soak: soakSamples(workload.soak.duration, workload.soak.sample, m.heapGrowthBytesPerRequest * rate, cpuMs / windowMs, random) } : {}),
       ...(counts ? { intake: { ...counts, perRequest: perRequest(counts, sent), bytesPerRequest: counts.payloadBytes / Math.max(1, sent) } } : {}),
     };
+    // The same judgement a measured run gets: load, the adapter's own check of its counts, failed requests.
     const down = config.intakeFault === 'down';
-    run.exclusions.push(...(down ? [] : config.validate?.(counts, sent) ?? []));
+    run.exclusions.push(...judgeLoad(run, load), ...(down ? [] : config.validate?.(counts, sent) ?? []));
+    run.warnings.push(...failureWarning(run, load));
     if (down) run.warnings.push(INTAKE_DOWN_WARNING);
-    if (identity.side === 'baseline' && failed / sent > 0.01) run.exclusions.push(`the baseline failed ${failed} of ${sent} requests: a scenario error`);
-    if (identity.side === 'candidate' && failed / sent > 0.01) {
-      run.warnings.push(`${failed} of ${sent} requests failed: CPU and latency are per successful request`);
-    }
     return run;
   }
 }

@@ -161,4 +161,25 @@ instrumentations:
     expect(stdout).toContain('Growth over the soak');
     expect(stdout).toMatch(/FAIL\s+leak heapGrowth|FAIL\s+leak: heap/);
   });
+
+  it('a config that crashes on its second run keeps its first pair, skips the rest with the reason, and exits 4', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'crash.yaml', `${workload('  rounds: 3\n')}instrumentations:
+  - name: none
+  - name: steady
+    env: { STEADY: "1" }
+  - name: crashy
+    env: { CRASHY: "1" }
+`);
+    const out = join(dir, 'out');
+    const env = simulated({ configs: { crashy: { crash: { run: 2, exitCode: 3, output: 'simulated crash' } } } });
+    const { code, stderr } = await runCli(['run', file, '--out', out], { env });
+    expect(code).toBe(4);
+    expect(stderr).toMatch(/\(crashy, round 2\) failed: the target exited with code 3/);
+    expect(stderr).toContain('simulated crash');
+    const result = readOnlyResult(out);
+    expect(result.status).toBe('failed');
+    expect(result.runs.filter((r) => r.config === 'crashy').map((r) => r.status)).toEqual(['measured', 'failed', 'skipped']);
+    expect(result.runs.filter((r) => r.config === 'steady').every((r) => r.status === 'measured')).toBe(true);
+  });
 });
