@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
@@ -19,3 +20,8 @@ export function agentCacheDir(name: string, version: string): string {
   return join(agentCacheRoot(), `${name.replace('/', '+')}@${version}`);
 }
 export const tickerWorkerPath = join(packageRoot, 'dist', 'run', 'ticker-worker.js');
+
+/** apm-bench's own version, from its package.json. */
+export function toolVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}

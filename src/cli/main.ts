@@ -1,18 +1,35 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
-import { toolVersion } from '../run/session.js';
-import { defineBisect } from './bisect.js';
-import { defineCalibrate } from './calibrate.js';
-import { defineCompare } from './compare.js';
-import { defineInit } from './init.js';
-import { defineCost } from './cost.js';
+import { toolVersion } from '../paths.js';
 import { exitCodes, toJson } from './output.js';
-import { definePricing } from './pricing.js';
-import { defineReport } from './report.js';
-import { defineRun } from './run.js';
-import { defineValidate } from './validate.js';
 
-function buildProgram(): Command {
+type Define = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when it is the one asked for: a `validate` or `cost` need not load the load
+ * generator, the HTTP client and the histogram library (the suite starts the CLI hundreds of times). Help and
+ * unknown commands load them all. In help order.
+ */
+const commands: Record<string, () => Promise<Define>> = {
+  init: async () => (await import('./init.js')).defineInit,
+  run: async () => (await import('./run.js')).defineRun,
+  calibrate: async () => (await import('./calibrate.js')).defineCalibrate,
+  compare: async () => (await import('./compare.js')).defineCompare,
+  bisect: async () => (await import('./bisect.js')).defineBisect,
+  cost: async () => (await import('./cost.js')).defineCost,
+  report: async () => (await import('./report.js')).defineReport,
+  pricing: async () => (await import('./pricing.js')).definePricing,
+  validate: async () => (await import('./validate.js')).defineValidate,
+};
+
+/** The command the arguments name (the first that is not a flag), when it is one of ours. */
+async function definitions(argv: readonly string[]): Promise<Define[]> {
+  const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const wanted = named !== undefined && named in commands ? [named] : Object.keys(commands);
+  return Promise.all(wanted.map((name) => commands[name]!()));
+}
+
+function buildProgram(defines: readonly Define[]): Command {
   const program = new Command();
   program
     .name('apm-bench')
@@ -44,20 +61,12 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'success (with --gate / compare: every budget 
     .action((flags: { json?: boolean }) => {
       process.stdout.write(flags.json ? `${toJson({ apmBench: toolVersion(), node: process.versions.node })}\n` : `apm-bench ${toolVersion()} (Node ${process.versions.node})\n`);
     });
-  defineInit(program);
-  defineRun(program);
-  defineCalibrate(program);
-  defineCompare(program);
-  defineBisect(program);
-  defineCost(program);
-  defineReport(program);
-  definePricing(program);
-  defineValidate(program);
+  for (const define of defines) define(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await definitions(argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

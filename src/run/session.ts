@@ -8,7 +8,7 @@ import { attribute, summariseProfile } from '../analysis/profile.js';
 import { estimateOf } from '../samples/analysis.js';
 import type { CpuProfile, ProfiledRun, ProfileSummary, ProfilingRecord } from '../samples/profile.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { packageRoot } from '../paths.js';
+import { packageRoot, toolVersion } from '../paths.js';
 import { formatDuration, safeFileName } from '../samples/units.js';
 import {
   RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
@@ -32,10 +32,6 @@ export const LOAD_MODEL = {
     'intended send time (coordinated omission corrected, as wrk2 does). One target at a time; CPU per request is the target\'s own process.cpuUsage() ' +
     '(µs, all threads) over the window.',
 } as const;
-
-export function toolVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 export interface SessionOptions {
   outPath: string;
