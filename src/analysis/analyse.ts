@@ -8,6 +8,7 @@ import { stackInteractions } from './interaction.js';
 import { behaviourChanges, brokenRoutes } from './behaviour.js';
 import { benjaminiHochberg } from './stats.js';
 import { primaryRate } from './summary.js';
+import { instrumentationReports } from './integrations.js';
 
 export type { Analysis };
 
@@ -57,6 +58,7 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
   const interactions = stackInteractions(result.configs, estimates);
   const behaviour = behaviourChanges(result.runs, result.configs.map((c) => c.name), baseline, primaryRate(result));
   const broken = brokenRoutes(result.runs, primaryRate(result));
+  const instrumentation = instrumentationReports(result);
   return {
     baseline,
     confidence: 0.95,
@@ -84,6 +86,7 @@ export function analyse(result: Pick<ResultDocument, 'runs' | 'configs' | 'scena
     ...(interactions.length ? { interactions } : {}),
     ...(behaviour.length ? { behaviour } : {}),
     ...(broken.length ? { brokenRoutes: broken } : {}),
+    ...(instrumentation.length ? { instrumentation } : {}),
   };
 }
 

@@ -18,8 +18,10 @@ Checks the schema and bounds, cross-field rules, that files, preloads and the
 start command exist, that node options open nothing beyond loopback, that route
 bodies can be sent, that nothing exports off this machine, and the budgets. For
 each valid file it prints the plan, the time it will take, and the agent
-versions that will be measured, with where each comes from: "target" is the
-app's own node_modules (what production runs); "apm-bench" is the bundled copy.
+versions that will be measured, with where each comes from: "the app" is its
+own node_modules (what production runs); when the app has none, apm-bench's
+agent cache at the version apm-bench is tested with (installed on the first
+run; installing apm-bench adds no agent to your app).
 Every file is checked and every problem reported.
 
 Examples:
@@ -59,8 +61,10 @@ function describeValid(r: Extract<Validation, { ok: true }>): string {
     (r.estimatedMs > 3_600_000 ? `  note: about ${formatDuration(Math.round(r.estimatedMs / 60_000) * 60_000)} of load.\n` : '');
 }
 
-function fromText(agent: { from: string; installed?: boolean }): string {
+function fromText(agent: { from: string; why?: string; installed?: boolean }): string {
   if (agent.from === 'target') return 'the app';
-  if (agent.from === 'cache') return `the agent cache${agent.installed ? '' : ', installed on the first run'}`;
-  return 'apm-bench (the app has none)';
+  const first = agent.installed ? '' : ', installed on the first run';
+  if (agent.from === 'cache' && agent.why === 'tested') return `apm-bench's agent cache, the version apm-bench is tested with: the app has none${first}`;
+  if (agent.from === 'cache') return `the agent cache, the version the scenario pins${first}`;
+  return 'apm-bench\'s own development copy: the app has none';
 }

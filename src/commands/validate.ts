@@ -8,10 +8,11 @@ export interface AgentUse {
   package: string;
   version: string;
   /**
-   * "target": the app's own install, the version it would run in production; "apm-bench": the bundled fallback;
-   * "cache": a version the scenario pinned, from the agent cache.
+   * "target": the app's own install, the version it would run in production; "apm-bench": apm-bench's development copy;
+   * "cache": the agent cache, a version the scenario pinned (why "pinned") or the tested default (why "tested").
    */
   from: 'target' | 'apm-bench' | 'cache';
+  why?: 'pinned' | 'tested';
   dir: string;
   /** Cache only: false until the first run installs it. */
   installed?: boolean;

@@ -1,10 +1,12 @@
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { z } from 'zod';
 import { versionOption } from './versions.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
-import { resolveAgent } from './resolve-agent.js';
+import { resolveAgent, type AgentBundle, type ResolvedAgent } from './resolve-agent.js';
+import { InputError } from '../errors.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
@@ -36,12 +38,30 @@ const options = z.strictObject({
 
 const entrySchema = z.strictObject({ datadog: options.default({} as never) }).meta({ title: 'Datadog dd-trace' });
 
+/** What the agent cache installs when the app has no dd-trace: the version apm-bench is tested with. */
+export const tested: AgentBundle = { 'dd-trace': '5.132.0' };
+
+/** dd-trace's documented ESM path: `--import dd-trace/initialize.mjs` starts the tracer and registers its loader hook. */
+function esmInit(agent: ResolvedAgent): string {
+  const file = join(agent.dir, 'initialize.mjs');
+  if (!existsSync(file)) {
+    throw new InputError(`dd-trace ${agent.version} (${agent.dir}) has no initialize.mjs, the --import entry its ES module support needs: ` +
+      'use a dd-trace that has it (5.x does), or set target.moduleSystem: commonjs if the app is CommonJS.');
+  }
+  return file;
+}
+
 const SAMPLING_PRIORITY = '_sampling_priority_v1';
 
 type Span = Map<unknown, unknown> | Record<string, unknown>;
 
 function field(span: Span, key: string): unknown {
   return span instanceof Map ? span.get(key) : span[key];
+}
+
+/** A span as dd-trace names it, with the integration that made it: "fastify.request (fastify)". */
+function spanLabel(name: unknown, component: unknown): string {
+  return component ? `${String(name)} (${String(component)})` : String(name);
 }
 
 /** Nanoseconds (bigint or number) since the epoch → milliseconds. */
@@ -57,8 +77,8 @@ function nsToMs(value: unknown): number {
 export function decodeTracePayload(path: string, body: Buffer): TimedItem[] {
   const decoded = decode(body, { useBigInt64: true }) as unknown;
   const items: TimedItem[] = [];
-  const addTrace = (spanCount: number, startMs: number, priority: number, errorSpans: number) => {
-    items.push({ kind: 'traces', tMs: startMs }, { kind: 'spans', tMs: startMs, n: spanCount });
+  const addTrace = (spanCount: number, startMs: number, priority: number, errorSpans: number, names: string[]) => {
+    items.push({ kind: 'traces', tMs: startMs }, { kind: 'spans', tMs: startMs, n: spanCount, names });
     if (priority > 0) items.push({ kind: 'keptTraces', tMs: startMs }, { kind: 'keptSpans', tMs: startMs, n: spanCount });
     if (errorSpans > 0) items.push({ kind: 'errorSpans', tMs: startMs, n: errorSpans });
   };
@@ -69,28 +89,36 @@ export function decodeTracePayload(path: string, body: Buffer): TimedItem[] {
       let priority = 0;
       let errors = 0;
       let startMs = Number.POSITIVE_INFINITY;
+      const names: string[] = [];
       for (const span of trace) {
         startMs = Math.min(startMs, nsToMs(span[6]));
+        const meta = span[9] as Map<number, number> | Record<string, number> | undefined;
+        const metaEntries = meta instanceof Map ? [...meta.entries()] : Object.entries(meta ?? {});
+        const component = metaEntries.find(([key]) => strings[Number(key)] === 'component')?.[1];
+        names.push(spanLabel(strings[Number(span[1])], component === undefined ? undefined : strings[Number(component)]));
         if (Number(span[8]) > 0) errors += 1;
         const metrics = span[10] as Map<number, number> | Record<string, number> | undefined;
         const entries = metrics instanceof Map ? [...metrics.entries()] : Object.entries(metrics ?? {});
         for (const [key, value] of entries) if (strings[Number(key)] === SAMPLING_PRIORITY) priority = Math.max(priority, Number(value));
       }
-      addTrace(trace.length, startMs, priority, errors);
+      addTrace(trace.length, startMs, priority, errors, names);
     }
   } else {
     for (const trace of decoded as Span[][]) {
       let priority = 0;
       let errors = 0;
       let startMs = Number.POSITIVE_INFINITY;
+      const names: string[] = [];
       for (const span of trace) {
         startMs = Math.min(startMs, nsToMs(field(span, 'start')));
+        const meta = field(span, 'meta') as Span | undefined;
+        names.push(spanLabel(field(span, 'name'), meta ? field(meta, 'component') : undefined));
         const metrics = field(span, 'metrics') as Span | undefined;
         const value = metrics ? field(metrics, SAMPLING_PRIORITY) : undefined;
         if (value !== undefined) priority = Math.max(priority, Number(value));
         if (Number(field(span, 'error') ?? 0) > 0) errors += 1;
       }
-      addTrace(trace.length, startMs, priority, errors);
+      addTrace(trace.length, startMs, priority, errors, names);
     }
   }
   return items;
@@ -269,8 +297,9 @@ export const datadog: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'datadog' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).datadog;
-    const agent = resolveAgent('dd-trace', ctx);
+    const agent = resolveAgent('dd-trace', ctx, tested);
     const rate = [parsed.sampleRate].flat()[0]!;
+    const esm = ctx.moduleSystem === 'esm';
     const steps: Array<{ name: string; options: Record<string, unknown> }> = parsed.ladder
       ? [
         { name: ladderName('datadog', parsed.name, 'L1'), options: { ...parsed, sampleRate: rate, enabled: false, ladder: 'L1' } },
@@ -284,7 +313,9 @@ export const datadog: Adapter = {
       return {
         name,
         kind: 'datadog',
-        preloads: [join(agent.dir, 'init.js')],
+        preloads: [esm ? esmInit(agent) : join(agent.dir, 'init.js')],
+        loading: esm ? '--import dd-trace/initialize.mjs (ESM)' : '--require dd-trace/init (CommonJS)',
+        instruments: ['fastify', 'http', 'pg', 'mysql2', 'ioredis', 'redis', 'mongodb', 'undici'],
         env: {
           DD_SERVICE: 'apm-bench-target',
           DD_ENV: 'bench',

@@ -24,6 +24,8 @@ export interface TimedItem {
   kind: string;
   tMs: number;
   n?: number;
+  /** For spans: what made each (its name and integration, as the vendor labels them), counted in spanNames. */
+  names?: readonly string[];
 }
 
 /**
@@ -35,6 +37,7 @@ export interface TimedItem {
  */
 export class Counter {
   private counts: IntakeCounts = { payloads: 0, payloadBytes: 0, items: {} };
+  private spanNames: Record<string, number> = {};
   private windowStart = Number.POSITIVE_INFINITY;
   private windowEnd = Number.POSITIVE_INFINITY;
   private sawTimedItem = false;
@@ -58,7 +61,10 @@ export class Counter {
     let share: number;
     if (timed.length > 0) {
       const inside = timed.filter((item) => this.inWindow(item.tMs));
-      for (const item of inside) this.add(item.kind, item.n ?? 1);
+      for (const item of inside) {
+        this.add(item.kind, item.n ?? 1);
+        for (const name of item.names ?? []) this.spanNames[name] = (this.spanNames[name] ?? 0) + 1;
+      }
       if (inside.length) this.sawTimedItem = true;
       if (timed.some((item) => item.tMs > this.windowEnd)) this.sawItemAfterWindow = true;
       share = inside.length / timed.length;
@@ -78,6 +84,7 @@ export class Counter {
 
   startWindow(): void {
     this.counts = { payloads: 0, payloadBytes: 0, items: {} };
+    this.spanNames = {};
     this.windowStart = Date.now();
     this.windowEnd = Number.POSITIVE_INFINITY;
     this.sawTimedItem = false;
@@ -94,7 +101,10 @@ export class Counter {
   }
 
   snapshot(): IntakeCounts {
-    return { payloads: this.counts.payloads, payloadBytes: Math.round(this.counts.payloadBytes), items: { ...this.counts.items } };
+    return {
+      payloads: this.counts.payloads, payloadBytes: Math.round(this.counts.payloadBytes), items: { ...this.counts.items },
+      ...(Object.keys(this.spanNames).length ? { spanNames: { ...this.spanNames } } : {}),
+    };
   }
 }
 

@@ -7,7 +7,10 @@ import { roleClaims } from '../analysis/claims.js';
 import { InputError } from '../errors.js';
 import { priceSchema, vendorSection } from '../cost/pricing.js';
 import { counterWindow, decodeBody, startHttpIntake, type IntakeReply, type TimedItem } from './intake-server.js';
-import { resolveAgent } from './resolve-agent.js';
+import { resolveAgent, type AgentBundle } from './resolve-agent.js';
+
+/** What the agent cache installs when the app has no newrelic: the version apm-bench is tested with. */
+export const tested: AgentBundle = { newrelic: '13.20.0' };
 import { expandSweep, sweepable } from './sweep.js';
 import { faultSuffix, intakeFaultSchema } from './fault.js';
 import type { Adapter, Intake, IntakeCounts, IntakeOptions } from './types.js';
@@ -70,11 +73,29 @@ export function decodeCollectorCall(method: string, body: unknown): { timed: Tim
     return list.map((event) => ({ kind, tMs: epochMs((event?.[0] as { timestamp?: unknown } | undefined)?.timestamp) }));
   };
   switch (method) {
-    case 'span_event_data': return { timed: events('spans'), untimed: {} };
+    case 'span_event_data': {
+      // Intrinsics name the segment ("Datastore/statement/Postgres/users/select") and the library that made it (component).
+      const list = Array.isArray(body) && Array.isArray(body[2]) ? (body[2] as unknown[][]) : [];
+      return {
+        timed: list.map((event) => {
+          const intrinsics = (event?.[0] ?? {}) as { timestamp?: unknown; name?: unknown; component?: unknown; category?: unknown };
+          const segment = String(intrinsics.name ?? '').split('/').slice(0, 3).join('/');
+          return { kind: 'spans', tMs: epochMs(intrinsics.timestamp), names: [`${segment} (${String(intrinsics.component ?? intrinsics.category ?? 'unknown')})`] };
+        }),
+        untimed: {},
+      };
+    }
     case 'analytic_event_data': {
       // events_seen: transactions before the reservoir sampled them down to the harvest limit.
       const seen = Number((body as [unknown, { events_seen?: number }])[1]?.events_seen ?? 0);
-      return { timed: events('transactions'), untimed: { transactionEventsSeen: seen } };
+      // A transaction's name says what instrumented it ("WebTransaction/WebFrameworkUri/Fastify/GET//json"); span events
+      // are sampled (a few per minute), transaction events are not.
+      const list = Array.isArray(body) && Array.isArray(body[2]) ? (body[2] as unknown[][]) : [];
+      const timed = list.map((event) => {
+        const intrinsics = (event?.[0] ?? {}) as { timestamp?: unknown; name?: unknown };
+        return { kind: 'transactions', tMs: epochMs(intrinsics.timestamp), names: [`${String(intrinsics.name ?? '').split('/').slice(0, 3).join('/')} (transaction)`] };
+      });
+      return { timed, untimed: { transactionEventsSeen: seen } };
     }
     case 'error_event_data': return { timed: events('errorEvents'), untimed: {} };
     case 'custom_event_data': return { timed: events('customEvents'), untimed: {} };
@@ -168,13 +189,17 @@ export const newrelic: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'newrelic' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).newrelic;
-    const agent = resolveAgent('newrelic', ctx);
+    const agent = resolveAgent('newrelic', ctx, tested);
+    const esm = ctx.moduleSystem === 'esm';
     return expandSweep('newrelic', parsed, ['samplingTarget'], 'samplingTarget').map(({ name, options: o }) => {
       const samplingTarget = o.samplingTarget as number;
       return {
         name: Array.isArray(parsed.samplingTarget) ? name : `${parsed.name ?? 'newrelic'}${faultSuffix(parsed.intake)}`,
         kind: 'newrelic',
-        preloads: [join(agent.dir, 'index.js')],
+        // Its README's ESM start: node --import newrelic/esm-loader.mjs -r newrelic app.js
+        preloads: esm ? [join(agent.dir, 'esm-loader.mjs'), join(agent.dir, 'index.js')] : [join(agent.dir, 'index.js')],
+        loading: esm ? '--import newrelic/esm-loader.mjs --require newrelic (ESM)' : '--require newrelic (CommonJS)',
+        instruments: ['fastify', 'http', 'pg', 'mysql2', 'ioredis', 'redis', 'mongodb', 'undici'],
         env: {
           NEW_RELIC_NO_CONFIG_FILE: 'true',
           NEW_RELIC_APP_NAME: 'apm-bench-target',

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type Counter } from './intake-server.js';
-import { countJsonMetrics, countProtobufMetrics, jsonSpanStartTimesMs, protobufSpanStartTimesMs } from './otlp-wire.js';
-import { resolveAgent } from './resolve-agent.js';
+import { countJsonMetrics, countProtobufMetrics, jsonSpans, protobufSpans } from './otlp-wire.js';
+import { resolveAgent, type AgentBundle } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
@@ -28,15 +28,25 @@ const options = z.strictObject({
 
 const entrySchema = z.strictObject({ opentelemetry: options.default({} as never) }).meta({ title: 'OpenTelemetry Node SDK' });
 
-const packages = [
-  '@opentelemetry/sdk-node',
-  '@opentelemetry/sdk-trace-base',
-  '@opentelemetry/exporter-trace-otlp-proto',
-  '@opentelemetry/instrumentation-http',
-  '@opentelemetry/instrumentation-fastify',
-  '@opentelemetry/instrumentation-pg',
-  '@opentelemetry/instrumentation-ioredis',
-];
+/**
+ * What the agent cache installs, in one entry, when the app has no OpenTelemetry SDK: the versions apm-bench is tested
+ * with. One entry, so the instrumentations and the ESM loader hook share one import-in-the-middle.
+ */
+export const tested: AgentBundle = {
+  '@opentelemetry/sdk-node': '0.223.0',
+  '@opentelemetry/sdk-trace-base': '2.12.1',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
+  '@opentelemetry/instrumentation-http': '0.223.0',
+  '@opentelemetry/instrumentation-undici': '0.33.0',
+  '@opentelemetry/instrumentation-fastify': '0.57.0',
+  '@opentelemetry/instrumentation-pg': '0.76.0',
+  '@opentelemetry/instrumentation-mysql2': '0.69.0',
+  '@opentelemetry/instrumentation-knex': '0.67.0',
+  '@opentelemetry/instrumentation-ioredis': '0.71.0',
+  '@opentelemetry/instrumentation-redis': '0.71.0',
+  '@opentelemetry/instrumentation-mongodb': '0.76.0',
+};
+const packages = Object.keys(tested);
 
 async function startOtlpIntake(options: IntakeOptions = {}) {
   const http = await startHttpIntake((request, raw, counter) => {
@@ -48,8 +58,8 @@ async function startOtlpIntake(options: IntakeOptions = {}) {
     const decode = (count: Counter) => {
       const body = decodeBody(encoding, raw);
       if (kind === 'spans') {
-        const starts = json ? jsonSpanStartTimesMs(JSON.parse(body.toString('utf8'))) : protobufSpanStartTimesMs(body);
-        count.payload(raw.length, starts.map((tMs) => ({ kind: 'spans', tMs })));
+        const spans = json ? jsonSpans(JSON.parse(body.toString('utf8'))) : protobufSpans(body);
+        count.payload(raw.length, spans.map(({ tMs, label }) => ({ kind: 'spans', tMs, names: [label] })));
       } else if (kind === 'metrics') {
         count.payload(raw.length, [], { metrics: json ? countJsonMetrics(JSON.parse(body.toString('utf8'))) : countProtobufMetrics(body) });
       } else count.payload(raw.length, [], { logPayloads: 1 });
@@ -76,10 +86,11 @@ export const opentelemetry: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'opentelemetry' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).opentelemetry;
-    const resolved = packages.map((name) => resolveAgent(name, ctx));
+    const resolved = packages.map((name) => resolveAgent(name, ctx, tested));
     const modules = Object.fromEntries(resolved.map((agent) => [agent.package, agent.dir]));
     const sdk = resolved[0]!;
     const rate = [parsed.ratio].flat()[0]!;
+    const esm = ctx.moduleSystem === 'esm';
     const base = { ...parsed, ladder: undefined };
     const steps = parsed.ladder
       ? [
@@ -92,7 +103,9 @@ export const opentelemetry: Adapter = {
     return steps.map(({ name, options: o }) => ({
       name,
       kind: 'opentelemetry',
-      preloads: [join(packageRoot, 'preloads', 'opentelemetry.cjs')],
+      preloads: [join(packageRoot, 'preloads', esm ? 'opentelemetry.mjs' : 'opentelemetry.cjs')],
+      loading: esm ? '--import of an SDK file that registers @opentelemetry/instrumentation/hook.mjs first (ESM)' : '--require of an SDK file (CommonJS)',
+      instruments: ['fastify', 'http', 'pg', 'mysql2', 'knex', 'ioredis', 'redis', 'mongodb', 'undici'],
       env: {
         APM_BENCH_OTEL_MODULES: JSON.stringify(modules),
         APM_BENCH_OTEL_OPTIONS: JSON.stringify(o),

@@ -81,18 +81,44 @@ function nestedMessages(message: Uint8Array, path: readonly number[]): Uint8Arra
   return lengthDelimitedFields(message, head).flatMap((child) => nestedMessages(child, rest));
 }
 
-/** Start time of every span (Span.start_time_unix_nano is field 7, fixed64). */
-export function protobufSpanStartTimesMs(body: Uint8Array): number[] {
-  return nestedMessages(body, [1, 2, 2]).map((span) => fixed64NanosAsMs(span, 7) ?? Date.now());
+/** A length-delimited field's first occurrence as UTF-8 text. */
+function stringField(message: Uint8Array, fieldNumber: number): string | undefined {
+  const [first] = lengthDelimitedFields(message, fieldNumber);
+  return first === undefined ? undefined : Buffer.from(first).toString('utf8');
+}
+
+/** One exported span: its start, and its name with the instrumentation scope that made it ("GET (@opentelemetry/instrumentation-http)"). */
+export interface OtlpSpan {
+  tMs: number;
+  label: string;
+}
+
+/**
+ * Every span of an ExportTraceServiceRequest: ScopeSpans.scope (1) is the InstrumentationScope, whose name (1) is the
+ * instrumentation package; Span.name is field 5 and start_time_unix_nano field 7 (fixed64).
+ */
+export function protobufSpans(body: Uint8Array): OtlpSpan[] {
+  return nestedMessages(body, [1, 2]).flatMap((scopeSpans) => {
+    const [scope] = lengthDelimitedFields(scopeSpans, 1);
+    const scopeName = (scope && stringField(scope, 1)) || 'unknown scope';
+    return lengthDelimitedFields(scopeSpans, 2).map((span) => ({ tMs: fixed64NanosAsMs(span, 7) ?? Date.now(), label: `${stringField(span, 5) ?? ''} (${scopeName})` }));
+  });
 }
 
 export const countProtobufMetrics = (body: Uint8Array) => countNested(body, [1, 2, 2]);
 
 interface JsonMetrics { resourceMetrics?: Array<{ scopeMetrics?: Array<{ metrics?: unknown[] }> }> }
 
-export function jsonSpanStartTimesMs(body: { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ startTimeUnixNano?: string | number }> }> }> }): number[] {
-  return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((span) =>
-    span.startTimeUnixNano === undefined ? Date.now() : Number(BigInt(span.startTimeUnixNano) / 1_000_000n))));
+interface JsonSpans {
+  resourceSpans?: Array<{ scopeSpans?: Array<{ scope?: { name?: string }; spans?: Array<{ name?: string; startTimeUnixNano?: string | number }> }> }>;
+}
+
+/** The same from the JSON encoding. */
+export function jsonSpans(body: JsonSpans): OtlpSpan[] {
+  return (body.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((span) => ({
+    tMs: span.startTimeUnixNano === undefined ? Date.now() : Number(BigInt(span.startTimeUnixNano) / 1_000_000n),
+    label: `${span.name ?? ''} (${ss.scope?.name || 'unknown scope'})`,
+  }))));
 }
 
 export function countJsonMetrics(body: JsonMetrics): number {

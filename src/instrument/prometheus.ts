@@ -5,7 +5,10 @@ import { versionOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { boundedDuration } from '../samples/units.js';
 import { Counter, counterWindow } from './intake-server.js';
-import { resolveAgent } from './resolve-agent.js';
+import { resolveAgent, type AgentBundle } from './resolve-agent.js';
+
+/** What the agent cache installs when the app has no prom-client: the version apm-bench is tested with. */
+export const tested: AgentBundle = { 'prom-client': '15.1.3' };
 import { minimalOverheadClaim } from '../analysis/claims.js';
 import { grafanaSeriesBill } from '../cost/project.js';
 import type { Adapter, Intake, IntakeCounts } from './types.js';
@@ -88,11 +91,13 @@ export const prometheus: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'prometheus' in entry,
   expand(entry, ctx) {
     const o = (entry as z.output<typeof entrySchema>).prometheus;
-    const agent = resolveAgent('prom-client', ctx);
+    const agent = resolveAgent('prom-client', ctx, tested);
     return [{
       name: o.name ?? 'prometheus',
       kind: 'prometheus',
       preloads: [join(packageRoot, 'preloads', 'prometheus.cjs')],
+      // prom-client hooks no module: a --require preload serves ES module apps too.
+      loading: '--require of a file that registers prom-client\'s metrics (CommonJS and ESM alike)',
       env: {
         APM_BENCH_PROMETHEUS_MODULE: agent.dir,
         APM_BENCH_PROMETHEUS_OPTIONS: JSON.stringify({ defaultMetrics: o.defaultMetrics, buckets: o.buckets, path: o.path }),

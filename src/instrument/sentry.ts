@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { versionOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
-import { resolveAgent, type ResolvedAgent } from './resolve-agent.js';
+import { resolveAgent, type AgentBundle, type ResolvedAgent } from './resolve-agent.js';
+
+/** What the agent cache installs when the app has no @sentry/node: the versions apm-bench is tested with, profiler beside (they share @sentry/core). */
+export const tested: AgentBundle = { '@sentry/node': '10.75.3', '@sentry/profiling-node': '10.75.3' };
 import { InputError } from '../errors.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
@@ -39,6 +42,13 @@ const options = z.strictObject({
 
 const entrySchema = z.strictObject({ sentry: options.default({} as never) }).meta({ title: 'Sentry @sentry/node' });
 
+interface SentrySpan { op?: string; origin?: string }
+
+/** A span as Sentry labels it: its op and the integration that made it ("db (auto.db.otel.postgres)"). */
+function sentrySpanLabel(span: SentrySpan): string {
+  return `${span.op ?? 'default'} (${span.origin ?? 'manual'})`;
+}
+
 /**
  * Parse a Sentry envelope: a header line, then (item header, payload) pairs.
  * An item header may give `length`; otherwise the payload runs to the newline.
@@ -71,15 +81,16 @@ export function decodeEnvelope(body: Buffer): { timed: TimedItem[]; untimed: Rec
         break;
       }
       case 'transaction': {
-        const transaction = JSON.parse(payload.toString('utf8')) as { spans?: unknown[]; start_timestamp?: number };
+        const transaction = JSON.parse(payload.toString('utf8')) as { spans?: SentrySpan[]; start_timestamp?: number; contexts?: { trace?: SentrySpan } };
         const tMs = (transaction.start_timestamp ?? Date.now() / 1000) * 1000;
         // The transaction is itself a span, and Sentry bills it as one.
-        timed.push({ kind: 'transactions', tMs }, { kind: 'spans', tMs, n: 1 + (transaction.spans?.length ?? 0) });
+        const names = [transaction.contexts?.trace ?? {}, ...(transaction.spans ?? [])].map(sentrySpanLabel);
+        timed.push({ kind: 'transactions', tMs }, { kind: 'spans', tMs, n: 1 + (transaction.spans?.length ?? 0), names });
         break;
       }
       case 'span': {
-        const span = JSON.parse(payload.toString('utf8')) as { start_timestamp?: number };
-        timed.push({ kind: 'spans', tMs: (span.start_timestamp ?? Date.now() / 1000) * 1000 });
+        const span = JSON.parse(payload.toString('utf8')) as SentrySpan & { start_timestamp?: number };
+        timed.push({ kind: 'spans', tMs: (span.start_timestamp ?? Date.now() / 1000) * 1000, names: [sentrySpanLabel(span)] });
         break;
       }
       case 'profile':
@@ -120,7 +131,7 @@ async function startEnvelopeIntake(options: IntakeOptions = {}) {
 
 /** @sentry/profiling-node from the app first, at exactly the app's @sentry/node version: the two share @sentry/core. */
 function profilingPackage(node: ResolvedAgent, targetDir: string): ResolvedAgent {
-  const profiler = resolveAgent('@sentry/profiling-node', { targetDir });
+  const profiler = resolveAgent('@sentry/profiling-node', { targetDir }, tested);
   if (profiler.version !== node.version) {
     throw new InputError(`sentry.profilesSampleRate needs @sentry/profiling-node at the version of @sentry/node (${node.version}), but found ` +
       `${profiler.version} (${profiler.dir}). Install it beside @sentry/node: npm install @sentry/profiling-node@${node.version}`);
@@ -148,7 +159,8 @@ export const sentry: Adapter = {
   matches: (entry) => typeof entry === 'object' && entry !== null && 'sentry' in entry,
   expand(entry, ctx) {
     const parsed = (entry as z.output<typeof entrySchema>).sentry;
-    const agent = resolveAgent('@sentry/node', ctx);
+    const agent = resolveAgent('@sentry/node', ctx, tested);
+    const esm = ctx.moduleSystem === 'esm';
     const profiler = parsed.profilesSampleRate > 0 || parsed.profileSessionSampleRate > 0 ? profilingPackage(agent, ctx.targetDir) : undefined;
     const steps = parsed.ladder
       ? (() => {
@@ -165,7 +177,9 @@ export const sentry: Adapter = {
     return steps.map(({ name, options: o }) => ({
       name,
       kind: 'sentry',
-      preloads: [join(packageRoot, 'preloads', 'sentry.cjs')],
+      preloads: [join(packageRoot, 'preloads', esm ? 'sentry.mjs' : 'sentry.cjs')],
+      loading: esm ? '--import of an instrument file that imports @sentry/node\'s ES build and calls init (ESM)' : '--require of an instrument file that calls init (CommonJS)',
+      instruments: ['fastify', 'http', 'pg', 'mysql2', 'ioredis', 'redis', 'mongodb', 'undici'],
       env: {
         APM_BENCH_SENTRY_MODULE: agent.dir,
         APM_BENCH_SENTRY_OPTIONS: JSON.stringify(o),

@@ -3,6 +3,7 @@ import type { AgentRole, Claim } from '../analysis/claims.js';
 import type { VendorBill } from '../cost/project.js';
 import type { IntakeCounts } from '../samples/result.js';
 import type { IntakeFault } from './fault.js';
+import type { ResolvedAgent } from './resolve-agent.js';
 
 export type { IntakeCounts };
 export type { IntakeFault };
@@ -47,6 +48,10 @@ export interface InstrumentationConfig {
   kind: string;
   /** Absolute paths preloaded with --require (.cjs/.js) or --import (.mjs). */
   preloads: string[];
+  /** How the agent is loaded, in the vendor's terms, for the result ("--import dd-trace/initialize.mjs (ESM)"). */
+  loading?: string;
+  /** Libraries the agent instruments out of the box (fastify, pg…): one the app uses with no span did not attach. */
+  instruments?: string[];
   env: Record<string, string>;
   nodeOptions: string[];
   /** The options as the user wrote them (after expansion), kept in the result. */
@@ -54,7 +59,7 @@ export interface InstrumentationConfig {
   /** The sampling option's value (sampleRate, tracesSampleRate, ratio), when the config has one. */
   sampleRate?: number;
   /** The agent package measured, resolved from the target app first. */
-  agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache'; dir: string };
+  agent?: ResolvedAgent;
   /** Started before the target, stopped after it. */
   createIntake?: (options?: IntakeOptions) => Promise<Intake>;
   /** The Node runtime it runs on, when the scenario has a `node:` matrix; otherwise the one running apm-bench. */
@@ -67,6 +72,12 @@ export interface InstrumentationConfig {
   validate?: (counts: IntakeCounts | undefined, requests: number) => string[];
 }
 
+/** How the target's code loads: it decides each agent's loading path. `why` is the evidence, for the result. */
+export interface ModuleSystem {
+  kind: 'esm' | 'commonjs';
+  why: string;
+}
+
 export interface ExpandContext {
   /** Directory of the scenario file: relative paths resolve from here. */
   scenarioDir: string;
@@ -74,6 +85,8 @@ export interface ExpandContext {
   targetDir: string;
   /** Packages pinned to a version by a `version:` list: they resolve to the agent cache instead. */
   pinned?: Readonly<Record<string, string>>;
+  /** The target's module system: ESM apps get each vendor's --import path, CommonJS apps --require. */
+  moduleSystem?: ModuleSystem['kind'];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Analysis } from '../analysis/analyse.js';
 import { interactionText } from '../analysis/interaction.js';
 import { brokenRouteText } from '../analysis/behaviour.js';
+import { tracedText } from '../analysis/integrations.js';
 import type { Estimate } from '../samples/analysis.js';
 import { describeMetric, metrics } from '../samples/metrics.js';
 import { formatChange } from '../samples/units.js';
@@ -21,7 +22,7 @@ const marker: Record<Estimate['significance'], string> = {
 
 /** Overheads with 95% CIs, budget verdicts, exclusions and sample-rate models, as plain text. */
 export function renderAnalysis(analysis: Analysis): string {
-  const lines: string[] = [...behaviourLines(analysis)];
+  const lines: string[] = [...behaviourLines(analysis), ...instrumentationLines(analysis)];
   const configs = [...new Set(analysis.estimates.map((e) => e.config))];
   if (configs.length) {
     lines.push(`Overhead against ${analysis.baseline}: geometric mean of per-pair ratios, [95% CI], (absolute change); ▲ significant, ≈ not`);
@@ -80,6 +81,25 @@ export function behaviourLines(analysis: Pick<Analysis, 'behaviour' | 'brokenRou
     }
     lines.push('');
   }
+  return lines;
+}
+
+/**
+ * What each agent instrumented, from the spans its intake received, with the integrations that did not attach first:
+ * an agent that traced less than production would measures less than production pays.
+ */
+export function instrumentationLines(analysis: Pick<Analysis, 'instrumentation'>): string[] {
+  const reports = analysis.instrumentation ?? [];
+  if (!reports.length) return [];
+  const lines = ['What each agent instrumented (from its own payloads):'];
+  for (const report of reports) for (const miss of report.missing.filter((m) => m.framework)) lines.push(`  ⚠ ${report.config}: ${miss.text}`);
+  for (const report of reports) {
+    lines.push(`  ${report.config}: ${tracedText(report)}${report.loading ? `; loaded with ${report.loading}` : ''}`);
+    const top = report.spanNames.slice(0, 4).map((s) => `${s.name} ${s.perRequest.toPrecision(2)}/req`);
+    if (top.length) lines.push(`    spans: ${top.join(', ')}`);
+    for (const miss of report.missing.filter((m) => !m.framework)) lines.push(`    note: ${miss.text}`);
+  }
+  lines.push('');
   return lines;
 }
 

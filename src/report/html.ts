@@ -11,7 +11,7 @@ import { describeConfig, describeDesign } from './describe.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 import { renderSvg } from './render-svg.js';
 import { interactionText } from '../analysis/interaction.js';
-import { behaviourLines } from './analysis-text.js';
+import { behaviourLines, instrumentationLines } from './analysis-text.js';
 import { soakChartPoints, soakRows } from './soak.js';
 
 /** The charts a result supports, in reading order; a chart without data is left out with the reason. */
@@ -203,7 +203,7 @@ function summarySection({ input, swatch }: Page): string {
   const sentences = executiveSummary(input);
   const items = sentences.map((s) => `<li style="--swatch:${swatch(s.config)}"><strong>${esc(s.config)}</strong> <span class="what">(${esc(s.description)})</span>: ` +
     `${esc(s.text)}</li>`);
-  const behaviour = behaviourLines(input.analysis).filter(Boolean);
+  const behaviour = [...behaviourLines(input.analysis), ...instrumentationLines(input.analysis)].filter(Boolean);
   const callout = behaviour.length ? `<div class="callout"><pre>${esc(behaviour.join('\n'))}</pre></div>` : '';
   return `<section id="summary"><h2>Summary</h2>
 ${callout}

@@ -6,7 +6,7 @@ import { describeDesign } from './describe.js';
 import { renderAttributionMarkdown } from './attribution.js';
 import { renderSoakMarkdown } from './soak.js';
 import { interactionText } from '../analysis/interaction.js';
-import { behaviourLines } from './analysis-text.js';
+import { behaviourLines, instrumentationLines } from './analysis-text.js';
 import { claimRows, executiveSummary, priceNotes, rateModelText, sampleRateModelText, usd, type ReportInput } from './input.js';
 
 /** The report for pull requests and step summaries: summary, overhead, cost, claims, method. */
@@ -19,6 +19,8 @@ export function renderMarkdownReport(input: ReportInput): string {
 
   const behaviour = behaviourLines(analysis);
   if (behaviour.length) lines.push('## Behaviour changes', '', '```', ...behaviour.filter((l, i, all) => l || i < all.length - 1), '```', '');
+  const instrumented = instrumentationLines(analysis).filter(Boolean);
+  if (instrumented.length) lines.push('## What each agent instrumented', '', '```', ...instrumented.slice(1), '```', '');
   lines.push('## Overhead', '', `Geometric mean of the per-pair ratios against \`${analysis.baseline}\`, with a 95% Student-t confidence interval.`, '');
   lines.push('| config | valid runs | CPU ms/req | CPU overhead [95% CI] | verdict | RSS | p99 | telemetry/req |', '|---|---|---|---|---|---|---|---|');
   for (const row of input.rows) {

@@ -7,23 +7,29 @@ import type { InstrumentationConfig } from '../instrument/types.js';
 
 const run = promisify(execFile);
 
-/** An agent version a session needs from the cache: where it goes, and whether it is there yet. */
+/** An agent-cache entry a session needs: what goes in it, and whether it is all there yet. */
 export interface CachedAgent {
   package: string;
   version: string;
   /** node_modules/<package> inside the cache entry. */
   dir: string;
+  /** package@version, each installed into the entry by one npm install. */
+  install: string[];
   installed: boolean;
 }
 
-/** The pinned agent versions the configs (and stack members) use, once each. */
+/** The agent-cache entries the configs (and stack members) use, once each: pinned versions, tested defaults, Node runtimes. */
 export function cachedAgents(configs: readonly InstrumentationConfig[]): CachedAgent[] {
   const seen = new Map<string, CachedAgent>();
   for (const config of configs.flatMap((c) => [c, ...(c.members ?? [])])) {
-    const wanted = [...(config.agent?.from === 'cache' ? [config.agent] : []), ...(config.runtime?.cached ? [config.runtime.cached] : [])];
+    const wanted = [
+      ...(config.agent?.from === 'cache' ? [{ ...config.agent, install: config.agent.install ?? [`${config.agent.package}@${config.agent.version}`] }] : []),
+      ...(config.runtime?.cached ? [{ ...config.runtime.cached, install: [`${config.runtime.cached.package}@${config.runtime.cached.version}`] }] : []),
+    ];
     for (const agent of wanted) {
-      if (seen.has(agent.dir)) continue;
-      seen.set(agent.dir, { package: agent.package, version: agent.version, dir: agent.dir, installed: matches(installedVersion(agent.dir), agent.version) });
+      const entry = entryOf(agent);
+      if ([...seen.values()].some((a) => entryOf(a) === entry)) continue;
+      seen.set(agent.dir, { package: agent.package, version: agent.version, dir: agent.dir, install: agent.install, installed: complete(entry, agent.install) });
     }
   }
   return [...seen.values()];
@@ -32,6 +38,14 @@ export function cachedAgents(configs: readonly InstrumentationConfig[]): CachedA
 /** "22" is any 22.x.y: a runtime matrix may name a major. */
 function matches(installed: string | undefined, wanted: string): boolean {
   return installed !== undefined && (installed === wanted || installed.startsWith(`${wanted}.`));
+}
+
+/** Every package@version of the entry is in its node_modules. */
+function complete(entry: string, specs: readonly string[]): boolean {
+  return specs.every((spec) => {
+    const at = spec.lastIndexOf('@');
+    return matches(installedVersion(join(entry, 'node_modules', spec.slice(0, at))), spec.slice(at + 1));
+  });
 }
 
 function installedVersion(dir: string): string | undefined {
@@ -43,7 +57,7 @@ function installedVersion(dir: string): string | undefined {
 }
 
 /**
- * Install what the cache lacks, one package@version per entry, with npm (the registry the machine is set up with).
+ * Install what the cache lacks, one npm install per entry, with npm (the registry the machine is set up with).
  * Each goes to a temporary directory first and is renamed into place, so an interrupted install never leaves a
  * half-filled entry that a later run would trust.
  */
@@ -51,29 +65,33 @@ export async function installAgentVersions(configs: readonly InstrumentationConf
   for (const agent of cachedAgents(configs).filter((a) => !a.installed)) {
     const entry = entryOf(agent);
     const staging = `${entry}.installing-${process.pid}`;
-    onNote(`Installing ${agent.package}@${agent.version} into the agent cache (${entry}); later runs reuse it offline.`);
+    onNote(`Installing ${agent.install.join(' ')} into the agent cache (${entry}); later runs reuse it offline.`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
     writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ name: 'apm-bench-agent-cache', private: true })}\n`);
     try {
       await run('npm', ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error',
-        `${agent.package}@${agent.version}`], { cwd: staging, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60_000 });
+        ...agent.install], { cwd: staging, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60_000 });
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message);
       const reason = stderr.split('\n').find((line) => /npm (error|ERR!) (code|notarget|404)/.test(line)) ?? stderr.trim().split('\n').slice(-3).join(' ');
-      throw new InputError(`could not install ${agent.package}@${agent.version} into the agent cache: ${reason.trim()}. ` +
+      throw new InputError(`could not install ${agent.install.join(' ')} into the agent cache: ${reason.trim()}. ` +
         `Check the version exists (npm view ${agent.package} versions) and that the npm registry is reachable.`);
     }
-    if (existsSync(entry)) rmSync(staging, { recursive: true, force: true }); // another run installed it meanwhile
-    else renameSync(staging, entry);
+    // Another run may have installed it meanwhile; an incomplete entry (an older apm-bench's) is replaced.
+    if (existsSync(entry) && complete(entry, agent.install)) rmSync(staging, { recursive: true, force: true });
+    else {
+      rmSync(entry, { recursive: true, force: true });
+      renameSync(staging, entry);
+    }
     const got = installedVersion(agent.dir);
     if (!matches(got, agent.version)) throw new InputError(`installed ${agent.package}@${agent.version} into the agent cache, but found ${got ?? 'nothing'} at ${agent.dir}.`);
   }
 }
 
 /** The cache entry of an agent: dir is <entry>/node_modules/<package>, two levels deeper for a scoped package. */
-function entryOf(agent: CachedAgent): string {
+function entryOf(agent: { package: string; dir: string }): string {
   const modules = agent.package.includes('/') ? dirname(dirname(agent.dir)) : dirname(agent.dir);
   return dirname(modules);
 }

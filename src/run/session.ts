@@ -290,7 +290,9 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       budgets: loaded.budgets,
       ...(loaded.moneyBudgets.length ? { moneyBudgets: loaded.moneyBudgets } : {}),
       ...(scenario.logs.shipped ? { logs: scenario.logs } : {}),
-      target: { kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '' },
+      target: {
+        kind: loaded.target.kind, path: loaded.target.script ?? loaded.target.command?.join(' ') ?? '', moduleSystem: loaded.target.moduleSystem, uses: loaded.target.uses,
+      },
     },
     design,
     loadModel: LOAD_MODEL[design.kind],
@@ -298,10 +300,14 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       name: config.name,
       kind: config.kind,
       preloads: config.preloads,
+      ...(config.loading ? { loading: config.loading } : {}),
+      ...(config.instruments ? { instruments: config.instruments } : {}),
       options: config.options,
       ...(config.sampleRate !== undefined ? { sampleRate: config.sampleRate } : {}),
       envKeys: Object.keys(config.env).sort(),
-      ...(config.agent ? { agent: config.agent } : {}),
+      ...(config.agent
+        ? { agent: { package: config.agent.package, version: config.agent.version, from: config.agent.from, ...(config.agent.why ? { why: config.agent.why } : {}) } }
+        : {}),
       ...(config.runtime ? { runtime: { spec: config.runtime.spec, label: config.runtime.label, execPath: config.runtime.execPath } } : {}),
     })),
     environment: {

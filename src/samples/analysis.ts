@@ -228,6 +228,24 @@ export interface Analysis {
   behaviour?: BehaviourChange[];
   /** Routes that failed for every config: the scenario is wrong there. */
   brokenRoutes?: BrokenRoute[];
+  /** What each agent instrumented, from its own payloads, and the integrations that did not attach. */
+  instrumentation?: InstrumentationReport[];
+}
+
+/** What one agent config traced, read from the spans its intake received. */
+export interface InstrumentationReport {
+  config: string;
+  /** The agent package ("dd-trace"). */
+  agent: string;
+  /** How it was loaded ("--import dd-trace/initialize.mjs (ESM)"). */
+  loading?: string;
+  spansPerRequest: number;
+  /** Spans per request by the library that made them (fastify, pg, mysql2, http…), most first. */
+  libraries: Array<{ module: string; spansPerRequest: number }>;
+  /** The vendor's own span labels, most frequent first (at most 12). */
+  spanNames: Array<{ name: string; perRequest: number }>;
+  /** Libraries the app depends on and the agent instruments, with no span: `framework` ones are certain misses. */
+  missing: Array<{ module: string; framework: boolean; text: string }>;
 }
 
 /** The estimate of one config on one metric, if it has valid pairs: the one lookup every reader uses. */

@@ -29,7 +29,11 @@ export interface ConfigRecord {
   /** The swept sampling option's value, when the config has one (sampleRate, tracesSampleRate, ratio). */
   sampleRate?: number;
   envKeys: string[];
-  agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache' };
+  agent?: { package: string; version: string; from: 'target' | 'apm-bench' | 'cache'; why?: 'pinned' | 'tested' };
+  /** How the agent was loaded ("--import dd-trace/initialize.mjs (ESM)"). */
+  loading?: string;
+  /** Libraries the agent instruments out of the box (fastify, pg, mysql2…), to tell an integration that did not attach. */
+  instruments?: string[];
   /** A runtime matrix: the Node this config (and the baselines beside it) ran on. */
   runtime?: { spec: string; label: string; execPath: string };
 }
@@ -105,7 +109,8 @@ export interface ResultDocument {
     moneyBudgets?: MoneyBudget[];
     /** Logs shipped to the vendor in production: billed from the measured log bytes and lines per request. */
     logs?: { shipped: boolean; indexedFraction: number };
-    target: { kind: string; path: string };
+    /** moduleSystem: how the app's code loads (and so its agents), with the evidence; absent in results before 0.1 had it. */
+    target: { kind: string; path: string; moduleSystem?: { kind: 'esm' | 'commonjs'; why: string }; uses?: string[] };
   };
   design: DesignRecord;
   loadModel: string;

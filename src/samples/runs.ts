@@ -19,6 +19,11 @@ export interface IntakeCounts {
   payloadBytes: number;
   /** Items by kind: spans, traces, errorEvents, transactions, series, scrapes… */
   items: Record<string, number>;
+  /**
+   * Spans by what made them, in the vendor's own terms ("fastify.request (fastify)", "auto.db.otel.postgres db"): the proof
+   * of which integrations attached. Absent when the intake has no spans, or in results from before it was recorded.
+   */
+  spanNames?: Record<string, number>;
 }
 
 export interface IntakeRecord extends IntakeCounts {

@@ -10,7 +10,8 @@ import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/ve
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
-import type { InstrumentationConfig } from '../instrument/types.js';
+import type { ExpandContext, InstrumentationConfig, ModuleSystem } from '../instrument/types.js';
+import { chosenModuleSystem as chosen, commandScript, declaredLibraries, detectModuleSystem } from './module-system.js';
 import { budgetsShape, connectionsSchema, measuredDuration, rateRps, scenarioSchema, soakSchema, type Scenario } from './schema.js';
 import { configMatches, parseBudgetValue, parseErrorBudget, parseVolumeBudget } from '../analysis/budgets.js';
 import type { Budget, MoneyBudget } from '../samples/analysis.js';
@@ -29,6 +30,10 @@ export interface ResolvedTarget {
   readyPath: string;
   readyTimeoutMs: number;
   env: Record<string, string>;
+  /** How the app's code loads, and so how agents are loaded into it. */
+  moduleSystem: ModuleSystem;
+  /** Traceable libraries the app declares (fastify, pg, mysql2…): an agent that instruments one should send its spans. */
+  uses: string[];
 }
 
 export interface LoadedScenario {
@@ -100,7 +105,7 @@ export function loadScenario(file: string, { needsCandidates = true } = {}): Loa
   const scenario = parseScenarioText(text, file);
   const scenarioDir = dirname(path);
   const target = resolveTarget(scenario, scenarioDir, file);
-  const configs = expandInstrumentations(scenario, { scenarioDir, targetDir: target.cwd }, file);
+  const configs = expandInstrumentations(scenario, { scenarioDir, targetDir: target.cwd, moduleSystem: target.moduleSystem.kind }, file);
   if (!configs.some((config) => config.name === scenario.baseline)) {
     throw new InputError(
       `${file}: baseline: no instrumentation is named "${scenario.baseline}". ` +
@@ -292,20 +297,22 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
       readyPath: '/healthz',
       readyTimeoutMs: 20_000,
       env: {},
+      moduleSystem: detectModuleSystem(bundledFixture),
+      uses: declaredLibraries(dirname(bundledFixture)),
     };
   }
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
   if (!existsSync(cwd)) throw new InputError(`${file}: target.cwd: directory not found: ${cwd}`);
   assertLoopbackOnly({ name: 'target', kind: 'target', preloads: [], env: target.env, nodeOptions: [], options: {} }, `${file}: target.env`);
-  const common = { cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env };
+  const common = { cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd) };
   if ('module' in target) {
     const script = resolve(cwd, target.module);
     if (!existsSync(script)) throw new InputError(`${file}: target.module: file not found: ${target.module} (resolved to ${script}).`);
-    return { kind: 'module', script, ...common };
+    return { kind: 'module', script, ...common, moduleSystem: chosen(target.moduleSystem, script) };
   }
   const command = splitCommand(target.command);
   assertRunnable(command[0]!, cwd, `${file}: target.command`);
-  return { kind: 'command', command, ...common };
+  return { kind: 'command', command, ...common, moduleSystem: chosen(target.moduleSystem, commandScript(command, cwd) ?? join(cwd, 'package.json')) };
 }
 
 /** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */
@@ -389,7 +396,7 @@ export function splitCommand(command: string): string[] {
   return parts;
 }
 
-export function expandInstrumentations(scenario: Scenario, ctx: { scenarioDir: string; targetDir: string }, file: string): InstrumentationConfig[] {
+export function expandInstrumentations(scenario: Scenario, ctx: ExpandContext, file: string): InstrumentationConfig[] {
   const configs: InstrumentationConfig[] = [];
   scenario.instrumentations.forEach((entry, index) => {
     const where = `${file}: instrumentations.${index}`;

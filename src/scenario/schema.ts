@@ -29,6 +29,10 @@ const moduleTarget = z.strictObject({
   port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
   readyPath: z.string().startsWith('/').default('/healthz'),
   readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
+  moduleSystem: z.enum(['auto', 'esm', 'commonjs']).default('auto').meta({
+    description: 'How the app\'s code loads, which decides how agents load: esm → each vendor\'s documented --import path; commonjs → --require. auto reads the ' +
+      'start file\'s extension and the nearest package.json "type".',
+  }),
   env: envMap.default({}),
 });
 
@@ -39,6 +43,10 @@ const commandTarget = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   readyPath: z.string().startsWith('/').default('/healthz'),
   readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
+  moduleSystem: z.enum(['auto', 'esm', 'commonjs']).default('auto').meta({
+    description: 'How the app\'s code loads, which decides how agents load: esm → each vendor\'s documented --import path; commonjs → --require. auto reads the ' +
+      'start file\'s extension and the nearest package.json "type".',
+  }),
   env: envMap.default({}),
 });
 

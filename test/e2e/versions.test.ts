@@ -26,7 +26,7 @@ ${workload(1)}instrumentations:
     const env = { APM_BENCH_CACHE: cache };
     const before = await runCli(['validate', file], { env });
     expect(before.code, before.stderr).toBe(0);
-    expect(before.stdout).toContain(`prometheus@15.1.2: prom-client 15.1.2 from the agent cache, installed on the first run (${cache}/agents/prom-client@15.1.2/`);
+    expect(before.stdout).toContain(`prometheus@15.1.2: prom-client 15.1.2 from the agent cache, the version the scenario pins, installed on the first run (${cache}/agents/prom-client@15.1.2/`);
     const out = join(dir, 'matrix');
     const { code, stderr } = await runCli(['run', file, '--out', out], { env });
     expect(code, stderr).toBe(0);
@@ -50,7 +50,7 @@ ${workload(1)}instrumentations:
     expect(offline.code, offline.stderr).toBe(0);
     expect(offline.stderr).not.toContain('Installing');
     const after = await runCli(['validate', file], { env });
-    expect(after.stdout).toMatch(/prometheus@15\.1\.2: prom-client 15\.1\.2 from the agent cache \(/);
+    expect(after.stdout).toMatch(/prometheus@15\.1\.2: prom-client 15\.1\.2 from the agent cache, the version the scenario pins \(/);
   }, 300_000);
 
   it('a version that does not exist is an input error that names it, before any load', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeProfileUpload, decodeTracePayload, dogstatsdSeries, keptBytes } from '../../src/instrument/datadog.js';
 import { decodeEnvelope } from '../../src/instrument/sentry.js';
 import { countSeries } from '../../src/instrument/prometheus.js';
-import { protobufSpanStartTimesMs } from '../../src/instrument/otlp-wire.js';
+import { protobufSpans } from '../../src/instrument/otlp-wire.js';
 import { Counter } from '../../src/instrument/intake-server.js';
 import { decodeCollectorCall } from '../../src/instrument/newrelic.js';
 
@@ -29,7 +29,10 @@ describe('datadog /v0.5 payloads (string table)', () => {
 
 describe('sentry envelopes', () => {
   it('reads items with and without a length header', () => {
-    const transaction = JSON.stringify({ type: 'transaction', start_timestamp: 1.5, spans: [{}, {}] });
+    const transaction = JSON.stringify({
+      type: 'transaction', start_timestamp: 1.5, contexts: { trace: { op: 'http.server', origin: 'auto.http.otel.http' } },
+      spans: [{ op: 'db', origin: 'auto.db.otel.postgres' }, {}],
+    });
     const event = JSON.stringify({ timestamp: 2.5, exception: {} });
     const body = Buffer.from([
       JSON.stringify({ event_id: 'x' }),
@@ -41,19 +44,25 @@ describe('sentry envelopes', () => {
     expect(totals(timed)).toEqual({ transactions: 1, spans: 3, errorEvents: 1 });
     expect(timed.find((i) => i.kind === 'errorEvents')!.tMs).toBe(2500);
     expect(untimed).toEqual({ 'other:client_report': 1 });
+    expect(timed.find((i) => i.kind === 'spans')!.names).toEqual(['http.server (auto.http.otel.http)', 'db (auto.db.otel.postgres)', 'default (manual)']);
   });
 });
 
 describe('OTLP protobuf', () => {
-  it('finds every span and its start time', () => {
-    // Span { start_time_unix_nano (7, fixed64) = 5e9 }, nested as request.1 → resource_spans.2 → scope_spans.2.
+  it('finds every span, its start time, its name and the instrumentation scope that made it', () => {
+    // Span { name (5) = "pg.query", start_time_unix_nano (7, fixed64) = 5e9 }, nested as request.1 → resource_spans.2 →
+    // scope_spans.2, beside scope_spans.1 = InstrumentationScope { name (1) }.
     const start = Buffer.alloc(9);
     start[0] = (7 << 3) | 1;
     start.writeBigUInt64LE(5_000_000_000n, 1);
     const len = (field: number, body: Buffer) => Buffer.concat([Buffer.from([(field << 3) | 2, body.length]), body]);
-    const scopeSpans = Buffer.concat([len(2, start), len(2, start)]);
+    const span = Buffer.concat([len(5, Buffer.from('pg.query')), start]);
+    const scopeSpans = Buffer.concat([len(1, len(1, Buffer.from('@opentelemetry/instrumentation-pg'))), len(2, span), len(2, start)]);
     const request = len(1, len(2, scopeSpans));
-    expect(protobufSpanStartTimesMs(request)).toEqual([5000, 5000]);
+    expect(protobufSpans(request)).toEqual([
+      { tMs: 5000, label: 'pg.query (@opentelemetry/instrumentation-pg)' },
+      { tMs: 5000, label: ' (@opentelemetry/instrumentation-pg)' },
+    ]);
   });
 });
 
