@@ -14,10 +14,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the real CLI as a user would, in its own process. */
+/**
+ * Run the real CLI as a user would, in its own process. A `run` writes its Markdown report but not the HTML one unless
+ * the test passes --report itself: the charts cost about a second of CPU each time, and test/e2e/report.test.ts and
+ * cli-contract check the HTML.
+ */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+  const argv = args[0] === 'run' && !args.includes('--report') ? [...args, '--report', 'md'] : args;
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [cli, ...args], {
+    const child = spawn(process.execPath, [cli, ...argv], {
       cwd: options.cwd ?? root,
       env: { ...process.env, CI: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

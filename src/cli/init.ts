@@ -41,10 +41,13 @@ ${exitCodes([0, 2, 4], 'the scenario was written and passes validate')}`)
         params[match[1]!] = match[2]!;
       }
       const outcome = await initScenario({ app, output: flags.output, params, command: flags.command, force: Boolean(flags.force), timeoutMs: timeoutS * 1000 });
-      output.result(`Wrote ${outcome.file}\n${outcome.notes.map((n) => `  · ${n}`).join('\n')}\n` + (outcome.validation.ok
-        ? `It validates: ${outcome.validation.configs.join(', ')}. Next: apm-bench run ${outcome.file}\n`
-        : `It does not validate yet: ${outcome.validation.error}\n`));
-      output.document(outcome);
-      process.exitCode = outcome.validation.ok ? 0 : 2;
+      const ready = outcome.validation.ok && outcome.activeRoutes > 0;
+      output.result(`Wrote ${outcome.file}\n${outcome.notes.map((n) => `  · ${n}`).join('\n')}\n` + (!outcome.validation.ok
+        ? `It does not validate yet: ${outcome.validation.error}\n`
+        : ready
+          ? `It validates: ${outcome.validation.configs.join(', ')}. Next: apm-bench run ${outcome.file}\n`
+          : 'Not ready to run: no route answered 2xx or 3xx, so its route mix is a placeholder (GET /). Fix the routes (see the notes above), then validate.\n'));
+      output.document({ ...outcome, ready });
+      process.exitCode = ready ? 0 : 2;
     });
 }

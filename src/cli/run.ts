@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { runScenarios, scenarioDocument, type RunRequest, type ScenarioOutcome } from '../commands/run.js';
+import { parseReportFormats } from '../commands/project.js';
 import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderAttributionText } from '../report/attribution.js';
@@ -25,6 +26,7 @@ export function defineRun(program: Command): void {
       'reported (one round unless --rounds)')
     .option('--profile', 'after the rounds, profile each config once more (V8 sampling) and report where the overhead goes, by package; not in the estimates')
     .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
+    .option('--report <formats>', 'report files beside the JSON result: md,html (the default), md, html or none', 'md,html')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
     .option('-q, --quiet', 'no progress output; only the final table')
     .option('--gate', 'judge the budgets and exit 0/1/3 (see exit codes)')
@@ -74,7 +76,8 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget
       const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections, soak: flags.soak };
       if (flags.soak !== undefined && flags.rounds === undefined) flags.rounds = '1';
       const profile = flags.profile ? { intervalUs: Number(flags.profileInterval) } : undefined;
-      const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, ...(profile ? { profile } : {}) };
+      const reportFormats = parseReportFormats(String(flags.report));
+      const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, reportFormats, ...(profile ? { profile } : {}) };
       process.exitCode = await run(request, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });
 }
@@ -122,8 +125,9 @@ function printOutcome(outcome: ScenarioOutcome, output: Output): void {
   if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
   if (result.analysis?.soak) output.result(`\n${renderSoakText(result.analysis)}`);
   if (result.profiling) output.result(`\n${renderAttributionText(result.profiling)}`);
+  const written = [outcome.reports?.html, outcome.reports?.markdown].filter((f): f is string => f !== undefined).map(relativeToCwd);
   output.result(outcome.reports
-    ? `\nResult: ${relativeToCwd(outcome.outPath)}\nReport: ${relativeToCwd(outcome.reports.html)} (and ${relativeToCwd(outcome.reports.markdown).split('/').pop()})\n`
+    ? `\nResult: ${relativeToCwd(outcome.outPath)}\n${written.length ? `Report: ${written[0]}${written[1] ? ` (and ${written[1].split('/').pop()})` : ''}\n` : ''}`
     : `\nResult: ${relativeToCwd(outcome.outPath)} (writing the reports failed: ${outcome.reportError}; retry with "apm-bench report")\n`);
   if (outcome.failures.length) process.stderr.write(`\n${outcome.failures.join('\n\n')}\n`);
   if (outcome.noValidRuns) process.stderr.write('\nNo run produced valid measurements.\n');

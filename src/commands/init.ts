@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { ExitCode, InputError, UserError } from '../errors.js';
 import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 import { packageRoot } from '../paths.js';
-import { discoverApp, statusOf, type Discovery } from '../run/discover.js';
-import { draftScenario, fillParams, sampleFromSchema, type AppFacts, type RouteFinding } from '../scenario/draft.js';
+import { answerOf, discoverApp, type Discovery } from '../run/discover.js';
+import { sanitizeEnv } from '../run/env.js';
+import { activeRouteCount, draftScenario, fillParams, sampleFromSchema, type AppFacts, type RouteFinding } from '../scenario/draft.js';
 import { loadScenario } from '../scenario/load.js';
 
 export interface InitRequest {
@@ -29,6 +31,8 @@ export interface InitOutcome {
   notes: string[];
   /** The written scenario passed validate, or why not. */
   validation: { ok: true; configs: string[] } | { ok: false; error: string };
+  /** Routes the mix sends as they are; 0 means its one route is a placeholder, so the scenario is not ready to run. */
+  activeRoutes: number;
 }
 
 const READY_CANDIDATES = ['/healthz', '/health', '/livez', '/readyz', '/ping', '/status'];
@@ -49,14 +53,14 @@ export async function initScenario(request: InitRequest): Promise<InitOutcome> {
   const manifest = readManifest(appDir);
   const start = request.command ? { kind: 'command' as const, command: request.command } : detectStart(appDir, manifest);
   const honours = readsPortAndHost(appDir, start);
+  // The app's settings, as its start script would load them (vendor keys removed, as from the shell).
+  const dotenv = existsSync(join(appDir, '.env')) ? sanitizeEnv(parseEnv(readFileSync(join(appDir, '.env'), 'utf8'))).env : undefined;
+  const env = dotenv ?? {};
   const launch = start.kind === 'module'
-    ? { argv: [process.execPath, start.script], cwd: appDir, env: {}, viaNodeOptions: false }
-    : { argv: start.command.split(/\s+/).filter(Boolean), cwd: appDir, env: {}, viaNodeOptions: true };
+    ? { argv: [process.execPath, start.script], cwd: appDir, env, viaNodeOptions: false }
+    : { argv: start.command.split(/\s+/).filter(Boolean), cwd: appDir, env, viaNodeOptions: true };
   const { discovery, value: routes } = await discoverApp(launch, READY_CANDIDATES, request.timeoutMs, (baseUrl, found) => probe(baseUrl, found, request.params));
-  if (!routes) {
-    throw new UserError(`init: the app did not answer on PORT ${discovery.port} (HOST 127.0.0.1) within ${request.timeoutMs / 1000} s. It must listen on ` +
-      `process.env.PORT and process.env.HOST.${discovery.outputTail ? ` Its last output:\n${discovery.outputTail}` : ''}`, ExitCode.runBroke);
-  }
+  if (!routes) throw new UserError(`init: ${notUpText(appDir, discovery, request.timeoutMs, dotenv !== undefined)}`, ExitCode.runBroke);
   if (discovery.routes.length === 0) {
     throw new UserError('init: the app answered, but no Fastify route was recorded: is it a Fastify (v4.21 or later) app, started by this command?', ExitCode.runBroke);
   }
@@ -66,21 +70,63 @@ export async function initScenario(request: InitRequest): Promise<InitOutcome> {
     cwd: relative(dirname(file), appDir) || '.',
     ...(discovery.readyPath ? { readyPath: discovery.readyPath } : {}),
     honours,
+    ...(dotenv ? { envFile: '.env' } : {}),
+    ...(discovery.lastAnswer ? { warmingUp: discovery.lastAnswer } : {}),
+    rateLimitEnv: rateLimitSettings(appDir, routes),
+    login: loginKind(manifest),
     agents: installedAgents(appDir),
     defaultEntries: adapters.flatMap((a) => (a.starter?.byDefault ? [a.starter.entry] : [])),
     routes,
     writtenAt: new Date().toISOString().slice(0, 10),
   };
   writeFileSync(file, draftScenario(facts));
-  return { file, facts, notes: notesFor(facts), validation: validate(file) };
+  return { file, facts, notes: notesFor(facts), validation: validate(file), activeRoutes: activeRouteCount(facts) };
 }
 
-function readManifest(appDir: string): { name?: string; main?: string; scripts?: Record<string, string> } {
+interface Manifest { name?: string; main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> }
+
+function readManifest(appDir: string): Manifest {
   try {
-    return JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name?: string; main?: string; scripts?: Record<string, string> };
+    return JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as Manifest;
   } catch {
     return {};
   }
+}
+
+/** Why the app never answered: how it exited and what it printed, or the deadline, with the likely fix. */
+function notUpText(appDir: string, discovery: Discovery, timeoutMs: number, readDotenv: boolean): string {
+  const tail = discovery.outputTail ? ` Its last output:\n${discovery.outputTail.split('\n').slice(-15).join('\n')}` : '';
+  const example = ['.env.example', '.env.sample', '.env.template'].find((f) => existsSync(join(appDir, f)));
+  const hint = !readDotenv && example ? ` It has ${example} but no .env: copy it to .env with settings for this machine (init and runs read .env).` : '';
+  if (discovery.exit) {
+    const how = discovery.exit.signal ? `was killed by ${discovery.exit.signal}` : `exited with code ${discovery.exit.code}`;
+    return `the app ${how} before it answered on PORT ${discovery.port}.${hint}${tail}`;
+  }
+  return `the app did not answer on PORT ${discovery.port} (HOST 127.0.0.1) within ${timeoutMs / 1000} s. It must listen on process.env.PORT and ` +
+    `process.env.HOST.${hint}${tail}`;
+}
+
+/**
+ * The app's own setting that lifts its rate limit, when a route answered 429: a variable named like RATE_LIMIT in its .env
+ * or .env.example, set high for the bench (an agent's overhead is measured on the app's work, not on its limiter).
+ */
+function rateLimitSettings(appDir: string, routes: readonly RouteFinding[]): AppFacts['rateLimitEnv'] {
+  if (!routes.some((r) => r.status === 429)) return undefined;
+  for (const file of ['.env', '.env.example', '.env.sample']) {
+    if (!existsSync(join(appDir, file))) continue;
+    const vars = parseEnv(readFileSync(join(appDir, file), 'utf8'));
+    const names = Object.keys(vars).filter((name) => /RATE_?LIMIT/i.test(name) && /MAX|LIMIT$|PER_|REQUESTS/i.test(name));
+    if (names.length) return { from: file, env: Object.fromEntries(names.map((name) => [name, '1000000'])) };
+  }
+  return { env: {} };
+}
+
+/** A session cookie or a bearer token, from the libraries the app depends on. */
+function loginKind(manifest: Manifest): AppFacts['login'] {
+  const deps = Object.keys(manifest.dependencies ?? {});
+  if (deps.some((d) => ['@fastify/session', '@fastify/secure-session', '@fastify/passport', 'express-session'].includes(d))) return 'cookie';
+  if (deps.some((d) => ['@fastify/jwt', 'jsonwebtoken', 'jose', 'fast-jwt'].includes(d))) return 'bearer';
+  return undefined;
 }
 
 /** The start script when it is plain `node <file>`; a built output for TypeScript; else `main` or a usual entry file. */
@@ -154,17 +200,37 @@ async function probe(baseUrl: string, discovery: Discovery, params: Record<strin
     seen.add(key);
     const { path, missing } = fillParams(route.url, params);
     const body = route.bodySchema !== undefined ? sampleFromSchema(route.bodySchema) : undefined;
-    const status = route.method === 'GET' && path ? await statusOf(baseUrl, path) : undefined;
+    const answer = route.method === 'GET' && path ? await settledAnswer(baseUrl, path) : undefined;
     findings.push({ method: route.method, url: route.url, ...(path ? { path } : {}), missing, ...(body !== undefined ? { body } : {}),
-      ...(status !== undefined ? { status } : {}) });
+      ...(answer ? { status: answer.status } : {}), ...(answer?.status === 429 ? { rateLimit: answer.rateLimit } : {}) });
   }
   return findings;
+}
+
+/** A GET's answer once it is not a 5xx, asking up to 4 times over about 2 s: a 503 right after start is not the route's answer. */
+async function settledAnswer(baseUrl: string, path: string): Promise<Awaited<ReturnType<typeof answerOf>>> {
+  let answer = await answerOf(baseUrl, path);
+  for (let attempt = 1; attempt < 4 && (answer === undefined || answer.status >= 500); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    answer = await answerOf(baseUrl, path);
+  }
+  return answer;
 }
 
 function notesFor(facts: AppFacts): string[] {
   const notes: string[] = [];
   const active = facts.routes.filter((r) => r.method === 'GET' && r.path && r.status !== undefined && r.status < 400 && r.url !== facts.readyPath);
   notes.push(`${facts.routes.length} routes found; ${active.length} GET routes in the mix (${active.map((r) => r.path).join(', ') || 'none'}).`);
+  if (facts.envFile) notes.push(`Read ${facts.envFile}: the scenario's target.envFile loads it for every run (its values stay out of results and reports).`);
+  if (facts.warmingUp) notes.push(`Every answer while waiting was 5xx (last: ${facts.warmingUp.path} ${facts.warmingUp.status}): is its database up?`);
+  const limited = facts.routes.filter((r) => r.status === 429);
+  if (limited.length) {
+    const headers = Object.entries(limited[0]!.rateLimit ?? {}).map(([name, value]) => `${name}: ${value}`).join(', ');
+    const lift = Object.keys(facts.rateLimitEnv?.env ?? {});
+    notes.push(`${limited.map((r) => r.path).join(', ')} answered 429: the app's rate limit${headers ? ` (${headers})` : ''}. ` + (lift.length
+      ? `target.env sets ${lift.join(', ')} (from ${facts.rateLimitEnv!.from}) high for the bench, so the limiter does not answer instead of the app.`
+      : 'Lift it for the bench with the app\'s own setting in target.env, or every request past the limit measures the limiter.'));
+  }
   const auth = facts.routes.filter((r) => r.status === 401 || r.status === 403);
   if (auth.length) notes.push(`${auth.map((r) => r.path).join(', ')} answered ${auth[0]!.status} without a credential: fill in workload.login and uncomment them.`);
   const missing = facts.routes.filter((r) => r.missing.length);

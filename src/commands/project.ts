@@ -142,15 +142,37 @@ export function reportInputFor(result: ResultDocument, flags: CostFlags = defaul
 }
 
 /** Write `<stem>.md` and `<stem>.html` beside each other; returns their paths. */
+/** The report files a run can write beside its JSON result (which it always writes), in the order they are listed. */
+export const REPORT_FORMATS = ['md', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `--report md,html` (or "none"): the formats, checked; a wrong one is an input error that lists the right ones. */
+export function parseReportFormats(text: string, where = '--report'): ReportFormat[] {
+  const names = text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'none') return [];
+  const wrong = names.find((name) => !(REPORT_FORMATS as readonly string[]).includes(name));
+  if (wrong !== undefined || names.length === 0) {
+    throw new InputError(`${where}: expected a comma-separated list of ${REPORT_FORMATS.join(', ')}, or "none"; got "${wrong ?? text}".`);
+  }
+  return [...new Set(names)] as ReportFormat[];
+}
+
 export async function writeReports(
   result: ResultDocument, outDir: string, stem: string, flags: CostFlags = defaultCostFlags, input: ReportInput = reportInputFor(result, flags),
-): Promise<{ markdown: string; html: string }> {
+  formats: readonly ReportFormat[] = REPORT_FORMATS,
+): Promise<{ markdown?: string; html?: string }> {
   mkdirSync(outDir, { recursive: true });
-  const markdown = join(outDir, `${stem}.md`);
-  const html = join(outDir, `${stem}.html`);
-  writeFileSync(markdown, renderMarkdownReport(input));
-  writeFileSync(html, await renderHtmlReport(input));
-  return { markdown, html };
+  const written: { markdown?: string; html?: string } = {};
+  if (formats.includes('md')) {
+    written.markdown = join(outDir, `${stem}.md`);
+    writeFileSync(written.markdown, renderMarkdownReport(input));
+  }
+  // Rendering the charts costs about a second of CPU: skipped when only the JSON (or Markdown) is wanted.
+  if (formats.includes('html')) {
+    written.html = join(outDir, `${stem}.html`);
+    writeFileSync(written.html, await renderHtmlReport(input));
+  }
+  return written;
 }
 
 export interface GateFiles {

@@ -12,5 +12,6 @@ export async function reportFile(file: string, flags: CostFlags & { out: string 
   const written = await writeReports(result, outDir, stem, flags);
   const json = join(outDir, `${stem}.json`);
   if (resolve(file) !== json) copyFileSync(file, json);
-  return { ...written, json };
+  // Both formats were asked for, so both were written.
+  return { html: written.html!, markdown: written.markdown!, json };
 }

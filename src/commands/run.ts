@@ -8,7 +8,9 @@ import { runSession, sessionPreview, type SessionOptions } from '../run/session.
 import { installAgentVersions } from '../run/agent-install.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
-import { assertOutDirectory, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags } from './project.js';
+import {
+  assertOutDirectory, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags, type ReportFormat,
+} from './project.js';
 
 export interface RunRequest {
   files: string[];
@@ -28,6 +30,8 @@ export interface RunRequest {
   junit?: string;
   markdown?: string;
   inconclusive: InconclusivePolicy;
+  /** Report files beside the JSON result (--report); both by default. */
+  reportFormats?: ReportFormat[];
 }
 
 export interface ScenarioOutcome {
@@ -35,7 +39,7 @@ export interface ScenarioOutcome {
   result: ResultDocument;
   outPath: string;
   rows: ReportRow[];
-  reports?: { html: string; markdown: string };
+  reports?: { html?: string; markdown?: string };
   reportError?: string;
   /** A paragraph per failed run: what broke, and the target's last output. */
   failures: string[];
@@ -165,7 +169,7 @@ async function finishScenario(loaded: LoadedScenario, result: ResultDocument, ou
   };
   try {
     // The projection (with its bootstrap draws) is made once, for the reports and the gate alike.
-    outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''), request.costFlags, input);
+    outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''), request.costFlags, input, request.reportFormats);
   } catch (error) {
     outcome.reportError = (error as Error).message;
   }

@@ -22,6 +22,10 @@ export interface Discovery {
   port: number;
   /** What the app printed, for messages when it did not come up. */
   outputTail: string;
+  /** The app exited before it was stopped: how. */
+  exit?: { code: number | null; signal: string | null };
+  /** The last answer while waiting, when every answer was 5xx (an app still warming up, or its database down). */
+  lastAnswer?: { path: string; status: number };
 }
 
 const recorder = join(packageRoot, 'preloads', 'route-recorder.cjs');
@@ -52,28 +56,33 @@ export async function discoverApp<T>(
   const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-4000); };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  let exited = false;
-  child.once('exit', () => { exited = true; });
+  let exit: Discovery['exit'];
+  child.once('exit', (code, signal) => { exit = { code, signal }; });
   const read = (): DiscoveredRoute[] => (existsSync(routesFile) ? readFileSync(routesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
   try {
     const baseUrl = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + timeoutMs;
     let readyPath: string | undefined;
-    let answered = false;
-    while (!exited && Date.now() < deadline && !answered) {
+    let lastAnswer: Discovery['lastAnswer'];
+    // Ready is an answer below 500. A 503 is an app still warming up (a pool filling, under-pressure's first
+    // samples): keep asking until the deadline rather than take one unlucky moment as final.
+    while (!exit && Date.now() < deadline && !readyPath) {
       for (const path of [...readyCandidates, ...staticGets(read()).map((r) => r.url)]) {
         const status = await statusOf(baseUrl, path);
         if (status === undefined) break; // not listening yet
-        answered = true;
         if (status < 500) {
           readyPath = path;
           break;
         }
+        lastAnswer = { path, status };
       }
-      if (!answered) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!readyPath) await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const discovery: Discovery = { routes: read(), port, outputTail: output.trim(), ...(readyPath ? { readyPath } : {}) };
-    if (!answered) return { discovery };
+    const discovery: Discovery = {
+      routes: read(), port, outputTail: output.trim(), ...(readyPath ? { readyPath } : {}), ...(exit ? { exit } : {}),
+      ...(!readyPath && lastAnswer ? { lastAnswer } : {}),
+    };
+    if (!readyPath && !lastAnswer) return { discovery };
     return { discovery, value: await work(baseUrl, discovery) };
   } finally {
     await killGroup(child);
@@ -89,10 +98,19 @@ export function staticGets(routes: readonly DiscoveredRoute[]): DiscoveredRoute[
 
 /** The status one GET of `path` answers; undefined when nothing answers (not listening yet, or no answer in 5 s). */
 export async function statusOf(baseUrl: string, path: string): Promise<number | undefined> {
+  return (await answerOf(baseUrl, path))?.status;
+}
+
+/** The rate-limit headers of an answer (IETF RateLimit fields, the X-RateLimit ones, Retry-After), by lower-case name. */
+const RATE_LIMIT_HEADER = /^(x-)?ratelimit(-|$)|^retry-after$/i;
+
+/** One GET of `path`: its status and any rate-limit headers; undefined when nothing answers. */
+export async function answerOf(baseUrl: string, path: string): Promise<{ status: number; rateLimit: Record<string, string> } | undefined> {
   try {
     const response = await request(`${baseUrl}${path}`, { headersTimeout: 5000, bodyTimeout: 5000 });
     await response.body.dump();
-    return response.statusCode;
+    const rateLimit = Object.fromEntries(Object.entries(response.headers).filter(([name]) => RATE_LIMIT_HEADER.test(name)).map(([name, value]) => [name, String(value)]));
+    return { status: response.statusCode, rateLimit };
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import type { InstrumentationConfig } from '../instrument/types.js';
 import type { ResolvedTarget } from '../scenario/load.js';
 import { targetProbePath } from '../paths.js';
 import { killGroup, signalGroup, trackGroup } from './processes.js';
+import { sanitizeEnv } from './env.js';
 import type { ProbeConnection, ProbeServer } from './probe-server.js';
 
 /** --require for CommonJS preloads, --import for ES modules: how production loads agents. */
@@ -37,6 +38,8 @@ export function buildLaunch(opts: {
   const env: Record<string, string> = {
     ...opts.baseEnv,
     NODE_ENV: 'production',
+    // The app's .env, as its start script would load it, without vendor keys (as the shell's).
+    ...(target.envFile ? sanitizeEnv(target.envFile.vars).env : {}),
     ...target.env,
     ...config.env,
     // Last, so a config cannot point an agent away from its local intake.

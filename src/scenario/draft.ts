@@ -16,6 +16,8 @@ export interface RouteFinding {
   body?: unknown;
   /** The status a GET answered (undefined: not probed, or no answer). */
   status?: number;
+  /** A 429's rate-limit headers (RateLimit-*, X-RateLimit-*, Retry-After). */
+  rateLimit?: Record<string, string>;
 }
 
 export interface AppFacts {
@@ -28,6 +30,14 @@ export interface AppFacts {
   readyPath?: string;
   /** Whether the source reads PORT and HOST (apm-bench sets both). */
   honours: { port: boolean; host: boolean };
+  /** The app's .env, loaded by the scenario's target.envFile. */
+  envFile?: string;
+  /** Every answer while waiting for the app was 5xx: the last one. */
+  warmingUp?: { path: string; status: number };
+  /** A route answered 429: the app's own settings that lift its limit (from its .env or .env.example), when it has any. */
+  rateLimitEnv?: { from?: string; env: Record<string, string> };
+  /** How the app keeps a login: a session cookie or a bearer token, from its dependencies. */
+  login?: 'cookie' | 'bearer';
   /** The agents installed in the app, as scenario entries ("datadog: { sampleRate: 1 }") with their package and version. */
   agents: Array<{ entry: string; package: string; version: string }>;
   /** Entries to propose when the app has no agent (apm-bench's own copies are measured). */
@@ -104,6 +114,8 @@ function routeLines(facts: AppFacts): { lines: string[]; login?: RouteFinding; a
     } else if (route.status === 401 || route.status === 403) {
       auth = true;
       lines.push(`    # - ${line(route.path!, ', auth: true')}   # answered ${route.status} without a credential: uncomment with workload.login`);
+    } else if (route.status === 429 && Object.keys(facts.rateLimitEnv?.env ?? {}).length) {
+      lines.push(`    - ${line(route.path!)}   # answered 429 (the app's rate limit) when init tried it; target.env lifts the limit`);
     } else if (route.status === undefined || route.status >= 400) {
       lines.push(`    # - ${line(route.path!)}   # answered ${route.status ?? 'nothing'} when init tried it`);
     } else {
@@ -113,12 +125,20 @@ function routeLines(facts: AppFacts): { lines: string[]; login?: RouteFinding; a
   return { lines, ...(login ? { login } : {}), auth };
 }
 
+/** How many routes the draft sends as they are: with none, its mix is a placeholder. */
+export function activeRouteCount(facts: AppFacts): number {
+  return routeLines(facts).lines.filter((l) => l.startsWith('    - ')).length;
+}
+
 export function draftScenario(facts: AppFacts): string {
   const { lines: routes, login, auth } = routeLines(facts);
   const active = routes.filter((l) => l.startsWith('    - ')).length;
-  const target = facts.start.kind === 'module'
-    ? [`  module: ${facts.start.script}`]
-    : [`  command: ${facts.start.command}   # built output: run your build before apm-bench`];
+  const lift = Object.entries(facts.rateLimitEnv?.env ?? {});
+  const target = [
+    ...(facts.start.kind === 'module' ? [`  module: ${facts.start.script}`] : [`  command: ${facts.start.command}   # built output: run your build before apm-bench`]),
+    ...(facts.envFile ? [`  envFile: ${facts.envFile}   # the app's settings, as its start script loads them; values stay out of results`] : []),
+    ...(lift.length ? [`  env: { ${lift.map(([k, v]) => `${k}: "${v}"`).join(', ')} }   # lifts the app's rate limit (${facts.rateLimitEnv!.from}) for the bench`] : []),
+  ];
   const warnings = [
     ...(facts.honours.port ? [] : ['# WARNING: no PORT found in the source: the app must listen on process.env.PORT (apm-bench chooses a free port per target).']),
     ...(facts.honours.host ? [] : ['# WARNING: no HOST found in the source: the app should listen on process.env.HOST (apm-bench sets 127.0.0.1).']),
@@ -126,7 +146,11 @@ export function draftScenario(facts: AppFacts): string {
   const loginLines = auth || login
     ? [
       '  # Routes that answered 401/403 need a credential: log in once per target and mark them auth: true.',
-      `  # login: { method: ${login?.method ?? 'POST'}, path: ${login?.url ?? '/login'}, body: ${flow(login?.body ?? { username: 'bench', password: '…' })}, token: token }`,
+      facts.login === 'cookie'
+        ? `  # login: { method: ${login?.method ?? 'POST'}, path: ${login?.url ?? '/login'}, body: ${flow(login?.body ?? { username: 'bench', password: '…' })} }` +
+          '   # a session cookie (the app uses sessions): no token, the cookies the answer sets are sent'
+        : `  # login: { method: ${login?.method ?? 'POST'}, path: ${login?.url ?? '/login'}, body: ${flow(login?.body ?? { username: 'bench', password: '…' })}, token: token }` +
+          `${facts.login === 'bearer' ? '   # a bearer token (the app signs JWTs): token is its path in the JSON answer' : ''}`,
     ]
     : [];
   const agents = facts.agents.length

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseEnv } from 'node:util';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
@@ -34,6 +35,8 @@ export interface ResolvedTarget {
   moduleSystem: ModuleSystem;
   /** Traceable libraries the app declares (fastify, pg, mysql2…): an agent that instruments one should send its spans. */
   uses: string[];
+  /** target.envFile, read: applied under target.env, vendor keys removed at launch as from the shell. */
+  envFile?: { path: string; vars: Record<string, string> };
 }
 
 export interface LoadedScenario {
@@ -211,8 +214,15 @@ function prechecks(data: Record<string, unknown>): Issue[] {
   if (Array.isArray(data.instrumentations)) {
     data.instrumentations.forEach((entry: unknown, index) => {
       const path = ['instrumentations', index];
-      if (typeof entry === 'string' || typeof entry === 'number') {
+      if ((typeof entry === 'string' || typeof entry === 'number') && agents.includes(String(entry))) {
+        problems.push(customIssue(path, `a bare value "${entry}"; write "- ${entry}: {}" to measure that agent with its defaults`));
+      } else if (typeof entry === 'string' || typeof entry === 'number') {
         problems.push(customIssue(path, `a bare value "${entry}"; write a mapping: "- name: ${entry}" for a config of your own, or "- datadog: { sampleRate: 0.1 }"`));
+      } else if (entry && typeof entry === 'object' && !Array.isArray(entry) && 'name' in entry && agents.includes(String(entry.name))
+        && !('preload' in entry) && !('env' in entry) && !('nodeOptions' in entry)) {
+        // "- name: datadog" is a config of the user's own that loads nothing: a second baseline under an agent's name.
+        problems.push(customIssue([...path, 'name'], `"name: ${String(entry.name)}" loads no agent: it is a config of your own with no preload, env or node ` +
+          `options. To measure the agent write "- ${String(entry.name)}: {}" (its options go inside the braces)`));
       } else if (entry && typeof entry === 'object' && !Array.isArray(entry) && !('name' in entry)) {
         const keys = Object.keys(entry);
         if (keys.length === 1 && !agents.includes(keys[0]!)) {
@@ -304,7 +314,11 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
   if (!existsSync(cwd)) throw new InputError(`${file}: target.cwd: directory not found: ${cwd}`);
   assertLoopbackOnly({ name: 'target', kind: 'target', preloads: [], env: target.env, nodeOptions: [], options: {} }, `${file}: target.env`);
-  const common = { cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd) };
+  const envFile = target.envFile === undefined ? undefined : readEnvFile(resolve(cwd, target.envFile), `${file}: target.envFile`);
+  const common = {
+    cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd),
+    ...(envFile ? { envFile } : {}),
+  };
   if ('module' in target) {
     const script = resolve(cwd, target.module);
     if (!existsSync(script)) throw new InputError(`${file}: target.module: file not found: ${target.module} (resolved to ${script}).`);
@@ -313,6 +327,12 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   const command = splitCommand(target.command);
   assertRunnable(command[0]!, cwd, `${file}: target.command`);
   return { kind: 'command', command, ...common, moduleSystem: chosen(target.moduleSystem, commandScript(command, cwd) ?? join(cwd, 'package.json')) };
+}
+
+/** A dotenv file as Node's --env-file reads it (util.parseEnv). */
+function readEnvFile(path: string, where: string): { path: string; vars: Record<string, string> } {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(`${where}: file not found: ${path} (relative paths resolve from target.cwd).`);
+  return { path, vars: parseEnv(readFileSync(path, 'utf8')) as Record<string, string> };
 }
 
 /** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */

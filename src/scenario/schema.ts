@@ -29,6 +29,10 @@ const moduleTarget = z.strictObject({
   port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
   readyPath: z.string().startsWith('/').default('/healthz'),
   readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
+  envFile: z.string().optional().meta({
+    description: 'A dotenv file (relative to cwd), e.g. ".env": its variables start the app as its own start script would, under target.env. Vendor keys in it ' +
+      'are removed as from the shell; its values are never written to results or reports.',
+  }),
   moduleSystem: z.enum(['auto', 'esm', 'commonjs']).default('auto').meta({
     description: 'How the app\'s code loads, which decides how agents load: esm → each vendor\'s documented --import path; commonjs → --require. auto reads the ' +
       'start file\'s extension and the nearest package.json "type".',
@@ -43,6 +47,10 @@ const commandTarget = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   readyPath: z.string().startsWith('/').default('/healthz'),
   readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
+  envFile: z.string().optional().meta({
+    description: 'A dotenv file (relative to cwd), e.g. ".env": its variables start the app as its own start script would, under target.env. Vendor keys in it ' +
+      'are removed as from the shell; its values are never written to results or reports.',
+  }),
   moduleSystem: z.enum(['auto', 'esm', 'commonjs']).default('auto').meta({
     description: 'How the app\'s code loads, which decides how agents load: esm → each vendor\'s documented --import path; commonjs → --require. auto reads the ' +
       'start file\'s extension and the nearest package.json "type".',

@@ -41,8 +41,11 @@ instrumentations:
     preload: ${join(fixtures, 'noop.cjs')}
 `);
     // Simulated (the document's wiring is the point); a real session's output is test/e2e/run.test.ts.
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--json', '--rate', '120', '--duration', '1s', '--rounds', '1'], { env: simulated({}) });
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--json', '--rate', '120', '--duration', '1s', '--rounds', '1', '--report', 'md,html'],
+      { env: simulated({}) });
     expect(code, stderr).toBe(0);
+    const stem = readdirSync(out).find((f) => f.endsWith('.json'))!.replace(/\.json$/, '');
+    expect(readdirSync(out).sort()).toEqual([`${stem}.html`, `${stem}.json`, `${stem}.md`]);
     const document = JSON.parse(stdout) as { resultFile: string; analysis: { estimates: unknown[] }; overrides: Record<string, string>; rows: Array<{ config: string }> };
     expect(stderr).toContain('noop');
     expect(document.resultFile.startsWith(`${out}/`)).toBe(true);
@@ -55,6 +58,18 @@ instrumentations:
     expect(result.scenario.overrides).toEqual({ rate: '120', duration: '1s', rounds: '1' });
     expect(result.design.ratesRps).toEqual([120]);
     expect(result.scenario.workload.duration).toBe(1000);
+  });
+
+  it('--report chooses the report files from one list of formats, and refuses one it does not know', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 's.yaml', `name: formats\nworkload:\n  routes: [{ path: /ping }]\n  rate: 100\n  duration: 1s\n  rounds: 1\ninstrumentations:\n` +
+      '  - name: none\n  - name: twin\n    env: { TWIN: "1" }\n');
+    const none = await runCli(['run', file, '--out', join(dir, 'none'), '--report', 'none'], { env: simulated({}) });
+    expect(none.code, none.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'none')).map((f) => f.split('.').pop())).toEqual(['json']);
+    const bad = await runCli(['run', file, '--out', join(dir, 'bad'), '--report', 'md,pdf']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--report: expected a comma-separated list of md, html, or "none"; got "pdf".');
   });
 
   it('an input error under --json is still one JSON document, with exit 2', async () => {

@@ -31,6 +31,14 @@ describe('bad scenarios give one clear error and exit 2', () => {
     );
   });
 
+  it('refuses an agent\'s name on a config that loads nothing, and a bare agent name, with the entry that measures it', async () => {
+    await expectInputError(
+      `${quickWorkload()}instrumentations:\n  - name: none\n  - name: datadog\n  - sentry\n`,
+      /bad\.yaml:\d+: instrumentations\.1\.name: "name: datadog" loads no agent: .* To measure the agent write "- datadog: \{\}"/,
+      /instrumentations\.2: a bare value "sentry"; write "- sentry: \{\}" to measure that agent with its defaults/,
+    );
+  });
+
   it('names a missing preload file', async () => {
     await expectInputError(
       `${quickWorkload()}instrumentations:\n  - name: none\n  - name: tracer\n    preload: ./missing-tracer.cjs\n`,
