@@ -29,10 +29,10 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     projects: [
-      // The light files, one at a time, alongside the files that run real targets and agents, two at a time: those
+      // The light files, two at a time, alongside the files that run real targets and agents, two at a time: those
       // mostly wait on their fixed-rate load, so a core is idle beside them (three real-target files at once on 2 cores
       // starved a target's probe and saturated Sentry, seen here).
-      { extends: true, test: { name: 'checks', include: light, maxWorkers: 1, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'checks', include: light, maxWorkers: 2, sequence: { groupOrder: 0 } } },
       {
         extends: true,
         test: { name: 'processes', include: ['test/e2e/**/*.test.ts'], exclude: [...light, ...measurements], maxWorkers: 2, sequence: { groupOrder: 0 } },

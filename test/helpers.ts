@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResultDocument } from '../src/samples/result.js';
@@ -15,12 +15,13 @@ export interface CliResult {
 }
 
 /**
- * Run the real CLI as a user would, in its own process. A `run` writes its Markdown report but not the HTML one unless
- * the test passes --report itself: the charts cost about a second of CPU each time, and test/e2e/report.test.ts and
- * cli-contract check the HTML.
+ * Run the real CLI as a user would, in its own process. Two of `run`'s defaults cost a second or two of CPU a run and are
+ * tested where they are the point, so elsewhere they are off unless asked for: the HTML report (unless the test passes
+ * --report; test/e2e/report.test.ts and cli-contract check it) and the preflight (unless `preflight: true`; preflight.test.ts).
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
-  const argv = args[0] === 'run' && !args.includes('--report') ? [...args, '--report', 'md'] : args;
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void; preflight?: boolean } = {}): Promise<CliResult> {
+  const run = args[0] === 'run';
+  const argv = [...args, ...(run && !args.includes('--report') ? ['--report', 'md'] : []), ...(run && !options.preflight ? ['--no-preflight'] : [])];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [cli, ...argv], {
       cwd: options.cwd ?? root,
@@ -102,4 +103,35 @@ export function simulated(model: Record<string, unknown>): Record<string, string
 export function standaloneBurn(us: number): { loops: number; usPerBurn: number } {
   const out = execFileSync(process.execPath, [join(fixtures, 'burn-cpu.cjs')], { env: { ...process.env, BURN_US: String(us) }, encoding: 'utf8' });
   return JSON.parse(out) as { loops: number; usPerBurn: number };
+}
+
+/**
+ * An app as the ones users bring: an ES module that reads its settings from .env (and exits without one), answers 503
+ * for its first 1.5 s while it warms up, rate-limits every route but its health check, and keeps logins in a session.
+ */
+export function awkwardApp(): string {
+  const app = tempDir('apm-bench-awkward-');
+  // Its dependencies are apm-bench's own copies, as if installed in the app.
+  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({
+    name: 'awkward-app', type: 'module', main: 'server.js', dependencies: { fastify: '^5', '@fastify/rate-limit': '^11', '@fastify/session': '^11' },
+  }));
+  writeFileSync(join(app, '.env.example'), 'SESSION_SECRET=change-me\nRATE_LIMIT_MAX=4\n');
+  writeFileSync(join(app, 'server.js'), `import Fastify from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+if (!process.env.SESSION_SECRET) {
+  console.error('config error: SESSION_SECRET is not set (see .env.example)');
+  process.exit(1);
+}
+const app = Fastify();
+const started = Date.now();
+app.addHook('onRequest', async (request, reply) => { if (Date.now() - started < 1500) return reply.code(503).send({ error: 'warming up' }); });
+await app.register(rateLimit, { max: Number(process.env.RATE_LIMIT_MAX ?? 4), timeWindow: '1 minute' });
+app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));
+app.get('/', async () => ({ hello: 'world' }));
+app.get('/items', async () => ({ items: [1, 2, 3] }));
+app.post('/login', async () => ({ ok: true }));
+await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
+`);
+  return app;
 }

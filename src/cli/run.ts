@@ -26,6 +26,7 @@ export function defineRun(program: Command): void {
       'reported (one round unless --rounds)')
     .option('--profile', 'after the rounds, profile each config once more (V8 sampling) and report where the overhead goes, by package; not in the estimates')
     .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
+    .option('--no-preflight', 'skip starting the baseline once to send every route a few times before the session (refused: 429, 401, 5xx, no answer)')
     .option('--report <formats>', 'report files beside the JSON result: md,html (the default), md, html or none', 'md,html')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
     .option('-q, --quiet', 'no progress output; only the final table')

@@ -1,6 +1,8 @@
 import { brokenRouteText } from '../analysis/behaviour.js';
 import { basename, dirname, resolve } from 'node:path';
 import { minimumDetectableEffect, pairsToDetect } from '../analysis/stats.js';
+import { preflight } from '../run/preflight.js';
+import { simulationFromEnv } from '../run/simulate.js';
 import { ExitCode, InputError } from '../errors.js';
 import { budgetCases, decide, moneyCases, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
 import type { ReportRow } from '../report/rows.js';
@@ -30,6 +32,8 @@ export interface RunRequest {
   junit?: string;
   markdown?: string;
   inconclusive: InconclusivePolicy;
+  /** --no-preflight: skip starting the baseline once to check every route before the session. */
+  preflight?: boolean;
   /** Report files beside the JSON result (--report); both by default. */
   reportFormats?: ReportFormat[];
 }
@@ -86,6 +90,12 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
     const asked = loaded.scenario.profile;
     const profile = request.profile ?? (asked ? { intervalUs: asked === true ? PROFILE_INTERVAL_US : asked.intervalUs } : undefined);
     await installAgentVersions(loaded.configs, hooks.onNote);
+    // A scenario that would fail every run (a rate limit, a route that needs a login, a dead start command) is refused
+    // before its first minute of load. A simulated session starts no process, so there is nothing to check.
+    if (request.preflight !== false && !simulationFromEnv()) {
+      hooks.onNote?.(`Preflight: starting ${loaded.name}'s baseline once and sending every route a few times.`);
+      await refuseUnlessReady(loaded);
+    }
     const result = await runSession(loaded, {
       ...hooks, outPath, rounds: effectiveRounds,
       ...(profile ? { profile: { ...profile, dir: outPath.replace(/\.json$/, '-profiles') } } : {}),
@@ -98,6 +108,15 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
   }
   if (hooks.signal.aborted) return { outcomes, exitCode: ExitCode.interrupted };
   return { outcomes, exitCode: exitCode === ExitCode.runBroke ? exitCode : (gateExit ?? exitCode) };
+}
+
+/** The preflight's problems as one input error (exit 2), naming the scenario file. */
+export async function refuseUnlessReady(loaded: LoadedScenario): Promise<void> {
+  const checked = await preflight(loaded);
+  if (!checked.ok) {
+    throw new InputError(`${loaded.file}: preflight: the baseline would fail every run of this session:\n${checked.problems.map((p) => `  ${p}`).join('\n')}\n` +
+      'Fix the scenario (or the app), or skip this check with --no-preflight.');
+  }
 }
 
 function parseRounds(text: string | undefined): number | 'auto' | undefined {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 let clockTicks: number | undefined;
 
@@ -90,4 +90,50 @@ export function parseProcStatCpus(stat: string, cpuList?: string): CpuClock {
 export function stealPercent(before: CpuClock, after: CpuClock): number {
   const total = after.totalTicks - before.totalTicks;
   return total > 0 ? (100 * (after.stealTicks - before.stealTicks)) / total : 0;
+}
+
+/** The inodes of the sockets listening on a TCP port (state 0A in /proc/net/tcp and tcp6; the port is hex in local_address). */
+export function parseListeningInodes(table: string, port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return table.split('\n').slice(1).map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length > 9 && fields[1]!.endsWith(`:${hexPort}`) && fields[3] === '0A').map((fields) => fields[9]!);
+}
+
+/**
+ * The pids, among `candidates`, that hold a socket listening on `port`: which process a start command left serving
+ * the app. Linux only; empty where /proc cannot tell.
+ */
+export function listeningPids(port: number, candidates: readonly number[]): number[] {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const inode of parseListeningInodes(readFileSync(table, 'utf8'), port)) inodes.add(`socket:[${inode}]`);
+    } catch { /* no such table here */ }
+  }
+  return candidates.filter((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Every pid in a process group (field 5 of /proc/<pid>/stat). */
+export function processGroupPids(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) pids.push(Number(entry));
+    } catch { /* exited meanwhile */ }
+  }
+  return pids;
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOnlyResult, root, runCli, tempDir } from '../helpers.js';
+import { awkwardApp, readOnlyResult, root, runCli, tempDir } from '../helpers.js';
 
 const dir = tempDir('apm-bench-init-');
 
@@ -58,37 +58,6 @@ describe('apm-bench init', () => {
     expect(stderr).toMatch(/did not answer on PORT \d+ \(HOST 127\.0\.0\.1\) within 2 s\. It must listen on process\.env\.PORT and process\.env\.HOST\. Its last output:\nlistening on 8080/);
   }, 30_000);
 });
-
-/**
- * An app as the ones users bring: an ES module that reads its settings from .env (and exits without one), answers 503
- * for its first 1.5 s while it warms up, rate-limits every route but its health check, and keeps logins in a session.
- */
-function awkwardApp(): string {
-  const app = tempDir('apm-bench-awkward-');
-  // Its dependencies are apm-bench's own copies, as if installed in the app.
-  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'awkward-app', type: 'module', main: 'server.js', dependencies: { fastify: '^5', '@fastify/rate-limit': '^11', '@fastify/session': '^11' },
-  }));
-  writeFileSync(join(app, '.env.example'), 'SESSION_SECRET=change-me\nRATE_LIMIT_MAX=4\n');
-  writeFileSync(join(app, 'server.js'), `import Fastify from 'fastify';
-import rateLimit from '@fastify/rate-limit';
-if (!process.env.SESSION_SECRET) {
-  console.error('config error: SESSION_SECRET is not set (see .env.example)');
-  process.exit(1);
-}
-const app = Fastify();
-const started = Date.now();
-app.addHook('onRequest', async (request, reply) => { if (Date.now() - started < 1500) return reply.code(503).send({ error: 'warming up' }); });
-await app.register(rateLimit, { max: Number(process.env.RATE_LIMIT_MAX ?? 4), timeWindow: '1 minute' });
-app.get('/healthz', { config: { rateLimit: false } }, async () => ({ ok: true }));
-app.get('/', async () => ({ hello: 'world' }));
-app.get('/items', async () => ({ items: [1, 2, 3] }));
-app.post('/login', async () => ({ ok: true }));
-await app.listen({ port: Number(process.env.PORT), host: process.env.HOST });
-`);
-  return app;
-}
 
 describe('apm-bench init on an app that is not ready at once', () => {
   it('names the exit code, the app\'s own error and the missing .env; with the .env it waits out the 503s, names the rate limit and lifts it', async () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
 import { balancedOrder, pairsPerRound, planRound, williamsOrders } from '../../src/plan/plan.js';
-import { parseCpuList, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
+import { parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/run/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
@@ -258,5 +258,18 @@ describe('init drafts', () => {
         note: { type: 'string' }, kind: { enum: ['a', 'b'] } },
     })).toEqual({ sku: 'example-', quantity: 1, email: 'bench@example.com' });
     expect(sampleFromSchema({ type: 'array', items: { type: 'string', enum: ['x'] } })).toEqual(['x']);
+  });
+});
+
+describe('/proc/net/tcp', () => {
+  it('finds the inode of the socket listening on a port, not one connected from it', () => {
+    const table = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41234 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:C350 0100007F:0BB8 01 00000000:00000000 00:00000000 00000000     0        0 41299 1 0000000000000000 20 4 30 10 -1',
+      '   2: 0100007F:0BB9 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41300 1 0000000000000000 100 0 0 10 0',
+    ].join('\n');
+    expect(parseListeningInodes(table, 3000)).toEqual(['41234']);
+    expect(parseListeningInodes(table, 50000)).toEqual([]);
   });
 });
