@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * The few files whose assertions rest on measured CPU: one A/A-plus-burn session, one soak leak, one profile
  * attribution. They run one at a time, after everything else: on a 2-core machine a neighbouring test file is noise
- * they would have to absorb. Everything else (simulated sessions, intakes, exit codes, files) runs before them, three files at once.
+ * they would have to absorb. Everything else (simulated sessions, intakes, exit codes, files) runs before them.
  */
 const measurements = [
   'test/e2e/run.test.ts',
@@ -29,16 +29,16 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     projects: [
-      // The light files, two at a time, alongside the files that run real targets and agents, two at a time: those
-      // mostly wait on their fixed-rate load, so a core is idle beside them (three real-target files at once on 2 cores
-      // starved a target's probe and saturated Sentry, seen here).
-      { extends: true, test: { name: 'checks', include: light, maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      // First the light files, three at a time; then the files that run real targets and agents, two at a time (three at
+      // once on 2 cores starved a target's probe and saturated Sentry, seen here). Vitest runs projects one after another
+      // even at the same groupOrder here, so the order is explicit.
+      { extends: true, test: { name: 'checks', include: light, maxWorkers: 3, sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: 'processes', include: ['test/e2e/**/*.test.ts'], exclude: [...light, ...measurements], maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { name: 'processes', include: ['test/e2e/**/*.test.ts'], exclude: [...light, ...measurements], maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
       // Then the measurements, one at a time, on a machine nothing else in the suite is using.
-      { extends: true, test: { name: 'measurements', include: measurements, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'measurements', include: measurements, fileParallelism: false, sequence: { groupOrder: 2 } } },
     ],
   },
 });

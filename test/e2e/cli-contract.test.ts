@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../../src/samples/result.js';
-import { fixtures, runCli, simulated, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, root, runCli, simulated, tempDir, writeScenario } from '../helpers.js';
 
 describe('the CLI contract', () => {
   it('every command\'s help teaches: examples and the exit codes it can return', async () => {
@@ -70,6 +70,20 @@ instrumentations:
     const bad = await runCli(['run', file, '--out', join(dir, 'bad'), '--report', 'md,pdf']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--report: expected a comma-separated list of md, html, or "none"; got "pdf".');
+  });
+
+  it('the example workflow uses only commands and flags that exist', async () => {
+    const { parse } = await import('yaml');
+    const workflow = parse(readFileSync(join(root, 'examples', 'github-actions.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
+    const commands = Object.values(workflow.jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')))
+      .map((line) => line.trim()).filter((line) => line.startsWith('npx apm-bench '));
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const command of commands) {
+      const [name, ...rest] = command.replace('npx apm-bench ', '').trim().split(/\s+/);
+      const help = await runCli([name!, '--help']);
+      expect(help.code, name).toBe(0);
+      for (const flag of rest.filter((arg) => arg.startsWith('--'))) expect(help.stdout, `${name} ${flag}`).toContain(flag);
+    }
   });
 
   it('an input error under --json is still one JSON document, with exit 2', async () => {

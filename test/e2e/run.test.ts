@@ -71,23 +71,13 @@ instrumentations:
     const cpu = (config: string) => result.analysis!.estimates.find((e) => e.config === config && e.metric === 'cpuMsPerRequest')!;
     expect(cpu('noop').significance).toBe('no significant difference');
     expect(cpu('burn').significance).toBe('significant overhead');
-    // The burn's own cost, alone, against what the session read of it. A pair's difference under-reads a fixed cost:
-    // the baseline beside the burn shares its core with a heavier partner and pays for it (preempted mid-request more
-    // often, its caches cooler), so its own CPU rises. Seen here: the paired difference read 0.61× the standalone cost,
-    // and the baselines beside the burn used 0.029 ms/req more than those beside the do-nothing preload. So the cost is
-    // read against a baseline beside a light partner: the burn's CPU over the noop pairs' baselines (0.90× here, 0.72–1.0×
-    // of the paired reading's old range). A lost burn reads 0; a doubled one 2×.
+    // The burn's own cost, alone, against the paired reading in a server. A pair's difference under-reads a fixed cost
+    // by what the cost does to its partner on the shared core (the baseline beside a heavier partner is preempted
+    // mid-request more often and pays for it), and by how much moves with the machine: 0.72–1.0× on one VM as its
+    // baseline cost moved from 0.45 to 0.96 ms/req, 0.61× on another, where baselines beside the burn used 0.03 ms/req
+    // more than those beside the do-nothing preload. That accuracy is a finding for bench/ (bench/README.md), not a
+    // band to refit here: this test holds what no machine changes. A lost burn reads 0 in every pair; a doubled one 2×.
     const aloneMs = burn.usPerBurn / 1000;
-    const meanCpu = (config: string, side: 'baseline' | 'candidate') => {
-      const pairs = new Set(result.runs.filter((run) => run.config === config).map((run) => run.pair));
-      const cpus = result.runs.filter((run) => pairs.has(run.pair) && run.side === side && run.status === 'measured')
-        .map((run) => (run.status === 'measured' ? run.cpuMsPerRequest : 0));
-      return cpus.reduce((a, b) => a + b, 0) / cpus.length;
-    };
-    const burnAgainstLightBaselines = meanCpu('burn', 'candidate') - meanCpu('noop', 'baseline');
-    expect(burnAgainstLightBaselines).toBeGreaterThan(0.75 * aloneMs);
-    expect(burnAgainstLightBaselines).toBeLessThan(1.3 * aloneMs);
-    // The paired reading sees the burn in every pair, well above the 0 of a lost one, and never above its whole cost.
     for (const pair of cpu('burn').perPair) expect(pair.value - pair.baselineValue).toBeGreaterThan(0.3 * aloneMs);
     expect(cpu('burn').delta).toBeLessThan(1.3 * aloneMs);
     // And the A/A pair resolves far finer than the burn is large.
