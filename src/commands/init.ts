@@ -243,7 +243,8 @@ function notesFor(facts: AppFacts): string[] {
   const unread = [!facts.honours.port && 'PORT', !facts.honours.host && 'HOST'].filter(Boolean);
   if (unread.length) notes.push(`The source does not mention ${unread.join(' or ')}: the app must listen on both.`);
   notes.push(facts.agents.length ? `Agents in your app: ${facts.agents.map((a) => `${a.package} ${a.version}`).join(', ')}.`
-    : 'No agent is installed in your app: the scenario measures apm-bench\'s own dd-trace and OpenTelemetry until you install yours.');
+    : 'No agent is installed in your app: the scenario measures dd-trace and OpenTelemetry at the versions apm-bench is tested with, from its agent ' +
+      'cache (installed on the first run, never into your app), until you install yours.');
   return notes;
 }
 

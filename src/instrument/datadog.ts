@@ -44,7 +44,8 @@ export const tested: AgentBundle = { 'dd-trace': '5.132.0' };
 /** dd-trace's documented ESM path: `--import dd-trace/initialize.mjs` starts the tracer and registers its loader hook. */
 function esmInit(agent: ResolvedAgent): string {
   const file = join(agent.dir, 'initialize.mjs');
-  if (!existsSync(file)) {
+  // A version the agent cache has yet to install is checked by that install; one on disk, now.
+  if (existsSync(agent.dir) && !existsSync(file)) {
     throw new InputError(`dd-trace ${agent.version} (${agent.dir}) has no initialize.mjs, the --import entry its ES module support needs: ` +
       'use a dd-trace that has it (5.x does), or set target.moduleSystem: commonjs if the app is CommonJS.');
   }

@@ -156,7 +156,7 @@ export function draftScenario(facts: AppFacts): string {
   const agents = facts.agents.length
     ? facts.agents.map((a) => `  - ${a.entry}   # ${a.package} ${a.version}, installed in your app: the version measured`)
     : [
-      '  # Your app has no agent installed: apm-bench\'s own copies are measured. Install yours (e.g. npm i dd-trace) to measure your version.',
+      '  # Your app has no agent installed: the versions apm-bench is tested with are measured, from its agent cache. Install yours (npm i dd-trace) to measure yours.',
       ...facts.defaultEntries.map((entry) => `  - ${entry}`),
     ];
   return [
