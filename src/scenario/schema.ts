@@ -23,8 +23,8 @@ export const routeSchema = z.strictObject({
   }
 });
 
-const moduleTarget = z.strictObject({
-  module: z.string().meta({ description: 'Path to a Node script that starts the app and listens on process.env.PORT (and HOST).' }),
+/** What both ways of starting the app share: where it runs, how it is ready, its settings and its module system. */
+const targetCommon = {
   cwd: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
   readyPath: z.string().startsWith('/').default('/healthz'),
@@ -38,24 +38,17 @@ const moduleTarget = z.strictObject({
       'start file\'s extension and the nearest package.json "type".',
   }),
   env: envMap.default({}),
+};
+
+const moduleTarget = z.strictObject({
+  module: z.string().meta({ description: 'Path to a Node script that starts the app and listens on process.env.PORT (and HOST).' }),
+  ...targetCommon,
 });
 
 const commandTarget = z.strictObject({
   command: z.string().min(1).meta({ description: 'Command that starts the app, e.g. "node dist/server.js". It must exec node directly (not through npm) so the measured PID ' +
     'is the app.' }),
-  cwd: z.string().optional(),
-  port: z.number().int().min(1).max(65535).optional(),
-  readyPath: z.string().startsWith('/').default('/healthz'),
-  readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
-  envFile: z.string().optional().meta({
-    description: 'A dotenv file (relative to cwd), e.g. ".env": its variables start the app as its own start script would, under target.env. Vendor keys in it ' +
-      'are removed as from the shell; its values are never written to results or reports.',
-  }),
-  moduleSystem: z.enum(['auto', 'esm', 'commonjs']).default('auto').meta({
-    description: 'How the app\'s code loads, which decides how agents load: esm → each vendor\'s documented --import path; commonjs → --require. auto reads the ' +
-      'start file\'s extension and the nearest package.json "type".',
-  }),
-  env: envMap.default({}),
+  ...targetCommon,
 });
 
 export const targetSchema = z.union([moduleTarget, commandTarget]);
