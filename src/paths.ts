@@ -1,10 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 
-/** The installed package root (this file is at dist/paths.js or src/paths.ts). */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The installed package root: the nearest folder above this file with apm-bench's package.json (this file is
+ * src/paths.ts, dist/paths.js, or a chunk of dist/bundle/).
+ */
+export const packageRoot = ((): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'apm-bench') return dir;
+    if (dirname(dir) === dir) throw new Error(`apm-bench: cannot find its own package.json above ${fileURLToPath(import.meta.url)}`);
+  }
+})();
 export const bundledFixture = join(packageRoot, 'fixtures', 'fastify-app', 'server.js');
 export const targetProbePath = join(packageRoot, 'dist', 'probe', 'target-probe.cjs');
 /**
