@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instrumentationReports, libraryOf, tracedText } from '../../src/analysis/integrations.js';
-import { tested as datadog } from '../../src/instrument/datadog.js';
+import { datadog as datadogAdapter, tested as datadog } from '../../src/instrument/datadog.js';
 import { tested as newrelic } from '../../src/instrument/newrelic.js';
 import { tested as opentelemetry } from '../../src/instrument/opentelemetry.js';
 import { tested as prometheus } from '../../src/instrument/prometheus.js';
@@ -104,6 +104,13 @@ describe('where an agent comes from', () => {
     for (const bundle of [datadog, sentry, newrelic, prometheus, opentelemetry]) {
       for (const [name, version] of Object.entries(bundle)) expect(`${name}@${resolvePackageVersion(name, root)?.version}`).toBe(`${name}@${version}`);
     }
+  });
+
+  it('an ES module app whose dd-trace the cache has yet to install gets its --import entry, checked by the install, not before', () => {
+    const [config] = datadogAdapter.expand({ datadog: { sampleRate: 1, env: {} } }, { scenarioDir: root, targetDir: tempDir(), pinned: { 'dd-trace': '5.999.0' }, moduleSystem: 'esm' });
+    expect(config!.agent).toMatchObject({ from: 'cache', why: 'pinned', version: '5.999.0' });
+    expect(config!.preloads[0]!.endsWith('/node_modules/dd-trace/initialize.mjs')).toBe(true);
+    expect(config!.loading).toBe('--import dd-trace/initialize.mjs (ESM)');
   });
 
   it('no agent and no fixture-only library is a published dependency of apm-bench', () => {
