@@ -107,7 +107,8 @@ describe('where an agent comes from', () => {
   });
 
   it('an ES module app whose dd-trace the cache has yet to install gets its --import entry, checked by the install, not before', () => {
-    const [config] = datadogAdapter.expand({ datadog: { sampleRate: 1, env: {} } }, { scenarioDir: root, targetDir: tempDir(), pinned: { 'dd-trace': '5.999.0' }, moduleSystem: 'esm' });
+    const ctx = { scenarioDir: root, targetDir: tempDir(), pinned: { 'dd-trace': '5.999.0' }, moduleSystem: 'esm' as const };
+    const [config] = datadogAdapter.expand({ datadog: { sampleRate: 1, env: {} } }, ctx);
     expect(config!.agent).toMatchObject({ from: 'cache', why: 'pinned', version: '5.999.0' });
     expect(config!.preloads[0]!.endsWith('/node_modules/dd-trace/initialize.mjs')).toBe(true);
     expect(config!.loading).toBe('--import dd-trace/initialize.mjs (ESM)');
