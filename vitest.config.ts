@@ -30,8 +30,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       // First the light files, three at a time; then the files that run real targets and agents, two at a time (three at
-      // once on 2 cores starved a target's probe and saturated Sentry, seen here). Vitest runs projects one after another
-      // even at the same groupOrder here, so the order is explicit.
+      // once on 2 cores starved a target's probe and saturated Sentry, seen here; and again this session, a stacked pair
+      // saturated and a dd-trace target died while starting). Vitest runs projects one after another even at the same
+      // groupOrder here, so the order is explicit.
       { extends: true, test: { name: 'checks', include: light, maxWorkers: 3, sequence: { groupOrder: 0 } } },
       {
         extends: true,
