@@ -81,7 +81,10 @@ export class Side {
    * connections (the intakes', the load generator's). Not the app's fault, so it gets another port, twice at most.
    */
   private portTaken(ctx: SideContext, failure: TargetFailure): boolean {
-    return !this.isReady && ctx.scenario.target.fixedPort === undefined && this.launches < 3 && /EADDRINUSE/.test(failure.stderrTail);
+    // The whole output kept, not the failure's last lines: an exit hook's own stack trace (a logger flushing) can push
+    // the EADDRINUSE line out of them.
+    const output = `${failure.stderrTail}\n${this.target?.outputTail(400) ?? ''}`;
+    return !this.isReady && ctx.scenario.target.fixedPort === undefined && this.launches < 3 && /EADDRINUSE/.test(output);
   }
 
   /** Wait until the app answers its ready path and the probe inside it has said hello. */
