@@ -1,7 +1,7 @@
 // Bundles the CLI (after tsc has built dist/) into dist/bundle/: one file per command, split at the CLI's lazy
 // imports, so a command loads a handful of files instead of ~150 modules. Node resolves and compiles each module it
-// loads, and the suite starts the CLI hundreds of times: validate went from 0.50 to 0.36 s a start, cost from 0.45 to
-// 0.27 s. bin/apm-bench.js prefers the bundle and falls back to dist/cli/main.js. Libraries loaded only for a chart,
+// loads, and the suite starts the CLI hundreds of times: validate went from 0.49 to 0.40 s a start, cost from 0.45 to
+// 0.34 s (this VM, 2026-12-03). bin/apm-bench.js prefers the bundle and falls back to dist/cli/main.js. Libraries loaded only for a chart,
 // a load phase or a certificate stay outside (vega, vega-lite, autocannon, selfsigned): they load lazily as before.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { ExitCode, InputError, UserError } from '../errors.js';
 import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 import { packageRoot } from '../paths.js';
-import { answerOf, discoverApp, type Discovery } from '../run/discover.js';
+import { answerOf, discoverApp, rateLimitSettings, type Discovery } from '../run/discover.js';
 import { sanitizeEnv } from '../run/env.js';
 import { activeRouteCount, draftScenario, fillParams, sampleFromSchema, type AppFacts, type RouteFinding } from '../scenario/draft.js';
 import { loadScenario } from '../scenario/load.js';
@@ -72,7 +72,7 @@ export async function initScenario(request: InitRequest): Promise<InitOutcome> {
     honours,
     ...(dotenv ? { envFile: '.env' } : {}),
     ...(discovery.lastAnswer ? { warmingUp: discovery.lastAnswer } : {}),
-    rateLimitEnv: rateLimitSettings(appDir, routes),
+    rateLimitEnv: rateLimitEnv(appDir, routes),
     login: loginKind(manifest),
     agents: installedAgents(appDir),
     defaultEntries: adapters.flatMap((a) => (a.starter?.byDefault ? [a.starter.entry] : [])),
@@ -110,15 +110,10 @@ function notUpText(appDir: string, discovery: Discovery, timeoutMs: number, read
  * The app's own setting that lifts its rate limit, when a route answered 429: a variable named like RATE_LIMIT in its .env
  * or .env.example, set high for the bench (an agent's overhead is measured on the app's work, not on its limiter).
  */
-function rateLimitSettings(appDir: string, routes: readonly RouteFinding[]): AppFacts['rateLimitEnv'] {
+function rateLimitEnv(appDir: string, routes: readonly RouteFinding[]): AppFacts['rateLimitEnv'] {
   if (!routes.some((r) => r.status === 429)) return undefined;
-  for (const file of ['.env', '.env.example', '.env.sample']) {
-    if (!existsSync(join(appDir, file))) continue;
-    const vars = parseEnv(readFileSync(join(appDir, file), 'utf8'));
-    const names = Object.keys(vars).filter((name) => /RATE_?LIMIT/i.test(name) && /MAX|LIMIT$|PER_|REQUESTS/i.test(name));
-    if (names.length) return { from: file, env: Object.fromEntries(names.map((name) => [name, '1000000'])) };
-  }
-  return { env: {} };
+  const found = rateLimitSettings(appDir);
+  return found ? { from: found.from, env: Object.fromEntries(found.names.map((name) => [name, '1000000'])) } : { env: {} };
 }
 
 /** A session cookie or a bearer token, from the libraries the app depends on. */

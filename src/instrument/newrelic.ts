@@ -62,6 +62,11 @@ function epochMs(value: unknown): number {
   return n < 1e11 ? n * 1000 : n;
 }
 
+/** The first three parts of a New Relic metric name ("Datastore/statement/Postgres"): the library, not the table or route. */
+function segmentOf(name: unknown): string {
+  return String(name ?? '').split('/').slice(0, 3).join('/');
+}
+
 /**
  * Decode one collector call into timed items (counted by their own time) and
  * untimed counts (by arrival). Events are [intrinsics, user, agent] triples
@@ -79,8 +84,8 @@ export function decodeCollectorCall(method: string, body: unknown): { timed: Tim
       return {
         timed: list.map((event) => {
           const intrinsics = (event?.[0] ?? {}) as { timestamp?: unknown; name?: unknown; component?: unknown; category?: unknown };
-          const segment = String(intrinsics.name ?? '').split('/').slice(0, 3).join('/');
-          return { kind: 'spans', tMs: epochMs(intrinsics.timestamp), names: [`${segment} (${String(intrinsics.component ?? intrinsics.category ?? 'unknown')})`] };
+          const library = String(intrinsics.component ?? intrinsics.category ?? 'unknown');
+          return { kind: 'spans', tMs: epochMs(intrinsics.timestamp), names: [`${segmentOf(intrinsics.name)} (${library})`] };
         }),
         untimed: {},
       };
@@ -93,7 +98,7 @@ export function decodeCollectorCall(method: string, body: unknown): { timed: Tim
       const list = Array.isArray(body) && Array.isArray(body[2]) ? (body[2] as unknown[][]) : [];
       const timed = list.map((event) => {
         const intrinsics = (event?.[0] ?? {}) as { timestamp?: unknown; name?: unknown };
-        return { kind: 'transactions', tMs: epochMs(intrinsics.timestamp), names: [`${String(intrinsics.name ?? '').split('/').slice(0, 3).join('/')} (transaction)`] };
+        return { kind: 'transactions', tMs: epochMs(intrinsics.timestamp), names: [`${segmentOf(intrinsics.name)} (transaction)`] };
       });
       return { timed, untimed: { transactionEventsSeen: seen } };
     }

@@ -20,6 +20,7 @@ export interface CachedAgent {
 
 /** The agent-cache entries the configs (and stack members) use, once each: pinned versions, tested defaults, Node runtimes. */
 export function cachedAgents(configs: readonly InstrumentationConfig[]): CachedAgent[] {
+  // By cache entry: a bundle's packages (OpenTelemetry's, Sentry's) share one.
   const seen = new Map<string, CachedAgent>();
   for (const config of configs.flatMap((c) => [c, ...(c.members ?? [])])) {
     const wanted = [
@@ -28,8 +29,8 @@ export function cachedAgents(configs: readonly InstrumentationConfig[]): CachedA
     ];
     for (const agent of wanted) {
       const entry = entryOf(agent);
-      if ([...seen.values()].some((a) => entryOf(a) === entry)) continue;
-      seen.set(agent.dir, { package: agent.package, version: agent.version, dir: agent.dir, install: agent.install, installed: complete(entry, agent.install) });
+      if (seen.has(entry)) continue;
+      seen.set(entry, { package: agent.package, version: agent.version, dir: agent.dir, install: agent.install, installed: complete(entry, agent.install) });
     }
   }
   return [...seen.values()];

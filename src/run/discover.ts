@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { request } from 'undici';
 import { packageRoot } from '../paths.js';
 import { sanitizeEnv } from './env.js';
@@ -104,13 +105,31 @@ export async function statusOf(baseUrl: string, path: string): Promise<number | 
 /** The rate-limit headers of an answer (IETF RateLimit fields, the X-RateLimit ones, Retry-After), by lower-case name. */
 const RATE_LIMIT_HEADER = /^(x-)?ratelimit(-|$)|^retry-after$/i;
 
+export function rateLimitHeaders(headers: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => RATE_LIMIT_HEADER.test(name)).map(([name, value]) => [name, String(value)]));
+}
+
+/**
+ * The app's own settings that look like its rate limit (RATE_LIMIT_MAX, RATE_LIMIT_PER_MINUTE…), from the first of
+ * `files` (relative to the app) that has any: what the bench should set high, so the limiter does not answer instead
+ * of the app.
+ */
+export function rateLimitSettings(appDir: string, files: readonly string[] = ['.env', '.env.example', '.env.sample']): { from: string; names: string[] } | undefined {
+  for (const file of files) {
+    const path = resolve(appDir, file);
+    if (!existsSync(path)) continue;
+    const names = Object.keys(parseEnv(readFileSync(path, 'utf8'))).filter((name) => /RATE_?LIMIT/i.test(name) && /MAX|LIMIT$|PER_|REQUESTS/i.test(name));
+    if (names.length) return { from: file, names };
+  }
+  return undefined;
+}
+
 /** One GET of `path`: its status and any rate-limit headers; undefined when nothing answers. */
 export async function answerOf(baseUrl: string, path: string): Promise<{ status: number; rateLimit: Record<string, string> } | undefined> {
   try {
     const response = await request(`${baseUrl}${path}`, { headersTimeout: 5000, bodyTimeout: 5000 });
     await response.body.dump();
-    const rateLimit = Object.fromEntries(Object.entries(response.headers).filter(([name]) => RATE_LIMIT_HEADER.test(name)).map(([name, value]) => [name, String(value)]));
-    return { status: response.statusCode, rateLimit };
+    return { status: response.statusCode, rateLimit: rateLimitHeaders(response.headers) };
   } catch {
     return undefined;
   }

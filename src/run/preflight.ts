@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseEnv } from 'node:util';
 import { request } from 'undici';
 import type { LoadedScenario } from '../scenario/load.js';
+import { rateLimitHeaders, rateLimitSettings } from './discover.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from './env.js';
 import { logIn } from './login.js';
 import { freePort } from './ports.js';
 import { ProbeServer } from './probe-server.js';
 import { listeningPids, processGroupPids } from './procfs.js';
+import { toWireRequest } from './route-mix.js';
 import { buildLaunch, TargetFailure, TargetProcess } from './target.js';
 
 /** How many times each route is sent: enough for a limit of a few requests a minute to show. */
@@ -73,18 +72,16 @@ export async function preflight(loaded: LoadedScenario): Promise<Preflight> {
       seen.add(name);
       const statuses: PreflightRoute['statuses'] = [];
       let limitHeaders = '';
+      // The request exactly as the load generator would send it.
+      const wire = toWireRequest(route);
+      const headers = { ...(wire.headers ?? {}), ...(wire.auth ? credential : {}) };
       for (let i = 0; i < SENDS_PER_ROUTE; i++) {
-        const body = route.body === undefined ? undefined : typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
-        const headers = {
-          ...(body !== undefined && typeof route.body !== 'string' ? { 'content-type': 'application/json' } : {}), ...(route.headers ?? {}),
-          ...(route.auth ? credential : {}),
-        };
         try {
-          const response = await request(`${baseUrl}${route.path}`, { method: route.method, headers, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
+          const response = await request(`${baseUrl}${wire.path}`, { method: wire.method, headers, body: wire.body, headersTimeout: 10_000, bodyTimeout: 10_000 });
           await response.body.dump();
           statuses.push(response.statusCode);
           if (response.statusCode === 429) {
-            limitHeaders = Object.entries(response.headers).filter(([h]) => /^(x-)?ratelimit|^retry-after$/i.test(h)).map(([h, v]) => `${h}: ${String(v)}`).join(', ');
+            limitHeaders = Object.entries(rateLimitHeaders(response.headers)).map(([h, v]) => `${h}: ${v}`).join(', ');
           }
         } catch {
           statuses.push('no answer');
@@ -109,7 +106,8 @@ function routeProblem(loaded: LoadedScenario, route: LoadedScenario['scenario'][
   const answered = `answered ${statuses.join(', ')} to ${statuses.length} requests`;
   if (bad === 'no answer') return `${answered}: the app closed the connection or took more than 10 s`;
   if (bad === 429) {
-    const settings = rateLimitSettings(loaded);
+    const envFile = loaded.target.envFile ? [loaded.target.envFile.path] : [];
+    const settings = rateLimitSettings(loaded.target.cwd, [...envFile, '.env', '.env.example', '.env.sample'])?.names ?? [];
     return `${answered}: the app's rate limit${limitHeaders ? ` (${limitHeaders})` : ''}, which would answer instead of the app. Lift it for the bench in ` +
       `target.env${settings.length ? `, e.g. target.env: { ${settings.map((name) => `${name}: "1000000"`).join(', ')} }` : ' with the app\'s own setting'}.`;
   }
@@ -121,14 +119,4 @@ function routeProblem(loaded: LoadedScenario, route: LoadedScenario['scenario'][
   if (route.expectStatus !== undefined) return `${answered}, not the ${route.expectStatus} its expectStatus says.`;
   if (bad >= 500) return `${answered}: a server error before any agent is loaded (is its database up, its .env complete?).`;
   return `${answered}: fix its path, method or body (or give expectStatus if that status is what it should answer).`;
-}
-
-/** The app's own settings that look like its rate limit, from target.envFile and the app's .env.example. */
-function rateLimitSettings(loaded: LoadedScenario): string[] {
-  const names = new Set(Object.keys(loaded.target.envFile?.vars ?? {}));
-  for (const file of ['.env.example', '.env.sample']) {
-    const path = join(loaded.target.cwd, file);
-    if (existsSync(path)) for (const name of Object.keys(parseEnv(readFileSync(path, 'utf8')))) names.add(name);
-  }
-  return [...names].filter((name) => /RATE_?LIMIT/i.test(name) && /MAX|LIMIT$|PER_|REQUESTS/i.test(name));
 }
