@@ -18,10 +18,13 @@ export interface CliResult {
  * Run the real CLI as a user would, in its own process. Two of `run`'s defaults cost a second or two of CPU a run and are
  * tested where they are the point, so elsewhere they are off unless asked for: the HTML report (unless the test passes
  * --report; test/e2e/report.test.ts and cli-contract check it) and the preflight (unless `preflight: true`; preflight.test.ts).
+ * And a run is not pinned (--no-pin) unless the test measures CPU (`pin: true`): test files run side by side, and every
+ * pinned session would put its targets on CPU 0 while the other core idles.
  */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void; preflight?: boolean } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; onSpawn?: (pid: number) => void; preflight?: boolean; pin?: boolean } = {}): Promise<CliResult> {
   const run = args[0] === 'run';
-  const argv = [...args, ...(run && !args.includes('--report') ? ['--report', 'md'] : []), ...(run && !options.preflight ? ['--no-preflight'] : [])];
+  const argv = [...args, ...(run && !args.includes('--report') ? ['--report', 'md'] : []), ...(run && !options.preflight ? ['--no-preflight'] : []),
+    ...(run && !options.pin ? ['--no-pin'] : [])];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [cli, ...argv], {
       cwd: options.cwd ?? root,

@@ -26,6 +26,8 @@ export function defineRun(program: Command): void {
       'reported (one round unless --rounds)')
     .option('--profile', 'after the rounds, profile each config once more (V8 sampling) and report where the overhead goes, by package; not in the estimates')
     .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
+    .option('--no-pin', 'leave the target and the load generator to the scheduler instead of pinning them to different CPUs (pinCpus: false); for a machine ' +
+      'that other work shares, never for figures you keep')
     .option('--no-preflight', 'skip starting the baseline once to send every route a few times before the session (refused: 429, 401, 5xx, no answer)')
     .option('--report <formats>', 'report files beside the JSON result: md,html (the default), md, html or none', 'md,html')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
@@ -74,7 +76,7 @@ Budgets (in the scenario or a --budgets file):
   measured by "apm-bench calibrate".
 ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget passed)')}`)
     .action(async (files: string[], flags) => {
-      const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections, soak: flags.soak };
+      const overrides = { rate: flags.rate, duration: flags.duration, connections: flags.connections, soak: flags.soak, pin: flags.pin };
       if (flags.soak !== undefined && flags.rounds === undefined) flags.rounds = '1';
       const profile = flags.profile ? { intervalUs: Number(flags.profileInterval) } : undefined;
       const reportFormats = parseReportFormats(String(flags.report));

@@ -46,7 +46,7 @@ function hasTaskset(): boolean {
  */
 export function pinCpus(wanted: boolean): { enabled: boolean; targetCpus?: string; loadGeneratorCpus?: string; note: string } {
   const count = cpus().length;
-  if (!wanted) return { enabled: false, note: 'pinning disabled by the scenario (pinCpus: false)' };
+  if (!wanted) return { enabled: false, note: 'not pinned (pinCpus: false, or --no-pin)' };
   if (count < 2) return { enabled: false, note: 'one CPU only: target and load generator share it' };
   if (!hasTaskset()) return { enabled: false, note: 'taskset not found (Debian package util-linux): not pinned' };
   const loadGeneratorCpus = count === 2 ? '1' : `1-${count - 1}`;

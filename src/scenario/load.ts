@@ -60,6 +60,8 @@ export interface WorkloadOverrides {
   connections?: string;
   /** `--soak 10m`: soak windows of this length (the scenario's sample and warm-up, or their defaults). */
   soak?: string;
+  /** `--no-pin`: leave target and load generator to the scheduler (pinCpus: false). */
+  pin?: boolean;
 }
 
 /**
@@ -96,7 +98,9 @@ export function applyOverrides(loaded: LoadedScenario, flags: WorkloadOverrides)
     workload.soak = soak;
     given.soak = flags.soak;
   }
-  loaded.scenario = { ...loaded.scenario, workload };
+  const pinCpus = flags.pin === false ? false : loaded.scenario.pinCpus;
+  if (flags.pin === false) given.pin = 'false';
+  loaded.scenario = { ...loaded.scenario, workload, pinCpus };
   if (Object.keys(given).length) loaded.overrides = { ...loaded.overrides, ...given };
 }
 

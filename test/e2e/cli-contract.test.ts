@@ -51,11 +51,12 @@ instrumentations:
     expect(document.resultFile.startsWith(`${out}/`)).toBe(true);
     expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toEqual([document.resultFile.slice(out.length + 1)]);
     expect(document.resultFile.slice(out.length + 1)).toMatch(/^_.._.._tmp_escape-\d{8}-\d{6}\.json$/);
-    expect(document.overrides).toEqual({ rate: '120', duration: '1s', rounds: '1' });
+    expect(document.overrides).toEqual({ rate: '120', duration: '1s', rounds: '1', pin: 'false' });
     expect(document.rows.map((r) => r.config)).toEqual(['none', 'noop']);
     expect(document.analysis.estimates.length).toBeGreaterThan(0);
     const result = JSON.parse(readFileSync(document.resultFile, 'utf8')) as ResultDocument;
-    expect(result.scenario.overrides).toEqual({ rate: '120', duration: '1s', rounds: '1' });
+    expect(result.scenario.overrides).toEqual({ rate: '120', duration: '1s', rounds: '1', pin: 'false' });
+    expect(result.environment.pinning).toEqual({ enabled: false, note: 'not pinned (pinCpus: false, or --no-pin)' });
     expect(result.design.ratesRps).toEqual([120]);
     expect(result.scenario.workload.duration).toBe(1000);
   });

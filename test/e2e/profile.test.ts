@@ -27,7 +27,7 @@ ${quickWorkload({ rate: 200, rounds: 2, duration: '3s', latency: '0.3s' })}instr
     env: { FAKE_AGENT_LOOPS: "${loops}" }
 `);
     const out = join(dir, 'out');
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--profile']);
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--profile'], { pin: true });
     expect(code, stderr).toBe(0);
     const result = readOnlyResult(out);
     // The estimates come from the rounds only: 2 pairs, and no run in `runs` is a profiled one.

@@ -33,7 +33,7 @@ instrumentations:
     env: { BURN_LOOPS: "${burn.loops}" }
 `);
     const out = join(dir, 'out');
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out]);
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out], { pin: true });
     expect(stderr).not.toMatch(/\n\s+at /); // no stack traces
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('CPU ms/req');

@@ -19,7 +19,7 @@ budgets:
   leak: { heapGrowth: "+5MB/h" }
 `);
     const out = join(dir, 'out');
-    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--gate']);
+    const { code, stdout, stderr } = await runCli(['run', file, '--out', out, '--gate'], { pin: true });
     const result = readOnlyResult(out);
     expect(result.design.soak).toEqual({ durationMs: 20_000, sampleMs: 1_000, warmupShare: 0.2 });
     // Every run kept its samples: one at the mark, one every second, one at the end.
