@@ -25,6 +25,8 @@ const commands: Record<string, () => Promise<Define>> = {
 /** The command the arguments name (the first that is not a flag), when it is one of ours. */
 async function definitions(argv: readonly string[]): Promise<Define[]> {
   const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  // The version needs no command's module.
+  if (named === 'version' || (named === undefined && argv.slice(2).some((arg) => arg === '-v' || arg === '--version'))) return [];
   const wanted = named !== undefined && named in commands ? [named] : Object.keys(commands);
   return Promise.all(wanted.map((name) => commands[name]!()));
 }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { validateFiles, type Validation } from '../commands/validate.js';
 import { ExitCode, UserError } from '../errors.js';
-import { refuseUnlessReady } from '../commands/run.js';
 import { loadScenario } from '../scenario/load.js';
 import { formatDuration } from '../samples/units.js';
 import { scenarioSchema } from '../scenario/schema.js';
@@ -66,6 +65,8 @@ async function withPreflight(results: Validation[]): Promise<Validation[]> {
   for (const r of results) {
     if (!r.ok) { checked.push(r); continue; }
     try {
+      // Loaded only for --preflight: it brings the HTTP client and the session machinery.
+      const { refuseUnlessReady } = await import('../commands/run.js');
       await refuseUnlessReady(loadScenario(r.file));
       checked.push({ ...r, preview: `${r.preview} Preflight passed: every route answered as expected.` });
     } catch (error) {

@@ -10,7 +10,6 @@ import { InputError } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import { adapterFor } from '../instrument/registry.js';
 import { renderAnnotations, renderGateMarkdown, renderJUnit } from '../report/ci.js';
-import { renderHtmlReport } from '../report/html.js';
 import type { ReportInput } from '../report/input.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { reportRows } from '../report/rows.js';
@@ -170,6 +169,8 @@ export async function writeReports(
   // Rendering the charts costs about a second of CPU: skipped when only the JSON (or Markdown) is wanted.
   if (formats.includes('html')) {
     written.html = join(outDir, `${stem}.html`);
+    // Loaded only when an HTML report is written: its charts bring Vega and the histogram library.
+    const { renderHtmlReport } = await import('../report/html.js');
     writeFileSync(written.html, await renderHtmlReport(input));
   }
   return written;

@@ -1,6 +1,6 @@
 import { cachedAgents } from '../run/agent-install.js';
 import { UserError } from '../errors.js';
-import { estimateSessionMs, sessionPreview } from '../run/session.js';
+import { estimateSessionMs, sessionPreview } from '../plan/design.js';
 import { loadScenario } from '../scenario/load.js';
 
 export interface AgentUse {

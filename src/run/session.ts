@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
+import { resolveDesign } from '../plan/design.js';
 import { analyse, undecided } from '../analysis/analyse.js';
 import { attribute, summariseProfile } from '../analysis/profile.js';
 import { estimateOf } from '../samples/analysis.js';
@@ -47,56 +48,6 @@ export interface SessionOptions {
   onUnitEnd?: (unit: PlannedUnit, runs: RunSample[], total: number) => void;
   /** After the rounds, one more window per config under V8's sampling profiler; its files go to `dir`. */
   profile?: { dir: string; intervalUs: number };
-}
-
-/** The rates a workload offers: `rates`, or the single `rate`. The first is the primary one. */
-export function workloadRates(workload: { rate?: number; rates?: number[] }): number[] {
-  return workload.rates ?? [workload.rate!];
-}
-
-/** Roughly how long a session takes: start-up, warm-up, window, latency phases and stop per unit. */
-export function estimateSessionMs(loaded: LoadedScenario, rounds: number | 'auto'): number {
-  const w = loaded.scenario.workload;
-  const design = resolveDesign(loaded, 0);
-  const n = rounds === 'auto' ? w.autoRounds.min : rounds;
-  const configs = loaded.configs.length;
-  const maxMs = w.maxThroughput ? w.maxThroughput.duration : 0;
-  const units = (design.kind === 'co-scheduled' ? configs - 1 : configs) * design.ratesRps.length * n;
-  const windowMs = w.soak?.duration ?? w.duration;
-  const perUnit = design.kind === 'co-scheduled'
-    ? 3_000 + w.warmup + windowMs + 2 * (w.latencyDuration + maxMs)
-    : 1_300 + w.warmup + windowMs + maxMs;
-  return units * perUnit;
-}
-
-/** One line before a session starts: what will run, how, and for about how long. */
-export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'): string {
-  const w = loaded.scenario.workload;
-  const design = resolveDesign(loaded, 0);
-  const roundsText = rounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : String(rounds);
-  const rates = design.ratesRps.join(' and ');
-  const window = w.soak ? `a ${formatDuration(w.soak.duration)} soak, sampled every ${formatDuration(w.soak.sample)}` : `${formatDuration(w.duration)} measured`;
-  const what = design.kind === 'co-scheduled'
-    ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
-    : `${loaded.configs.length} configs one at a time (sequential)`;
-  return `${loaded.name}: ${what} × ${roundsText} rounds at ${rates} req/s ` +
-    `(${formatDuration(w.warmup)} warm-up + ${window}` +
-      `${design.kind === 'co-scheduled' ? ` + ${formatDuration(w.latencyDuration)} latency per side` : ''}), ` +
-    `about ${formatDuration(Math.round(estimateSessionMs(loaded, rounds) / 1000) * 1000)}.`;
-}
-
-/** The design the session will use, and why when it is not the one asked for. */
-export function resolveDesign(loaded: LoadedScenario, seed: number): DesignRecord {
-  const { workload } = loaded.scenario;
-  const candidates = loaded.configs.filter((config) => config.name !== loaded.scenario.baseline).length;
-  const record: DesignRecord = {
-    kind: workload.design, seed, arrival: workload.arrival, ratesRps: workloadRates(workload), latencyMs: workload.latencyDuration,
-    ...(workload.soak ? { soak: { durationMs: workload.soak.duration, sampleMs: workload.soak.sample, warmupShare: workload.soak.warmup } } : {}),
-  };
-  if (workload.design === 'co-scheduled' && candidates === 0) {
-    return { ...record, kind: 'sequential', note: 'only the baseline is configured, so there is nothing to pair it with: measured alone' };
-  }
-  return record;
 }
 
 /**
