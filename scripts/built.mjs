@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : []);
 const inputs = [
   ...files(join(root, 'src')), ...files(join(root, 'fixtures', 'service', 'src')), ...files(join(root, 'fixtures', 'esm-service', 'src')),
-  ...['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/bundle.mjs', 'fixtures/service/tsconfig.json', 'fixtures/esm-service/tsconfig.json',
+  ...['tsconfig.json', 'package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/bundle.mjs', 'fixtures/service/tsconfig.json', 'fixtures/esm-service/tsconfig.json',
     'fixtures/esm-service/tsconfig.cjs.json'].map((f) => join(root, f)),
 ];
 const outputs = ['dist/cli/main.js', 'dist/bundle/main.js', 'dist/probe/target-probe.cjs', 'fixtures/service/dist/server.js', 'fixtures/esm-service/dist/server.js',
