@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, readdirSync, readFileSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyse } from '../analysis/analyse.js';
 import { summarise } from '../analysis/summary.js';
@@ -213,7 +213,19 @@ export function latestCalibration(outDir: string, scenarioName: string): Calibra
 
 /** Where a session's result goes: `<out>/<name>-<time>.json`. */
 export function resultPath(outDir: string, name: string): string {
-  return resolve(outDir, `${safeFileName(name)}-${fileTimestamp()}.json`);
+  // Two runs of one scenario within the same second (a script, a CI matrix sharing --out) would share a name, and the
+  // later would overwrite the earlier's result: the name is claimed with an exclusive create, and a taken one gets -2, -3….
+  const stem = resolve(outDir, `${safeFileName(name)}-${fileTimestamp()}`);
+  mkdirSync(dirname(stem), { recursive: true });
+  for (let n = 1; ; n += 1) {
+    const path = n === 1 ? `${stem}.json` : `${stem}-${n}.json`;
+    try {
+      closeSync(openSync(path, 'wx'));
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /** `--out` must be a directory (or not exist yet): a file there would fail only after the whole run. */

@@ -87,7 +87,6 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
     if (hooks.signal.aborted) break;
     const effectiveRounds = rounds ?? loaded.scenario.workload.rounds;
     hooks.onScenarioStart?.(loaded, sessionPreview(loaded, effectiveRounds), budgetWarnings(loaded, request.out, effectiveRounds));
-    const outPath = request.output ? resolve(request.output) : resultPath(request.out, loaded.name);
     const asked = loaded.scenario.profile;
     const profile = request.profile ?? (asked ? { intervalUs: asked === true ? PROFILE_INTERVAL_US : asked.intervalUs } : undefined);
     await installAgentVersions(loaded.configs, hooks.onNote);
@@ -97,6 +96,8 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
       hooks.onNote?.(`Preflight: starting ${loaded.name}'s baseline once and sending every route a few times.`);
       await refuseUnlessReady(loaded);
     }
+    // Named once nothing can refuse the scenario: the name is claimed by creating the file.
+    const outPath = request.output ? resolve(request.output) : resultPath(request.out, loaded.name);
     const result = await runSession(loaded, {
       ...hooks, outPath, rounds: effectiveRounds,
       ...(profile ? { profile: { ...profile, dir: outPath.replace(/\.json$/, '-profiles') } } : {}),

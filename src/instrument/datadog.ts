@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '@msgpack/msgpack';
 import { z } from 'zod';
-import { versionOption } from './versions.js';
+import { versionOption, configNameOption } from './versions.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent, type AgentBundle, type ResolvedAgent } from './resolve-agent.js';
 import { InputError } from '../errors.js';
@@ -22,7 +22,7 @@ import type { IntakeCounts } from './types.js';
  */
 const options = z.strictObject({
   version: versionOption,
-  name: z.string().optional(),
+  name: configNameOption,
   intake: intakeFaultSchema.optional(),
   sampleRate: sweepable(z.number().min(0).max(1)).default(1),
   profiling: z.boolean().default(false),

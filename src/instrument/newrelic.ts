@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { versionOption } from './versions.js';
+import { versionOption, configNameOption } from './versions.js';
 import { roleClaims } from '../analysis/claims.js';
 import { InputError } from '../errors.js';
 import { priceSchema, vendorSection } from '../cost/pricing.js';
@@ -23,7 +23,7 @@ import type { Adapter, Intake, IntakeCounts, IntakeOptions } from './types.js';
  */
 const options = z.strictObject({
   version: versionOption,
-  name: z.string().optional(),
+  name: configNameOption,
   intake: intakeFaultSchema.optional(),
   distributedTracing: z.boolean().default(true).meta({ description: 'Distributed tracing, and so span events (the agent\'s default).' }),
   samplingTarget: sweepable(z.number().int().min(0)).default(10).meta({

@@ -6,6 +6,7 @@ import { countJsonMetrics, countProtobufMetrics, jsonSpans, protobufSpans } from
 import { resolveAgent, type AgentBundle } from './resolve-agent.js';
 import { expandSweep, sweepable } from './sweep.js';
 import { intakeFaultSchema } from './fault.js';
+import { configNameOption } from './versions.js';
 import { ladderName, ladderTakesOneRate } from './ladder.js';
 import { otlpBill } from '../cost/project.js';
 import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
@@ -15,7 +16,7 @@ import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
  * exporting OTLP/HTTP to a local collector stand-in that counts spans and bytes.
  */
 const options = z.strictObject({
-  name: z.string().optional(),
+  name: configNameOption,
   intake: intakeFaultSchema.optional(),
   ratio: sweepable(z.number().min(0).max(1)).default(1).meta({ description: 'parentbased_traceidratio sampler ratio.' }),
   batch: z.strictObject({

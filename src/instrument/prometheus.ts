@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { versionOption } from './versions.js';
+import { versionOption, configNameOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { boundedDuration } from '../samples/units.js';
 import { Counter, counterWindow } from './intake-server.js';
@@ -22,7 +22,7 @@ export const SEED_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.
  */
 const options = z.strictObject({
   version: versionOption,
-  name: z.string().optional(),
+  name: configNameOption,
   scrapeInterval: boundedDuration(100, 3_600_000).default(15_000).meta({ description: 'How often /metrics is scraped (production default 15s).' }),
   defaultMetrics: z.boolean().default(true),
   buckets: z.array(z.number().positive()).min(1).default(SEED_BUCKETS),

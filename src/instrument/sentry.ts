@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { versionOption } from './versions.js';
+import { versionOption, configNameOption } from './versions.js';
 import { packageRoot } from '../paths.js';
 import { counterWindow, decodeBody, startHttpIntake, type TimedItem } from './intake-server.js';
 import { resolveAgent, type AgentBundle, type ResolvedAgent } from './resolve-agent.js';
@@ -21,7 +21,7 @@ import type { Adapter, IntakeCounts, IntakeOptions } from './types.js';
  */
 const options = z.strictObject({
   version: versionOption,
-  name: z.string().optional(),
+  name: configNameOption,
   intake: intakeFaultSchema.optional(),
   tracesSampleRate: sweepable(z.number().min(0).max(1)).default(1),
   profilesSampleRate: z.number().min(0).max(1).default(0).meta({

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { agentCacheDir } from '../paths.js';
 import type { Adapter, ExpandContext, InstrumentationConfig, Runtime } from './types.js';
 
+/**
+ * A config's own name: it becomes a table cell, a Markdown heading's text, a JUnit class name and a file name, so it
+ * is one word of safe characters (a newline in it would inject lines into every report).
+ */
+export const configNameOption = z.string().regex(/^[A-Za-z0-9_.@:+-]+$/, { message: 'expected a name of letters, digits and _.@:+-' }).optional();
+
 /** An exact published version: a matrix measures what it names, not what a range resolves to today. */
 const exactVersion = z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { message: 'expected an exact version like "5.80.0"' });
 

@@ -1,8 +1,5 @@
 import type { GateCase, GateOutcome } from '../gate/gate.js';
-
-function xml(text: string): string {
-  return text.replaceAll('\u2212', '-').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+import { annotationMessage, annotationProperty, markdownText, oneLine, xmlText as xml } from './escape.js';
 
 /** JUnit XML: one test case per config × budget; fail → <failure>, inconclusive → <skipped>. */
 export function renderJUnit(suite: string, outcome: GateOutcome): string {
@@ -25,17 +22,18 @@ ${cases.join('\n')}
 
 const icon: Record<GateCase['verdict'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' };
 
+/** apm-bench's own text in a table cell (figures, intervals): one line, pipes escaped. Names go through markdownText. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+  return oneLine(text).replace(/\|/g, '\\|');
 }
 
 /** A Markdown summary for pull requests and $GITHUB_STEP_SUMMARY. */
 export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings: readonly string[] = []): string {
-  const lines = [`### apm-bench: ${title} — ${icon[outcome.verdict]}`, ''];
-  for (const warning of warnings) lines.push(`> **Warning:** ${warning}`, '');
+  const lines = [`### apm-bench: ${markdownText(title)} — ${icon[outcome.verdict]}`, ''];
+  for (const warning of warnings) lines.push(`> **Warning:** ${markdownText(warning)}`, '');
   if (outcome.runBroke) lines.push('> **The run itself broke** (a target crashed or no run was valid); see the log.', '');
   lines.push('| verdict | config | budget | measured (95% CI) | note |', '|---|---|---|---|---|');
-  for (const c of outcome.cases) lines.push(`| ${icon[c.verdict]} | ${cell(c.config)} | ${cell(c.check)} | ${cell(c.measured)} | ${cell(c.note ?? '')} |`);
+  for (const c of outcome.cases) lines.push(`| ${icon[c.verdict]} | ${markdownText(c.config)} | ${markdownText(c.check)} | ${cell(c.measured)} | ${cell(c.note ?? '')} |`);
   lines.push('', 'fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. ' +
     'The chance of any false fail, or any false pass, among all the budgets is at most 2.5% (Holm).');
   return `${lines.join('\n')}\n`;
@@ -43,10 +41,10 @@ export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings
 
 /** GitHub workflow commands: an error annotation per failed budget, a warning per inconclusive one. */
 export function renderAnnotations(outcome: GateOutcome): string {
-  const escape = (text: string) => text.replaceAll('\u2212', '-').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   return outcome.cases
     .filter((c) => c.verdict !== 'pass')
-    .map((c) => `::${c.verdict === 'fail' ? 'error' : 'warning'} title=apm-bench ${escape(c.config)}::${escape(`${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`)}`)
+    .map((c) => `::${c.verdict === 'fail' ? 'error' : 'warning'} title=${annotationProperty(`apm-bench ${c.config}`)}::` +
+      annotationMessage(`${c.check}: ${c.measured}${c.note ? ` (${c.note})` : ''}`))
     .join('\n');
 }
 

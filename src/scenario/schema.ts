@@ -161,8 +161,9 @@ export const budgetsShape = z.record(z.string(), z.record(z.string(), z.string()
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
+  // Names and descriptions are printed as headings and table cells: one line, no control characters.
+  name: z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, { message: 'expected one line of printable text' }).optional(),
+  description: z.string().regex(/^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$/, { message: 'expected printable text' }).optional(),
   target: targetSchema.optional().meta({ description: 'The app under test; the bundled Fastify fixture when omitted.' }),
   workload: workloadSchema,
   instrumentations: z.array(instrumentationSchema).min(1),
