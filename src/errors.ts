@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 /**
  * Errors a user can act on, and what each exit code means. Every layer may
  * import this file; it imports nothing local (the ground floor, like
@@ -29,4 +30,22 @@ export class InputError extends UserError {
   constructor(message: string) {
     super(message, ExitCode.input);
   }
+}
+
+/**
+ * Read a file the user named (a scenario, result, pricing, budgets or env file) only when it is a regular file of a
+ * sane size: a FIFO would block the read for ever, a device could stream without end, a directory fails obscurely.
+ * `what` names the kind of file in the error ("scenario file").
+ */
+export function readRegularFile(path: string, shown: string, what: string, maxBytes: number): string {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new InputError(`${shown}: no such ${what}.`);
+  }
+  if (stats.isDirectory()) throw new InputError(`${shown}: a directory, not a ${what}.`);
+  if (!stats.isFile()) throw new InputError(`${shown}: not a regular file (a FIFO, socket or device), so not read as a ${what}.`);
+  if (stats.size > maxBytes) throw new InputError(`${shown}: ${stats.size} bytes, more than a ${what} can be (at most ${maxBytes} bytes).`);
+  return readFileSync(path, 'utf8');
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, readRegularFile } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
 /**
@@ -72,9 +72,9 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 }
 
 function readYaml(path: string): unknown {
-  if (!existsSync(path)) throw new InputError(`${path}: no such pricing file.`);
+  const text = readRegularFile(path, path, 'pricing file', 1024 * 1024);
   try {
-    return parse(readFileSync(path, 'utf8'));
+    return parse(text);
   } catch (error) {
     throw new InputError(`${path}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, readRegularFile } from '../errors.js';
 import type { Analysis, Budget, MoneyBudget } from './analysis.js';
 import type { Design } from './runs.js';
 import type { ProfilingRecord } from './profile.js';
@@ -159,8 +159,10 @@ const resultShape = z.looseObject({
 
 export function readResult(path: string): ResultDocument {
   let data: ResultDocument;
+  // A FIFO or a device would block or stream for ever; a result is a regular file (long soaks reach tens of MB).
+  const text = readRegularFile(path, path, 'result file', 512 * 1024 * 1024);
   try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as ResultDocument;
+    data = JSON.parse(text) as ResultDocument;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a result file' : (error as Error).message;

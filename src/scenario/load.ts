@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, readRegularFile } from '../errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
@@ -151,9 +151,10 @@ export function loadScenario(file: string, { needsCandidates = true } = {}): Loa
 }
 
 function readScenarioFile(path: string, file: string): string {
-  if (!existsSync(path)) throw new InputError(`${file}: no such scenario file.`);
-  if (statSync(path).isDirectory()) throw new InputError(`${file}: a directory, not a scenario file; give the YAML file itself (e.g. ${join(file, '*.yaml')}).`);
-  return readFileSync(path, 'utf8');
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new InputError(`${file}: a directory, not a scenario file; give the YAML file itself (e.g. ${join(file, '*.yaml')}).`);
+  }
+  return readRegularFile(path, file, 'scenario file', 1024 * 1024);
 }
 
 function readStdin(): string {
@@ -336,7 +337,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
 /** A dotenv file as Node's --env-file reads it (util.parseEnv). */
 function readEnvFile(path: string, where: string): { path: string; vars: Record<string, string> } {
   if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(`${where}: file not found: ${path} (relative paths resolve from target.cwd).`);
-  return { path, vars: parseEnv(readFileSync(path, 'utf8')) as Record<string, string> };
+  return { path, vars: parseEnv(readRegularFile(path, where, 'env file', 1024 * 1024)) as Record<string, string> };
 }
 
 /** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */
@@ -471,8 +472,7 @@ export function assertBudgetsMatch(budgets: ReadonlyArray<{ config: string }>, c
 /** A budgets file that several scenarios share: the same mapping as a scenario's `budgets`. */
 export function loadBudgetsFile(file: string): { budgets: Budget[]; moneyBudgets: MoneyBudget[] } {
   const path = resolve(file);
-  if (!existsSync(path)) throw new InputError(`${file}: no such budgets file.`);
-  const doc = parseDocument(readFileSync(path, 'utf8'));
+  const doc = parseDocument(readRegularFile(path, file, 'budgets file', 1024 * 1024));
   if (doc.errors.length) throw new InputError(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const data = doc.toJS() as unknown;
   const shape = budgetsShape.safeParse((data as { budgets?: unknown } | null)?.budgets ?? data);

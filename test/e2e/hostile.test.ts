@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, runCli, type CliResult } from '../helpers.js';
+import { fixtures, root, runCli, type CliResult } from '../helpers.js';
 
 /**
  * A corpus of hostile inputs: every one is an input problem, so each must exit
@@ -85,6 +86,30 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
       for (const args of [['cost', file], ['report', file, '--out', mkdtempSync(join(tmpdir(), 'apm-bench-r-'))], ['compare', file, good]]) {
         expectInputError(`${args[0]} ${name}`, await runCli(args), file);
       }
+    });
+  });
+
+  it('a FIFO, a device or a directory given as a scenario, result, pricing or budgets file is refused at once, never read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apm-bench-fifo-'));
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const quick = join(fixtures, '..', '..', 'scenarios', 'quick.yaml');
+    const result = join(root, 'test', 'fixtures', 'results', 'agents.json');
+    const cases: Array<[string[], string]> = [
+      [['validate', fifo], `${fifo}: not a regular file`],
+      [['report', fifo, '--out', dir], `${fifo}: not a regular file`],
+      [['cost', fifo], `${fifo}: not a regular file`],
+      [['compare', result, fifo], `${fifo}: not a regular file`],
+      [['cost', result, '--pricing', fifo], `${fifo}: not a regular file`],
+      [['cost', result, '--pricing', '/dev/zero'], '/dev/zero: not a regular file'],
+      [['run', quick, '--budgets', fifo, '--out', dir], `${fifo}: not a regular file`],
+      [['cost', dir], `${dir}: a directory`],
+    ];
+    await each(cases, async ([args, fragment]) => {
+      const started = Date.now();
+      expectInputError(args.join(' '), await runCli(args), fragment);
+      // Refused before any read: a read would block on the FIFO until the test's timeout.
+      expect(Date.now() - started, args.join(' ')).toBeLessThan(5_000);
     });
   });
 
