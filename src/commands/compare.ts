@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { metricAliases, metricByAlias, metrics, type MetricName } from '../samples/metrics.js';
 import { readResult } from '../samples/result.js';
 import { formatChange } from '../samples/units.js';
-import { emitGateOutputs } from './project.js';
+import { assertOutputFile, emitGateOutputs } from './project.js';
 
 export interface CompareRequest {
   basePath: string;
@@ -29,6 +29,7 @@ export interface CompareOutcome {
 export function compareFiles(request: CompareRequest): CompareOutcome {
   const limitMatch = /^\+?(\d+(?:\.\d+)?)%$/.exec(request.maxRegression.trim());
   if (!limitMatch) throw new InputError(`--max-regression: expected a percentage like "10%", got "${request.maxRegression}".`);
+  for (const [flag, path] of [['--junit', request.junit], ['--markdown', request.markdown]] as const) if (path !== undefined) assertOutputFile(path, flag);
   const limit = Number(limitMatch[1]) / 100;
   const chosen = request.metrics.split(',').map((name) => {
     const metric = metricByAlias(name.trim());

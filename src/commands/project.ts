@@ -230,8 +230,31 @@ export function resultPath(outDir: string, name: string): string {
 
 /** `--out` must be a directory (or not exist yet): a file there would fail only after the whole run. */
 export function assertOutDirectory(path: string, flag = '--out'): void {
+  // An empty --out would write into the current directory.
+  if (path.trim() === '') throw new InputError(`${flag}: an empty path; give a directory for the results, e.g. ${flag} reports.`);
+  assertCreatable(path, flag);
   if (existsSync(path) && !statSync(path).isDirectory()) {
     throw new InputError(`${flag} ${path}: is a file; give a directory for the results (it is created when missing).`);
+  }
+}
+
+/** `--junit`, `--markdown`, `--output`: a file path that can be written, checked before the session rather than after it. */
+export function assertOutputFile(path: string, flag: string): void {
+  if (path.trim() === '') throw new InputError(`${flag}: an empty path; give a file name.`);
+  assertCreatable(path, flag);
+  if (existsSync(path) && !statSync(path).isFile()) {
+    throw new InputError(`${flag} ${path}: exists and is not a regular file (a directory or a device); give a file name.`);
+  }
+}
+
+/** Every folder above `path` that exists must be a folder: /dev/null/sub can never be created. */
+function assertCreatable(path: string, flag: string): void {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new InputError(`${flag} ${path}: ${dir} is not a directory, so nothing can be written under it.`);
+      return;
+    }
+    if (dir === dirname(dir)) return;
   }
 }
 

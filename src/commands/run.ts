@@ -12,7 +12,7 @@ import { installAgentVersions } from '../run/agent-install.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
 import {
-  assertOutDirectory, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags, type ReportFormat,
+  assertOutDirectory, assertOutputFile, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags, type ReportFormat,
 } from './project.js';
 
 export interface RunRequest {
@@ -138,6 +138,9 @@ function loadAll(request: RunRequest): LoadedScenario[] {
     throw new InputError(`--output: names one result file, and ${request.files.length} scenarios were given; use --out <dir> for several.`);
   }
   assertOutDirectory(request.out);
+  for (const [flag, path] of [['--output', request.output], ['--junit', request.junit], ['--markdown', request.markdown]] as const) {
+    if (path !== undefined) assertOutputFile(path, flag);
+  }
   if (request.output && !request.output.endsWith('.json')) throw new InputError(`--output: expected a file name ending in .json, got "${request.output}".`);
   const scenarios = request.files.map((file) => loadScenario(file));
   for (const loaded of scenarios) {

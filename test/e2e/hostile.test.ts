@@ -133,6 +133,13 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
       [['cost', join(corpus, 'results', 'null.json'), '--traffic', 'lots'], '--traffic'],
       [['validate', '-'], '-'],
       [['frobnicate'], 'frobnicate'],
+      [['run', quick, '--out', ''], '--out: an empty path'],
+      [['run', quick, '--out', '/dev/null/sub'], '--out /dev/null/sub: /dev/null is not a directory'],
+      [['run', quick, '--gate', '--junit', '/dev/null'], '--junit /dev/null: exists and is not a regular file'],
+      [['run', quick, '--gate', '--markdown', dir], `--markdown ${dir}: exists and is not a regular file`],
+      [['run', quick, '--output', ''], '--output: an empty path'],
+      [['compare', join(root, 'test', 'fixtures', 'results', 'agents.json'), join(root, 'test', 'fixtures', 'results', 'agents.json'), '--junit', '/dev/null/x.xml'],
+        '--junit /dev/null/x.xml: /dev/null is not a directory'],
     ];
     await each(cases, async ([args, fragment]) => {
       expectInputError(args.join(' '), await runCli(args), fragment);
