@@ -12,7 +12,8 @@ import { installAgentVersions } from '../run/agent-install.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
 import {
-  assertOutDirectory, assertOutputFile, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports, type CostFlags, type ReportFormat,
+  assertOutDirectory, assertOutputFile, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports,
+  type CostFlags, type ReportFormat,
 } from './project.js';
 
 export interface RunRequest {
