@@ -212,6 +212,18 @@ describe('budgets', () => {
     expect(configMatches('datadog@*', 'sentry@0.1')).toBe(false);
   });
 
+  it('matches budget globs by their stars, without a backtracking regex's exponential time', async () => {
+    const { configMatches } = await import('../../src/analysis/budgets.js');
+    const cases: Array<[string, string, boolean]> = [
+      ['*', '', true], ['*', 'datadog@1', true], ['', '', true], ['', 'a', false], ['datadog@1', 'datadog@1', true], ['datadog@1', 'datadog@10', false],
+      ['*@1', 'sentry@1', true], ['*@1', 'sentry@1.5', false], ['d*g@*', 'datadog@0.1', true], ['d*g@*', 'dg@', true], ['a*b*c', 'abxbc', true],
+      ['a*b*c', 'acb', false], ['**', 'x', true], ['*.*', 'datadog@0.1', true], ['datadog@0.1', 'datadog@011', false], ['a*a*b', 'aaab', true],
+    ];
+    for (const [pattern, name, expected] of cases) expect(configMatches(pattern, name), `${pattern} ~ ${name}`).toBe(expected);
+    // A key of 25 stars against a name that does not match: a backtracking regex took over 20 s; this counts steps, not time.
+    expect(configMatches(`${'a*'.repeat(25)}b`, 'a'.repeat(60))).toBe(false);
+  });
+
   it('judges pass, fail and inconclusive with one-sided t tests, Holm-adjusted over the budgets', async () => {
     const { judgeBudgets } = await import('../../src/analysis/budgets.js');
     // Five pairs, dd at ×1.25 with a little spread: overhead ≈ +25%, CPU delta ≈ +0.05 ms.
