@@ -11,17 +11,6 @@ const measurements = [
   'test/e2e/profile.test.ts',
 ];
 
-/** Files that start no target (unit tests, simulated sessions, saved results, CLI input handling): light, alongside the rest. */
-const light_unused = [
-  'test/unit/**/*.test.ts',
-  'test/e2e/gate.test.ts',
-  'test/e2e/statistics.test.ts',
-  'test/e2e/report.test.ts',
-  'test/e2e/hostile.test.ts',
-  'test/e2e/cli-contract.test.ts',
-  'test/e2e/input-errors.test.ts',
-];
-
 export default defineConfig({
   test: {
     // Every test by name, so a skipped one shows its reason (it is in the title) in CI logs.

@@ -62,11 +62,11 @@ ${exitCodes([ExitCode.ok])}`)
 /** Each valid file's preflight: a refusal turns it into an invalid one, with the problems as its error. */
 async function withPreflight(results: Validation[]): Promise<Validation[]> {
   const checked: Validation[] = [];
+  // Loaded only for --preflight: it brings the HTTP client and the session machinery.
+  const { refuseUnlessReady } = await import('../commands/run.js');
   for (const r of results) {
     if (!r.ok) { checked.push(r); continue; }
     try {
-      // Loaded only for --preflight: it brings the HTTP client and the session machinery.
-      const { refuseUnlessReady } = await import('../commands/run.js');
       await refuseUnlessReady(loadScenario(r.file));
       checked.push({ ...r, preview: `${r.preview} Preflight passed: every route answered as expected.` });
     } catch (error) {

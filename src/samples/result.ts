@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { InputError, readRegularFile } from '../errors.js';
@@ -164,9 +164,7 @@ export function readResult(path: string): ResultDocument {
   try {
     data = JSON.parse(text) as ResultDocument;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a result file' : (error as Error).message;
-    throw new InputError(`${path}: cannot read a result file: ${why}.`);
+    throw new InputError(`${path}: cannot read a result file: ${(error as Error).message}.`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(`${path}: not an apm-bench result file (expected a JSON object, found ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}).`);

@@ -336,7 +336,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
 
 /** A dotenv file as Node's --env-file reads it (util.parseEnv). */
 function readEnvFile(path: string, where: string): { path: string; vars: Record<string, string> } {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(`${where}: file not found: ${path} (relative paths resolve from target.cwd).`);
+  if (!existsSync(path)) throw new InputError(`${where}: file not found: ${path} (relative paths resolve from target.cwd).`);
   return { path, vars: parseEnv(readRegularFile(path, where, 'env file', 1024 * 1024)) as Record<string, string> };
 }
 
