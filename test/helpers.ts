@@ -28,7 +28,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [cli, ...argv], {
       cwd: options.cwd ?? root,
-      env: { ...process.env, CI: '1', ...options.env },
+      env: { ...process.env, CI: '1', APM_BENCH_CHECK_RESULTS: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

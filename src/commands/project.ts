@@ -14,6 +14,7 @@ import type { ReportInput } from '../report/input.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { reportRows } from '../report/rows.js';
 import type { Calibration, ResultDocument } from '../samples/result.js';
+import { calibrationSchema } from '../samples/result-schema.js';
 import { fileTimestamp, parseDurationMs, safeFileName } from '../samples/units.js';
 
 /**
@@ -204,8 +205,10 @@ export function latestCalibration(outDir: string, scenarioName: string): Calibra
   }
   for (const file of files.reverse()) {
     try {
-      const doc = JSON.parse(readFileSync(join(outDir, file), 'utf8')) as ResultDocument;
-      if (doc.calibration) return doc.calibration;
+      const doc = JSON.parse(readFileSync(join(outDir, file), 'utf8')) as { calibration?: unknown };
+      // A calibration feeds the gate's verdicts: only one the schema accepts, and only the fields it checked.
+      const calibration = calibrationSchema.safeParse(doc?.calibration);
+      if (calibration.success) return calibration.data as Calibration;
     } catch { /* skip unreadable */ }
   }
   return undefined;

@@ -1,10 +1,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
 import { InputError, readRegularFile } from '../errors.js';
 import type { Analysis, Budget, MoneyBudget } from './analysis.js';
 import type { Design } from './runs.js';
 import type { ProfilingRecord } from './profile.js';
+import { resultSchema } from './result-schema.js';
 import type { RunSample } from './runs.js';
 
 export * from './runs.js';
@@ -51,6 +52,8 @@ export interface EnvironmentRecord {
   packages: Record<string, string>;
   pinning: { enabled: boolean; targetCpus?: string; loadGeneratorCpus?: string; note: string };
   strippedEnv: string[];
+  /** How the target was kept from reaching anywhere but this machine. */
+  network?: { isolation: 'namespace' | 'host'; note: string; bridgedPorts?: number[] };
 }
 
 export interface DesignRecord {
@@ -133,29 +136,12 @@ export interface ResultDocument {
 /** Write via a temporary file and rename, so a crash or Ctrl-C never leaves half a file. */
 export function writeResultAtomic(path: string, result: ResultDocument): void {
   mkdirSync(dirname(path), { recursive: true });
+  if (process.env.APM_BENCH_CHECK_RESULTS) assertSchemaKeeps(result);
   const temporary = `${path}.${process.pid}.tmp`;
   // Minus is ASCII in files for machines (U+2212 is for people's text).
   writeFileSync(temporary, `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u2212', '-') : v), 2)}\n`);
   renameSync(temporary, path);
 }
-
-/**
- * The fields every reader relies on, checked on load so a damaged or foreign
- * file is an input error naming the field, never a crash deep in a report.
- */
-const runIdentity = { index: z.number(), round: z.number(), pair: z.number(), config: z.string(), side: z.string() };
-const resultShape = z.looseObject({
-  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
-  scenario: z.looseObject({ name: z.string(), baseline: z.string(), workload: z.record(z.string(), z.unknown()), budgets: z.array(z.unknown()) }),
-  design: z.looseObject({ kind: z.string(), ratesRps: z.array(z.number()).min(1) }),
-  configs: z.array(z.looseObject({ name: z.string() })),
-  environment: z.looseObject({ nodeVersion: z.string(), cpuModel: z.string() }),
-  runs: z.array(z.discriminatedUnion('status', [
-    z.looseObject({ ...runIdentity, status: z.literal('measured'), exclusions: z.array(z.string()), cpuMsPerRequest: z.number() }),
-    z.looseObject({ ...runIdentity, status: z.literal('failed'), failure: z.looseObject({ reason: z.string() }) }),
-    z.looseObject({ ...runIdentity, status: z.literal('skipped'), reason: z.string() }),
-  ])),
-});
 
 export function readResult(path: string): ResultDocument {
   let data: ResultDocument;
@@ -182,10 +168,42 @@ export function readResult(path: string): ResultDocument {
   if (data.schemaVersion !== RESULT_SCHEMA_VERSION) {
     throw new InputError(`${path}: result schema version ${String(data.schemaVersion)}; this apm-bench reads version ${RESULT_SCHEMA_VERSION}.`);
   }
-  const shape = resultShape.safeParse(data);
+  const shape = resultSchema.safeParse(data);
   if (!shape.success) {
     const issue = shape.error.issues[0]!;
-    throw new InputError(`${path}: a damaged or incomplete result file: ${issue.path.join('.') || '(top level)'}: ${issue.message.replace(/^Invalid input: /, '')}.`);
+    const more = shape.error.issues.length > 1 ? ` (and ${shape.error.issues.length - 1} more)` : '';
+    throw new InputError(`${path}: a damaged or incomplete result file: ${jsonPath(issue.path)}: ${issue.message.replace(/^Invalid input: /, '')}${more}.`);
   }
-  return data;
+  // The schema's output: objects hold only the fields it checked.
+  return shape.data as unknown as ResultDocument;
+}
+
+/**
+ * The test suite's check that the reader's schema names every field the writer writes (a field it does not name is
+ * stripped on read, and reports would silently lose it): set APM_BENCH_CHECK_RESULTS and every write is checked.
+ */
+function assertSchemaKeeps(result: ResultDocument): void {
+  const written = JSON.parse(JSON.stringify(result)) as unknown;
+  const parsed = resultSchema.safeParse(written);
+  if (!parsed.success) throw new Error(`the result schema refuses what the session wrote: ${JSON.stringify(parsed.error.issues.slice(0, 3))}`);
+  if (!isDeepStrictEqual(parsed.data, written)) {
+    throw new Error(`the result schema strips or changes what the session wrote, at ${firstDifference(written, parsed.data) ?? '?'}`);
+  }
+}
+
+function firstDifference(a: unknown, b: unknown, at = ''): string | undefined {
+  if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
+    for (const key of Object.keys(a)) {
+      const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return isDeepStrictEqual(a, b) ? undefined : at;
+}
+
+/** `runs[3].load.sent`: where in the file, as jq and editors spell it. */
+function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  if (!path.length) return '(top level)';
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
 }

@@ -10,6 +10,7 @@ import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
+import { isPrototypeName } from '../samples/result-schema.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
 import type { ExpandContext, InstrumentationConfig, ModuleSystem } from '../instrument/types.js';
 import { chosenModuleSystem as chosen, commandScript, declaredLibraries, detectModuleSystem } from './module-system.js';
@@ -433,6 +434,9 @@ export function expandInstrumentations(scenario: Scenario, ctx: ExpandContext, f
     config.nodeOptions = checkNodeOptions(config.nodeOptions, ctx.targetDir, `${file}: ${config.name}: nodeOptions`);
     assertLoopbackOnly(config, file);
     if (seen.has(config.name)) throw new InputError(`${file}: instrumentations: the name "${config.name}" is used twice; names must be unique.`);
+    if (isPrototypeName(config.name)) {
+      throw new InputError(`${file}: instrumentations: the name "${config.name}" is one every JavaScript object already has; choose another (e.g. "${config.name}-agent").`);
+    }
     seen.add(config.name);
   }
   return configs;

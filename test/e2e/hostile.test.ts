@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtures, root, runCli, type CliResult } from '../helpers.js';
+import { poisonedResults } from '../fixtures/hostile/poisoned-results.js';
 
 /**
  * A corpus of hostile inputs: every one is an input problem, so each must exit
@@ -86,6 +87,40 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
       for (const args of [['cost', file], ['report', file, '--out', mkdtempSync(join(tmpdir(), 'apm-bench-r-'))], ['compare', file, good]]) {
         expectInputError(`${args[0]} ${name}`, await runCli(args), file);
       }
+    });
+  });
+
+  it(`cost, report and compare refuse each of ${poisonedResults.length} poisoned result files, naming the JSON path`, async () => {
+    expect(poisonedResults.length).toBeGreaterThanOrEqual(50);
+    const dir = mkdtempSync(join(tmpdir(), 'apm-bench-poisoned-'));
+    const source = join(root, 'test', 'fixtures', 'results', 'agents.json');
+    const text = readFileSync(source, 'utf8');
+    const files = poisonedResults.map((poison, i) => {
+      let serialised = text;
+      if (poison.set) {
+        const doc = JSON.parse(text) as Record<string, unknown>;
+        for (const [path, value] of poison.set) {
+          const parent = path.slice(0, -1).reduce<any>((node, key) => node[key], doc);
+          if (value === undefined) delete parent[path.at(-1)!];
+          else parent[path.at(-1)!] = value;
+        }
+        serialised = JSON.stringify(doc, null, 2);
+      }
+      if (poison.raw) {
+        expect(serialised, poison.name).toContain(poison.raw[0]);
+        serialised = serialised.replace(poison.raw[0], poison.raw[1]);
+      }
+      const file = join(dir, `poisoned-${i}.json`);
+      writeFileSync(file, serialised);
+      return { file, poison };
+    });
+    await each(files, async ({ file, poison }) => {
+      expectInputError(`cost: ${poison.name}`, await runCli(['cost', file]), file, poison.expect);
+    });
+    // report and compare read through the same loader: a sample of them.
+    await each(files.filter((_, i) => i % 7 === 0), async ({ file, poison }) => {
+      expectInputError(`report: ${poison.name}`, await runCli(['report', file, '--out', dir]), file, poison.expect);
+      expectInputError(`compare: ${poison.name}`, await runCli(['compare', source, file]), file, poison.expect);
     });
   });
 
