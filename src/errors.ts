@@ -49,3 +49,19 @@ export function readRegularFile(path: string, shown: string, what: string, maxBy
   if (stats.size > maxBytes) throw new InputError(`${shown}: ${stats.size} bytes, more than a ${what} can be (at most ${maxBytes} bytes).`);
   return readFileSync(path, 'utf8');
 }
+
+/**
+ * The path of the first key named `__proto__`, `constructor` or `prototype` in parsed YAML or JSON: as an object key they
+ * are dropped or reach the prototype when the document is copied, so a budget or a setting under one would vanish unseen.
+ */
+export function prototypeKeyPath(value: unknown, path: string[] = [], seen = new Set<object>()): string | undefined {
+  // A YAML alias can make a document refer to itself: each object is looked at once.
+  if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  seen.add(value);
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return [...path, key].join('.');
+    const found = prototypeKeyPath((value as Record<string, unknown>)[key], [...path, key], seen);
+    if (found) return found;
+  }
+  return undefined;
+}

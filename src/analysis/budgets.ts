@@ -7,13 +7,20 @@ import { failurePairs } from './behaviour.js';
 
 export type { Budget, BudgetVerdict, LookSchedule };
 
+/** Bounds on what a budget may say: beyond them a budget can never fail, and its figures overflow in reports. */
+export const MAX_RELATIVE_PERCENT = 10_000;
+const MAX_ABSOLUTE = 1e12;
+const MAX_VOLUME_PER_REQUEST = 1e9;
+
 /** "3" spans per request, "2KB" per request: an upper limit on a counted volume. */
 export function parseVolumeBudget(metric: VolumeMetric, text: string): { kind: 'volume'; limit: number } | string {
   const match = /^\s*(?:≤|<=)?\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const sized = metric === 'bytes' || metric === 'logBytes';
   const scale = sized ? { '': 1, b: 1, kb: 1024, mb: 1024 ** 2 }[match?.[2]?.toLowerCase() ?? ''] : match?.[2] ? undefined : 1;
   if (!match || scale === undefined) return `expected ${sized ? 'a size per request like "2KB"' : `a number per request like "3"`}, got "${text}"`;
-  return { kind: 'volume', limit: Number(match[1]) * scale };
+  const limit = Number(match[1]) * scale;
+  if (!(limit <= MAX_VOLUME_PER_REQUEST)) return `at most ${MAX_VOLUME_PER_REQUEST.toExponential()} per request, got "${text}"`;
+  return { kind: 'volume', limit };
 }
 
 /** Parse "+15%", "+2ms", "+64MB" for a metric; returns an error message instead when malformed. */
@@ -22,13 +29,17 @@ export function parseBudgetValue(metric: MetricName, text: string): { kind: Budg
   if (!match) return `expected a limit like "+15%" or "+2ms", got "${text}"`;
   const value = Number(match[1]);
   const unit = match[2]!.toLowerCase();
-  if (unit === '%') return { kind: 'relative', limit: value / 100 };
+  if (unit === '%') {
+    if (!(value <= MAX_RELATIVE_PERCENT)) return `at most +${MAX_RELATIVE_PERCENT}% (a budget no agent could break never fails), got "${text}"`;
+    return { kind: 'relative', limit: value / 100 };
+  }
   const units: Record<string, number> = metrics[metric].budgetUnits;
   const scale = units[unit];
   if (scale === undefined) {
     const allowed = Object.keys(units);
     return `${metric} takes "%"${allowed.length ? ` or ${allowed.map((u) => `"${u}"`).join(', ')}` : ' only'}, got "${text}"`;
   }
+  if (!(value * scale <= MAX_ABSOLUTE)) return `at most ${MAX_ABSOLUTE.toExponential()} in ${metric}'s unit, got "${text}"`;
   return { kind: 'absolute', limit: value * scale };
 }
 
@@ -36,6 +47,7 @@ export function parseBudgetValue(metric: MetricName, text: string): { kind: Budg
 export function parseErrorBudget(text: string): { kind: 'absolute'; limit: number } | string {
   const match = /^\s*\+?\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
   if (!match) return `expected the extra share of failed requests, in points, like "+0.5%", got "${text}"`;
+  if (!(Number(match[1]) <= 100)) return `at most +100% (every request), got "${text}"`;
   return { kind: 'absolute', limit: Number(match[1]) / 100 };
 }
 

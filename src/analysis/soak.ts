@@ -148,7 +148,9 @@ export function parseGrowthBudget(metric: GrowthMetric, text: string): { kind: '
   const match = /^\s*\+?\s*(\d+(?:\.\d+)?)\s*([a-z]+\s*\/\s*h)\s*$/i.exec(text);
   const scale = match ? units[match[2]!.replace(/\s+/g, '').toLowerCase()] : undefined;
   if (!match || scale === undefined) return `expected a growth per hour like "+5MB/h" (${allowed.join(', ')}), got "${text}"`;
-  return { kind: 'growth', limit: Number(match[1]) * scale };
+  const limit = Number(match[1]) * scale;
+  if (!(limit <= 1e9)) return `at most 1e+9 ${growthMetrics[metric].unit}/h (a budget no leak could break never fails), got "${text}"`;
+  return { kind: 'growth', limit };
 }
 
 /**

@@ -34,7 +34,7 @@ export interface CalibrateOutcome {
 /** `apm-bench calibrate`: run the A/A session and keep its noise floor in the result. */
 export async function calibrateFile(file: string, options: { out: string; rounds: string }, hooks: Omit<SessionOptions, 'outPath' | 'rounds'>): Promise<CalibrateOutcome> {
   const rounds = Number(options.rounds);
-  if (!Number.isInteger(rounds) || rounds < 3) throw new InputError(`--rounds: expected a whole number of at least 3, got "${options.rounds}".`);
+  if (!Number.isInteger(rounds) || rounds < 3 || rounds > 500) throw new InputError(`--rounds: expected a whole number from 3 to 500, got "${options.rounds}".`);
   assertOutDirectory(options.out);
   const original = loadScenario(file, { needsCandidates: false });
   const loaded = calibrationScenario(original);

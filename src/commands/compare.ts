@@ -31,6 +31,7 @@ export function compareFiles(request: CompareRequest): CompareOutcome {
   if (!limitMatch) throw new InputError(`--max-regression: expected a percentage like "10%", got "${request.maxRegression}".`);
   for (const [flag, path] of [['--junit', request.junit], ['--markdown', request.markdown]] as const) if (path !== undefined) assertOutputFile(path, flag);
   const limit = Number(limitMatch[1]) / 100;
+  if (!(limit <= 100)) throw new InputError(`--max-regression: at most 10000%, got "${request.maxRegression}".`);
   const chosen = request.metrics.split(',').map((name) => {
     const metric = metricByAlias(name.trim());
     if (!metric) throw new InputError(`--metrics: unknown metric "${name}"; expected some of ${metricAliases.join(', ')}.`);

@@ -52,10 +52,16 @@ export interface CostSetup {
   traffic: TrafficProfile;
 }
 
-function positive(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!(value > 0)) throw new InputError(`${flag}: expected a number above 0, got "${text}".`);
+/** A flag's number within [min, max], the bounds named in the error: NaN, ∞ and 1e-320 never reach a bill. */
+function bounded(flag: string, text: string, min: number, max: number, what = 'a number'): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!(value >= min && value <= max)) throw new InputError(`${flag}: expected ${what} from ${min} to ${max}, got "${text}".`);
+  return value;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = bounded(flag, text, min, max, 'a whole number');
+  if (!Number.isInteger(value)) throw new InputError(`${flag}: expected a whole number from ${min} to ${max}, got "${text}".`);
   return value;
 }
 
@@ -64,14 +70,10 @@ export function costSetup(flags: CostFlags): CostSetup {
   const pricing = loadPricing(flags.pricing);
   const traffic = parseTraffic(flags.requests ?? flags.traffic, pricing.hoursPerMonth.value);
   if ('error' in traffic) throw new InputError(`--traffic: ${traffic.error}. Examples: "500M" (per month), "190rps" (average), "190rps,peak=800rps".`);
-  const instances = Number(flags.instances);
-  const targetUtilization = Number(flags.utilization);
-  const datadogIndexedFraction = Number(flags.indexedFraction);
-  if (!Number.isInteger(instances) || instances < 1) throw new InputError(`--instances: expected a whole number ≥ 1, got "${flags.instances}".`);
-  if (!(targetUtilization > 0 && targetUtilization <= 1)) throw new InputError(`--utilization: expected a fraction in (0, 1], got "${flags.utilization}".`);
-  if (!(datadogIndexedFraction >= 0 && datadogIndexedFraction <= 1)) {
-    throw new InputError(`--indexed-fraction: expected a fraction in [0, 1], got "${flags.indexedFraction}".`);
-  }
+  const instances = wholeNumber('--instances', flags.instances, 1, 1e6);
+  // Below 1% utilisation a fleet is sized for 100× its load: a typo, and the bill would be meaningless.
+  const targetUtilization = bounded('--utilization', flags.utilization, 0.01, 1, 'a fraction');
+  const datadogIndexedFraction = bounded('--indexed-fraction', flags.indexedFraction, 0, 1, 'a fraction');
   if (flags.instance !== 'fargate' && !pricing.compute.instances[flags.instance]) {
     throw new InputError(`--instance: "${flags.instance}" is not in the pricing file; known: fargate, ${Object.keys(pricing.compute.instances).join(', ')}.`);
   }
@@ -85,16 +87,17 @@ export function costSetup(flags: CostFlags): CostSetup {
   if (!pricing.sentry.plans[flags.sentryPlan]) {
     throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
   }
-  const errorIndexed = Number(flags.errorIndexedFraction ?? '1');
-  if (!(errorIndexed >= 0 && errorIndexed <= 1)) throw new InputError(`--error-indexed-fraction: expected a fraction in [0, 1], got "${flags.errorIndexedFraction}".`);
+  const errorIndexed = bounded('--error-indexed-fraction', flags.errorIndexedFraction ?? '1', 0, 1, 'a fraction');
   const sentryBilling = flags.sentryBilling ?? 'payg';
   if (sentryBilling !== 'payg' && sentryBilling !== 'reserved') throw new InputError(`--sentry-billing: expected payg or reserved, got "${sentryBilling}".`);
   const scrapeMs = parseDurationMs(flags.scrapeInterval ?? '15s');
-  if (!scrapeMs || scrapeMs < 1000) throw new InputError(`--scrape-interval: expected a duration of at least 1s, like "15s", got "${flags.scrapeInterval}".`);
-  const seats = Number(flags.newrelicSeats ?? '0');
-  if (!Number.isInteger(seats) || seats < 0) throw new InputError(`--newrelic-seats: expected a whole number ≥ 0, got "${flags.newrelicSeats}".`);
-  const vcpu = positive('--vcpu', flags.vcpu);
-  const memoryGiB = positive('--memory', flags.memory?.replace(/\s*gi?b$/i, ''));
+  if (!scrapeMs || scrapeMs < 1000 || scrapeMs > 3_600_000) {
+    throw new InputError(`--scrape-interval: expected a duration from 1s to 1h, like "15s", got "${flags.scrapeInterval}".`);
+  }
+  const seats = wholeNumber('--newrelic-seats', flags.newrelicSeats ?? '0', 0, 1e6);
+  // Fargate's task sizes: 0.25 to 16 vCPU, 0.5 to 120 GB.
+  const vcpu = flags.vcpu === undefined ? undefined : bounded('--vcpu', flags.vcpu, 0.25, 16, 'vCPUs');
+  const memoryGiB = flags.memory === undefined ? undefined : bounded('--memory', flags.memory.replace(/\s*gi?b$/i, ''), 0.5, 120, 'GiB');
   return {
     pricing,
     traffic,

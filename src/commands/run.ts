@@ -126,7 +126,7 @@ function parseRounds(text: string | undefined): number | 'auto' | undefined {
   if (text === undefined) return undefined;
   if (text === 'auto') return 'auto';
   const rounds = Number(text);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new InputError(`--rounds: expected a whole number of at least 1, or "auto", got "${text}".`);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 500) throw new InputError(`--rounds: expected a whole number from 1 to 500, or "auto", got "${text}".`);
   return rounds;
 }
 

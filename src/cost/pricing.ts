@@ -11,7 +11,8 @@ import { packageRoot } from '../paths.js';
  * from the user's --pricing file. Vendor adapters validate their sections with it.
  */
 export const priceSchema = z.strictObject({
-  value: z.number().nonnegative(),
+  // Finite and bounded: a price of 1e400 reads as Infinity and every bill beside it as $∞.
+  value: z.number().nonnegative().max(1e12),
   unit: z.string(),
   source: z.string(),
   url: z.string().optional(),
@@ -19,7 +20,7 @@ export const priceSchema = z.strictObject({
   kind: z.enum(['official', 'third_party', 'yours']),
 });
 export type Price = z.output<typeof priceSchema>;
-const tier = z.strictObject({ upTo: z.number().positive().nullable(), price: z.number().nonnegative() });
+const tier = z.strictObject({ upTo: z.number().positive().max(1e15).nullable(), price: z.number().nonnegative().max(1e12) });
 const sentryPlan = z.strictObject({
   monthly: priceSchema, includedErrors: priceSchema, includedSpans: priceSchema, spanTiers: z.array(tier).min(1), errorTiers: z.array(tier).min(1),
 });
@@ -27,7 +28,8 @@ const sentryPlan = z.strictObject({
 const pricingShape = {
   pricing_version: z.string(),
   currency: z.literal('USD'),
-  hoursPerMonth: priceSchema,
+  // Monthly volumes divide by it: 0 hours would make every rate infinite.
+  hoursPerMonth: priceSchema.refine((price) => price.value >= 1 && price.value <= 744, { message: 'expected from 1 to 744 hours (31 days)', path: ['value'] }),
   datadog: z.strictObject({
     plans: z.record(z.string(), z.strictObject({ hostMonthly: priceSchema, fargateTaskMonthly: priceSchema })),
     ingestedGBIncludedPerHost: priceSchema, indexedSpansIncludedPerHost: priceSchema,
@@ -65,7 +67,11 @@ export const defaultPricingPath = join(packageRoot, 'pricing', 'default.yaml');
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (base && override && typeof base === 'object' && typeof override === 'object' && !Array.isArray(base) && !Array.isArray(override)) {
     const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-    for (const [key, value] of Object.entries(override as Record<string, unknown>)) merged[key] = deepMerge(merged[key], value);
+    for (const [key, value] of Object.entries(override as Record<string, unknown>)) {
+      // `__proto__: …` in YAML would replace the merged object's prototype, and hide its keys from the schema.
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new InputError(`a key named "${key}" is not a price`);
+      merged[key] = deepMerge(Object.hasOwn(merged, key) ? merged[key] : undefined, value);
+    }
     return merged;
   }
   return override === undefined ? base : override;
@@ -96,12 +102,18 @@ function markUserPrices(node: unknown, file: string, asOf: string): unknown {
 /** The default pricing, with the user's file (if any) deep-merged over it, validated. */
 export function loadPricing(userFile?: string): Pricing {
   const user = userFile ? markUserPrices(readYaml(userFile), userFile, statSync(userFile).mtime.toISOString().slice(0, 10)) : undefined;
-  const merged = user ? deepMerge(readYaml(defaultPricingPath), user) : readYaml(defaultPricingPath);
+  let merged: unknown;
+  try {
+    merged = user ? deepMerge(readYaml(defaultPricingPath), user) : readYaml(defaultPricingPath);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${userFile}: ${error.message}.`);
+    throw error;
+  }
   const parsed = pricingSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     const shape = '{ value, unit, source, url, asOf, kind: official | third_party | yours }';
-    throw new InputError(`${userFile ?? defaultPricingPath}: ${first.path.join('.')}: ${first.message} (every price is ${shape}).`);
+    throw new InputError(`${userFile ?? defaultPricingPath}: ${first.path.join('.') || '(top level)'}: ${first.message} (every price is ${shape}).`);
   }
   return parsed.data;
 }

@@ -13,6 +13,10 @@ export interface TrafficProfile {
   text: string;
 }
 
+/** Beyond these a bill overflows to nonsense; no service is near them. */
+export const MAX_REQUESTS_PER_MONTH = 1e15;
+export const MAX_PEAK_RPS = 1e9;
+
 const suffix: Record<string, number> = { '': 1, k: 1e3, m: 1e6, b: 1e9 };
 
 /** "500M", "1.2B", "750k" or a plain number. */
@@ -55,6 +59,8 @@ export function parseTraffic(text: string, hoursPerMonth: number): TrafficProfil
   }
   if (requestsPerMonth === undefined) return { error: 'no monthly volume or average rate given' };
   if (!(requestsPerMonth > 0)) return { error: 'the traffic must be more than 0 requests' };
+  if (!(requestsPerMonth <= MAX_REQUESTS_PER_MONTH)) return { error: `at most ${MAX_REQUESTS_PER_MONTH.toExponential()} requests a month (1000× the largest public APIs)` };
+  if (peakRps !== undefined && !(peakRps > 0 && peakRps <= MAX_PEAK_RPS)) return { error: `peak: more than 0 and at most ${MAX_PEAK_RPS.toExponential()} req/s` };
   const averageRps = requestsPerMonth / secondsPerMonth;
   if (peakRps !== undefined && peakRps < averageRps) return { error: `peak ${peakRps} req/s is below the average ${averageRps.toFixed(0)} req/s` };
   return {

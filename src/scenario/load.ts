@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
-import { InputError, readRegularFile } from '../errors.js';
+import { InputError, prototypeKeyPath, readRegularFile } from '../errors.js';
 import { bundledFixture } from '../paths.js';
 import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
@@ -186,6 +186,8 @@ export function parseScenarioText(text: string, file: string): Scenario {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(`${file}: expected a YAML mapping with "workload" and "instrumentations" at the top level.`);
   }
+  const protoKey = prototypeKeyPath(data);
+  if (protoKey) throw new InputError(`${file}: ${protoKey}: a key every JavaScript object already has; it would be dropped unseen. Rename it.`);
   const shapeProblems = prechecks(data as Record<string, unknown>);
   const parsed = scenarioSchema.safeParse(data, { reportInput: true });
   if (parsed.success && !shapeProblems.length) return parsed.data;
@@ -409,7 +411,11 @@ export function parseMoneyBudgets(raw: Record<string, Record<string, string>>, f
     const match = /^\s*\$\s*([\d,]+(?:\.\d+)?)\s*([kKmM]?)\s*(?:\/\s*(?:month|mo))?\s*$/.exec(text);
     if (!match) throw new InputError(`${file}: budgets.${config}.cost: expected a monthly amount like "$2000/month" or "$1.5k/month", got "${text}".`);
     const scale = { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase()]!;
-    out.push({ config, limitUsdPerMonth: Number(match[1]!.replace(/,/g, '')) * scale, text: `cost ≤ ${text.trim()}` });
+    const limitUsdPerMonth = Number(match[1]!.replace(/,/g, '')) * scale;
+    if (!(limitUsdPerMonth > 0 && limitUsdPerMonth <= 1e12)) {
+      throw new InputError(`${file}: budgets.${config}.cost: expected more than $0 and at most $1e12 a month, got "${text}".`);
+    }
+    out.push({ config, limitUsdPerMonth, text: `cost ≤ ${text.trim()}` });
   }
   return out;
 }
@@ -478,8 +484,14 @@ export function loadBudgetsFile(file: string): { budgets: Budget[]; moneyBudgets
   const path = resolve(file);
   const doc = parseDocument(readRegularFile(path, file, 'budgets file', 1024 * 1024));
   if (doc.errors.length) throw new InputError(`${file}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const data = doc.toJS() as unknown;
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const protoKey = prototypeKeyPath(data);
+  if (protoKey) throw new InputError(`${file}: ${protoKey}: a key every JavaScript object already has; it would be dropped unseen. Rename it.`);
   const shape = budgetsShape.safeParse((data as { budgets?: unknown } | null)?.budgets ?? data);
-  if (!shape.success) throw new InputError(`${file}: expected a mapping of config (or glob) to { metric: "+limit" }, e.g.\n  "datadog@*": { cpu: "+15%", p99: "+2ms" }`);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    const at = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new InputError(`${file}: ${at}expected a mapping of config (or glob) to { metric: "+limit" } with quoted limits, e.g.\n  "datadog@*": { cpu: "+15%", p99: "+2ms" }`);
+  }
   return { budgets: parseBudgets(shape.data, file), moneyBudgets: parseMoneyBudgets(shape.data, file) };
 }

@@ -15,6 +15,9 @@ import { poisonedResults } from '../fixtures/hostile/poisoned-results.js';
 const corpus = join(fixtures, 'hostile');
 const scenarios = readdirSync(join(corpus, 'scenarios')).sort();
 const results = readdirSync(join(corpus, 'results')).sort();
+const pricingFiles = readdirSync(join(corpus, 'pricing')).sort();
+const budgetsFiles = readdirSync(join(corpus, 'budgets')).sort();
+const Z400 = '0'.repeat(400);
 
 function expected(file: string): string {
   try {
@@ -121,6 +124,62 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
     await each(files.filter((_, i) => i % 7 === 0), async ({ file, poison }) => {
       expectInputError(`report: ${poison.name}`, await runCli(['report', file, '--out', dir]), file, poison.expect);
       expectInputError(`compare: ${poison.name}`, await runCli(['compare', source, file]), file, poison.expect);
+    });
+  });
+
+  it(`cost refuses each of ${pricingFiles.length} hostile pricing files, naming the field`, async () => {
+    const result = join(root, 'test', 'fixtures', 'results', 'agents.json');
+    await each(pricingFiles, async (name) => {
+      const file = join(corpus, 'pricing', name);
+      expectInputError(name, await runCli(['cost', result, '--pricing', file]), file, expected(file));
+    });
+  });
+
+  it(`run refuses each of ${budgetsFiles.length} hostile budgets files before any load, within a second or so`, async () => {
+    const scenario = join(corpus, 'targets', 'noop-scenario.yaml');
+    const out = mkdtempSync(join(tmpdir(), 'apm-bench-budgets-'));
+    await each(budgetsFiles, async (name) => {
+      const file = join(corpus, 'budgets', name);
+      const started = Date.now();
+      const result = await runCli(['run', scenario, '--budgets', file, '--out', out]);
+      expectInputError(name, result, file, expected(file));
+      expect(result.stdout, name).toBe('');
+      expect(Date.now() - started, name).toBeLessThan(5_000);
+    });
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('numbers out of bounds are refused with the bound named: nothing overflows into a bill or a session', async () => {
+    const quick = join(fixtures, '..', '..', 'scenarios', 'quick.yaml');
+    const result = join(root, 'test', 'fixtures', 'results', 'agents.json');
+    const cases: Array<[string[], string]> = [
+      [['cost', result, '--traffic', '1e308'], '--traffic'],
+      [['cost', result, '--traffic', `1${Z400}`], 'at most 1e+15 requests a month'],
+      [['cost', result, '--traffic', `100rps,peak=1${Z400}rps`], 'peak: more than 0 and at most 1e+9 req/s'],
+      [['cost', result, '--utilization', '1e-320'], '--utilization: expected a fraction from 0.01 to 1'],
+      [['cost', result, '--utilization', 'Infinity'], '--utilization: expected a fraction from 0.01 to 1'],
+      [['cost', result, '--utilization', ''], '--utilization'],
+      [['cost', result, '--instance', 'fargate', '--vcpu', '1e-320'], '--vcpu: expected vCPUs from 0.25 to 16'],
+      [['cost', result, '--instance', 'fargate', '--memory', '1e400'], '--memory: expected GiB from 0.5 to 120'],
+      [['cost', result, '--instances', '1e9'], '--instances: expected a whole number from 1 to 1000000'],
+      [['cost', result, '--instances', '2.5'], '--instances'],
+      [['cost', result, '--newrelic-seats', '1e300'], '--newrelic-seats'],
+      [['cost', result, '--scrape-interval', '100000h'], '--scrape-interval: expected a duration from 1s to 1h'],
+      [['cost', result, '--indexed-fraction', 'NaN'], '--indexed-fraction: expected a fraction from 0 to 1'],
+      [['cost', result, '--error-indexed-fraction', '2'], '--error-indexed-fraction'],
+      [['compare', result, result, '--max-regression', `1${Z400}%`], '--max-regression: at most 10000%'],
+      [['run', quick, '--rounds', '1e9'], '--rounds: expected a whole number from 1 to 500'],
+      [['run', quick, '--rounds', '501'], '--rounds'],
+      [['calibrate', quick, '--rounds', '1e9'], '--rounds: expected a whole number from 3 to 500'],
+      [['run', quick, '--rate', '0'], '--rate'],
+      [['run', quick, '--rate', 'Infinity'], '--rate'],
+      [['run', quick, '--rate', `1${Z400}`], '--rate'],
+      [['run', quick, '--duration', '1e400'], '--duration'],
+      [['run', quick, '--connections', '-1'], '--connections'],
+      [['run', quick, '--profile', '--profile-interval', '0'], 'profile'],
+    ];
+    await each(cases, async ([args, fragment]) => {
+      expectInputError(args.join(' ').slice(0, 120), await runCli(args), fragment);
     });
   });
 
