@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 /**
  * Errors a user can act on, and what each exit code means. Every layer may
  * import this file; it imports nothing local (the ground floor, like
@@ -64,4 +64,20 @@ export function prototypeKeyPath(value: unknown, path: string[] = [], seen = new
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * Write a whole file without ever writing through what is at `path`: the text goes to a new file beside it (created
+ * exclusively, so a planted link there fails too) and is renamed over it. A symlink at `path` is replaced, never followed,
+ * and a crash leaves the old file whole.
+ */
+export function writeFileReplacing(path: string, data: string | Uint8Array): void {
+  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    writeFileSync(temporary, data, { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ExitCode, InputError, UserError } from '../errors.js';
+import { ExitCode, InputError, UserError, writeFileReplacing } from '../errors.js';
 import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 import { packageRoot } from '../paths.js';
@@ -79,7 +79,7 @@ export async function initScenario(request: InitRequest): Promise<InitOutcome> {
     routes,
     writtenAt: new Date().toISOString().slice(0, 10),
   };
-  writeFileSync(file, draftScenario(facts));
+  writeFileReplacing(file, draftScenario(facts));
   return { file, facts, notes: notesFor(facts), validation: validate(file), activeRoutes: activeRouteCount(facts) };
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, mkdirSync, readdirSync, readFileSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, openSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyse } from '../analysis/analyse.js';
 import { summarise } from '../analysis/summary.js';
@@ -6,7 +6,7 @@ import { measureDraws, measuresFromResult } from '../cost/measures.js';
 import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { projectConfig, type ConfigCost, type CostOptions } from '../cost/project.js';
 import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
-import { InputError } from '../errors.js';
+import { InputError, writeFileReplacing } from '../errors.js';
 import type { GateOutcome } from '../gate/gate.js';
 import { adapterFor } from '../instrument/registry.js';
 import { renderAnnotations, renderGateMarkdown, renderJUnit } from '../report/ci.js';
@@ -168,14 +168,14 @@ export async function writeReports(
   const written: { markdown?: string; html?: string } = {};
   if (formats.includes('md')) {
     written.markdown = join(outDir, `${stem}.md`);
-    writeFileSync(written.markdown, renderMarkdownReport(input));
+    writeFileReplacing(written.markdown, renderMarkdownReport(input));
   }
   // Rendering the charts costs about a second of CPU: skipped when only the JSON (or Markdown) is wanted.
   if (formats.includes('html')) {
     written.html = join(outDir, `${stem}.html`);
     // Loaded only when an HTML report is written: its charts bring Vega and the histogram library.
     const { renderHtmlReport } = await import('../report/html.js');
-    writeFileSync(written.html, await renderHtmlReport(input));
+    writeFileReplacing(written.html, await renderHtmlReport(input));
   }
   return written;
 }
@@ -189,7 +189,7 @@ export interface GateFiles {
 export function emitGateOutputs(title: string, outcome: GateOutcome, files: GateFiles, warnings: readonly string[] = []): string {
   const write = (path: string, text: string) => {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    writeFileReplacing(path, text);
   };
   const markdown = renderGateMarkdown(title, outcome, warnings);
   if (files.junit) write(files.junit, renderJUnit(title, outcome));
@@ -239,6 +239,10 @@ export function assertOutDirectory(path: string, flag = '--out'): void {
   // An empty --out would write into the current directory.
   if (path.trim() === '') throw new InputError(`${flag}: an empty path; give a directory for the results, e.g. ${flag} reports.`);
   assertCreatable(path, flag);
+  // A link would send every result somewhere the user did not name: say where, and let them name it.
+  if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new InputError(`${flag} ${path}: a symbolic link (to ${realTarget(path)}); give the directory itself if results should go there.`);
+  }
   if (existsSync(path) && !statSync(path).isDirectory()) {
     throw new InputError(`${flag} ${path}: is a file; give a directory for the results (it is created when missing).`);
   }
@@ -250,6 +254,14 @@ export function assertOutputFile(path: string, flag: string): void {
   assertCreatable(path, flag);
   if (existsSync(path) && !statSync(path).isFile()) {
     throw new InputError(`${flag} ${path}: exists and is not a regular file (a directory or a device); give a file name.`);
+  }
+}
+
+function realTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return `${readlinkSync(path)}, which does not exist`;
   }
 }
 

@@ -1,4 +1,5 @@
-import { copyFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileReplacing } from '../errors.js';
 import { basename, join, resolve } from 'node:path';
 import { readResult } from '../samples/result.js';
 import { assertOutDirectory, writeReports, type CostFlags } from './project.js';
@@ -11,7 +12,7 @@ export async function reportFile(file: string, flags: CostFlags & { out: string 
   const stem = basename(file).replace(/\.json$/, '');
   const written = await writeReports(result, outDir, stem, flags);
   const json = join(outDir, `${stem}.json`);
-  if (resolve(file) !== json) copyFileSync(file, json);
+  if (resolve(file) !== json) writeFileReplacing(json, readFileSync(file));
   // Both formats were asked for, so both were written.
   return { html: written.html!, markdown: written.markdown!, json };
 }

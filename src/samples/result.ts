@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { InputError, readRegularFile } from '../errors.js';
@@ -139,7 +139,9 @@ export function writeResultAtomic(path: string, result: ResultDocument): void {
   if (process.env.APM_BENCH_CHECK_RESULTS) assertSchemaKeeps(result);
   const temporary = `${path}.${process.pid}.tmp`;
   // Minus is ASCII in files for machines (U+2212 is for people's text).
-  writeFileSync(temporary, `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u2212', '-') : v), 2)}\n`);
+  // 'w' truncates an existing temporary and follows a planted link: 'wx' creates it or fails.
+  rmSync(temporary, { force: true });
+  writeFileSync(temporary, `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u2212', '-') : v), 2)}\n`, { flag: 'wx' });
   renameSync(temporary, path);
 }
 

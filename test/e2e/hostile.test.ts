@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -181,6 +181,43 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
     await each(cases, async ([args, fragment]) => {
       expectInputError(args.join(' ').slice(0, 120), await runCli(args), fragment);
     });
+  });
+
+  it('writes only where asked: a symlinked --out is refused, and a link planted where a report goes is replaced, never written through', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apm-bench-links-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'apm-bench-elsewhere-'));
+    const link = join(dir, 'reports-link');
+    symlinkSync(elsewhere, link);
+    const dangling = join(dir, 'dangling');
+    symlinkSync(join(dir, 'nowhere'), dangling);
+    const quick = join(fixtures, '..', '..', 'scenarios', 'quick.yaml');
+    const result = join(root, 'test', 'fixtures', 'results', 'agents.json');
+    for (const args of [['report', result, '--out', link], ['run', quick, '--out', link], ['calibrate', quick, '--out', link], ['report', result, '--out', dangling]]) {
+      expectInputError(args.join(' '), await runCli(args), `--out ${args[3]}: a symbolic link (to `);
+    }
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // Links planted at the report's own names, pointing at files that must survive.
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const victims = ['md', 'html', 'json'].map((ext) => {
+      const victim = join(elsewhere, `victim.${ext}`);
+      writeFileSync(victim, 'keep me');
+      symlinkSync(victim, join(out, `agents.${ext}`));
+      return victim;
+    });
+    const report = await runCli(['report', result, '--out', out]);
+    expect(report.code, report.stderr).toBe(0);
+    for (const victim of victims) expect(readFileSync(victim, 'utf8'), victim).toBe('keep me');
+    for (const ext of ['md', 'html', 'json']) expect(lstatSync(join(out, `agents.${ext}`)).isFile(), ext).toBe(true);
+    // The gate's files too.
+    const junitVictim = join(elsewhere, 'victim.xml');
+    writeFileSync(junitVictim, 'keep me');
+    symlinkSync(junitVictim, join(out, 'junit.xml'));
+    const compare = await runCli(['compare', result, result, '--junit', join(out, 'junit.xml')]);
+    expect([0, 1, 3], compare.stderr).toContain(compare.code);
+    expect(readFileSync(junitVictim, 'utf8')).toBe('keep me');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuites');
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('a FIFO, a device or a directory given as a scenario, result, pricing or budgets file is refused at once, never read', async () => {
