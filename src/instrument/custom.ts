@@ -6,7 +6,19 @@ import type { ExpandContext, InstrumentationConfig } from './types.js';
 import { AGENT_VERSION_ENV, versionedName, versionOption } from './versions.js';
 
 /** Environment variables as a scenario writes them: numbers and booleans become strings. */
-export const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+/** Linux's limit on one argument or environment string (MAX_ARG_STRLEN): a longer variable makes the target fail to start (E2BIG). */
+export const MAX_ENV_STRING_BYTES = 128 * 1024;
+
+export const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((env, ctx) => {
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^[^=\u0000]+$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'an environment variable name: not empty, without "=" or NUL' });
+    if (value.includes('\u0000')) ctx.addIssue({ code: 'custom', path: [name], message: 'a NUL byte: the kernel ends an environment string there' });
+    const bytes = Buffer.byteLength(`${name}=${value}`);
+    if (bytes > MAX_ENV_STRING_BYTES) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `${bytes} bytes; the kernel takes at most ${MAX_ENV_STRING_BYTES} per variable (128 KiB), so the target could not start` });
+    }
+  }
+});
 
 /** `- name: none` or `- name: tracer, preload: ./tracer.cjs, env: {...}`: the baseline, or the user's own preloads. */
 export const customInstrumentationSchema = z.strictObject({
@@ -35,13 +47,27 @@ export function expandCustomVersions(entry: CustomInstrumentation, ctx: ExpandCo
   }));
 }
 
+/**
+ * Why a path cannot be a module Node loads with --require/--import or runs as a script (undefined when it can): a
+ * directory, a device, or a file with no JavaScript extension (/etc/passwd) fails at run time, after the session began.
+ */
+export function notAModule(path: string): string | undefined {
+  const stat = statSync(path);
+  if (stat.isDirectory()) return 'a directory; give the JavaScript file itself';
+  if (!stat.isFile()) return 'not a regular file';
+  if (!/\.(c|m)?js$/.test(path)) return 'not a JavaScript file (expected .js, .cjs or .mjs)';
+  return undefined;
+}
+
 /** `- name: none` or `- name: x, preload: ./x.cjs, env: {...}`: the user's own preloads. */
 export function expandCustom(entry: CustomInstrumentation, ctx: ExpandContext, where: string): InstrumentationConfig {
   const preloads = (entry.preload === undefined ? [] : [entry.preload].flat()).map((file) => {
     const absolute = resolve(ctx.scenarioDir, file);
-    if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    if (!existsSync(absolute)) {
       throw new InputError(`${where}.preload: file not found: ${file} (resolved to ${absolute}). Preload paths are relative to the scenario file.`);
     }
+    const problem = notAModule(absolute);
+    if (problem) throw new InputError(`${where}.preload: ${file} is ${problem}.`);
     return absolute;
   });
   const isBaseline = preloads.length === 0 && Object.keys(entry.env).length === 0 && entry.nodeOptions.length === 0;

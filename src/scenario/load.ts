@@ -10,6 +10,7 @@ import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
 import { adapters } from '../instrument/registry.js';
 import { assertLoopbackOnly } from '../instrument/egress.js';
+import { notAModule } from '../instrument/custom.js';
 import { isPrototypeName } from '../samples/result-schema.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
 import type { ExpandContext, InstrumentationConfig, ModuleSystem } from '../instrument/types.js';
@@ -330,6 +331,8 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   if ('module' in target) {
     const script = resolve(cwd, target.module);
     if (!existsSync(script)) throw new InputError(`${file}: target.module: file not found: ${target.module} (resolved to ${script}).`);
+    const problem = notAModule(script);
+    if (problem) throw new InputError(`${file}: target.module: ${target.module} is ${problem}.`);
     return { kind: 'module', script, ...common, moduleSystem: chosen(target.moduleSystem, script) };
   }
   const command = splitCommand(target.command);
@@ -344,13 +347,15 @@ function readEnvFile(path: string, where: string): { path: string; vars: Record<
 }
 
 /** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */
-const wrappers = new Set(['npm', 'npx', 'yarn', 'pnpm', 'bun', 'sh', 'bash']);
+const wrappers = new Set(['npm', 'npx', 'yarn', 'pnpm', 'bun', 'sh', 'bash', 'dash', 'zsh', 'ksh', 'fish', 'busybox', 'env', 'nohup', 'setsid', 'nice',
+  'ionice', 'time', 'timeout', 'stdbuf', 'xargs', 'exec', 'sudo', 'su', 'tsx', 'ts-node', 'nodemon', 'pm2', 'forever', 'concurrently']);
 
 /** The command's program must exist and be the app itself: a run would fail or measure the wrong process otherwise. */
 function assertRunnable(program: string, cwd: string, where: string): void {
   if (wrappers.has(basename(program))) {
+    const instead = basename(program) === 'env' ? ' Put variables in target.env instead of "env NAME=value".' : '';
     throw new InputError(`${where}: "${program}" starts the app as a child process, so apm-bench would measure ${program} instead of the app. ` +
-      'Give the command that runs node itself, e.g. "node dist/server.js" (what the start script runs).');
+      `Give the command that runs node itself, e.g. "node dist/server.js" (what the start script runs).${instead}`);
   }
   const candidates = program.includes('/') ? [resolve(cwd, program)] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
   const found = candidates.find((path) => {

@@ -6,11 +6,24 @@ import { adapterSchemas } from '../instrument/registry.js';
 
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
+/** What Node's http client refuses at run time ("Request path contains unescaped characters"): checked here instead. */
+const requestPath = z.string().startsWith('/', { message: 'expected a path starting with "/"' }).max(8192)
+  .regex(/^[\u0021-\u007e]+$/, { message: 'a request path has no spaces, control characters or non-ASCII: percent-encode them (%20)' });
+/** RFC 9110 token for names; values without CR, LF or NUL, which would split the request. */
+const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const tokenMessage = 'a header name is a token: letters, digits and !#$%&\'*+.^_`|~-';
+const headerName = z.string().regex(tokenPattern, { message: tokenMessage });
+const headerValue = z.string().max(8192).regex(/^[^\r\n\u0000]*$/, { message: 'a header value without CR, LF or NUL' });
+// Keys checked here rather than in z.record's key schema, whose message is only "Invalid key in record".
+const headers = z.record(z.string(), headerValue).superRefine((map, ctx) => {
+  for (const name of Object.keys(map)) if (!tokenPattern.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: tokenMessage });
+});
+
 export const routeSchema = z.strictObject({
   method: httpMethod.default('GET'),
-  path: z.string().startsWith('/', { message: 'expected a path starting with "/"' }),
-  weight: z.number().positive().default(1).meta({ description: 'Relative share of requests in the mix.' }),
-  headers: z.record(z.string(), z.string()).optional(),
+  path: requestPath,
+  weight: z.number().positive().max(1e6).default(1).meta({ description: 'Relative share of requests in the mix.' }),
+  headers: headers.optional(),
   body: z.unknown().optional().meta({ description: 'Request body; objects are sent as JSON.' }),
   expectStatus: z.number().int().min(100).max(599).optional()
     .meta({ description: 'Status this route should answer (e.g. 500 for an error route), so it is not counted as a failure.' }),
@@ -27,7 +40,7 @@ export const routeSchema = z.strictObject({
 const targetCommon = {
   cwd: z.string().optional(),
   port: z.number().int().min(1).max(65535).optional().meta({ description: 'Fixed port; by default a free port is chosen and passed as PORT.' }),
-  readyPath: z.string().startsWith('/').default('/healthz'),
+  readyPath: requestPath.default('/healthz'),
   readyTimeout: boundedDuration(1_000, 600_000).default(20_000),
   envFile: z.string().optional().meta({
     description: 'A dotenv file (relative to cwd), e.g. ".env": its variables start the app as its own start script would, under target.env. Vendor keys in it ' +
@@ -89,21 +102,22 @@ export const soakSchema = z.strictObject({
  */
 export const loginSchema = z.strictObject({
   method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
-  path: z.string().startsWith('/', { message: 'expected a path starting with "/"' }),
-  headers: z.record(z.string(), z.string()).optional(),
+  path: requestPath,
+  headers: headers.optional(),
   body: z.unknown().optional().meta({ description: 'Sent as JSON when it is an object, e.g. { username: bench, password: secret }.' }),
   token: z.string().optional().meta({
     description: 'Dot path of the token in the JSON answer (e.g. "token" or "data.accessToken"); without it, the cookies the answer sets are sent.',
   }),
-  header: z.string().default('authorization').meta({ description: 'Header that carries the token.' }),
-  scheme: z.string().default('Bearer').meta({ description: 'Written before the token ("Bearer <token>"); "" for the bare token.' }),
+  header: headerName.default('authorization').meta({ description: 'Header that carries the token.' }),
+  scheme: headerValue.default('Bearer').meta({ description: 'Written before the token ("Bearer <token>"); "" for the bare token.' }),
 }).meta({ description: 'Log in once per target before the load; routes with auth: true carry the credential.' });
 
 export const workloadSchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
   rate: rateRps.optional().meta({ description: 'Offered load in requests per second, the same for every config. Choose it below every config\'s capacity. Give either ' +
     'rate or rates.' }),
-  rates: z.array(rateRps).min(2).optional().meta({
+  rates: z.array(rateRps).min(2).refine((rates) => new Set(rates).size === rates.length, { message: 'each rate once: the same rate twice gives no slope' })
+    .optional().meta({
     description: 'Several offered rates (e.g. [100, 400]): every config is measured at each, and CPU per second is fitted as fixed ms/s + marginal ms/request × rate. The first ' +
       'is the primary rate of the tables.',
   }),
