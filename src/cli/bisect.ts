@@ -37,7 +37,9 @@ ${exitCodes([0, 2, 3, 4, 130], 'the first version over the budget is named (or t
     .action(async (file: string, flags) => {
       const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
       const rounds = flags.rounds === undefined ? undefined : Number(flags.rounds);
-      if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 500)) throw new InputError(`--rounds: expected a whole number from 1 to 500, got "${flags.rounds}".`);
+      if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 500)) {
+        throw new InputError(`--rounds: expected a whole number from 1 to 500, got "${flags.rounds}".`);
+      }
       const versions = flags.versions === undefined ? undefined : String(flags.versions).split(',').map((v) => v.trim()).filter(Boolean);
       const progress = new Progress(process.stderr, output.quiet);
       const { signal, release } = interrupts(progress);

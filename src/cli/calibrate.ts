@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderCalibration } from '../report/text.js';
 import { exitCodes, Output } from './output.js';
-import { Progress } from './progress.js';
+import { interrupts, Progress } from './progress.js';
 
 export function defineCalibrate(program: Command): void {
   program
@@ -35,14 +35,13 @@ ${exitCodes([0, 2, 4, 130], 'the noise floor was measured')}`)
 async function calibrate(file: string, flags: { out: string; rounds: string; quiet?: boolean; json?: boolean }): Promise<number> {
   const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
   const progress = new Progress(process.stderr, output.quiet);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.on('SIGINT', onSignal);
+  // SIGINT or SIGTERM: the current pair is cleaned up and the result keeps the pairs finished (a second one stops at once).
+  const { signal, release } = interrupts(progress);
   const rounds = Number(flags.rounds);
   try {
     progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload, ${flags.rounds} rounds.`);
     const { result, outPath, scenarioRounds } = await calibrateFile(file, flags, {
-      signal: controller.signal,
+      signal,
       onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),
       onPhase: (unit, phase, ms) => progress.setPhase(unit, phase, ms),
       onUnitEnd: (_unit, samples) => progress.unitEnd(samples),
@@ -51,11 +50,11 @@ async function calibrate(file: string, flags: { out: string; rounds: string; qui
     output.result(`\n${renderCalibration(result.calibration!, scenarioRounds)}`);
     if (result.analysis) output.result(`\n${renderAnalysis(result.analysis)}`);
     output.result(`\nResult: ${outPath}\n`);
-    const exitCode = controller.signal.aborted ? ExitCode.interrupted : Object.keys(result.calibration!.metrics).length ? ExitCode.ok : ExitCode.runBroke;
+    const exitCode = signal.aborted ? ExitCode.interrupted : Object.keys(result.calibration!.metrics).length ? ExitCode.ok : ExitCode.runBroke;
     output.document({ resultFile: outPath, status: result.status, calibration: result.calibration, exitCode });
     return exitCode;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
+    release();
   }
 }

@@ -15,7 +15,8 @@ export const envMap = z.record(z.string(), z.union([z.string(), z.number(), z.bo
     if (value.includes('\u0000')) ctx.addIssue({ code: 'custom', path: [name], message: 'a NUL byte: the kernel ends an environment string there' });
     const bytes = Buffer.byteLength(`${name}=${value}`);
     if (bytes > MAX_ENV_STRING_BYTES) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `${bytes} bytes; the kernel takes at most ${MAX_ENV_STRING_BYTES} per variable (128 KiB), so the target could not start` });
+      const message = `${bytes} bytes; the kernel takes at most ${MAX_ENV_STRING_BYTES} per variable (128 KiB), so the target could not start`;
+      ctx.addIssue({ code: 'custom', path: [name], message });
     }
   }
 });

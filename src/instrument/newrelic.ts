@@ -1,5 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { versionOption, configNameOption } from './versions.js';
@@ -121,7 +121,7 @@ export function decodeCollectorCall(method: string, body: unknown): { timed: Tim
 
 /** A local collector on 127.0.0.1 over HTTPS: preconnect, connect, then every data call decoded and counted. */
 async function startCollector(samplingTarget: number, options: IntakeOptions = {}): Promise<Intake> {
-  const dir = mkdtempSync(join(tmpdir(), 'apm-bench-newrelic-'));
+  const dir = temporaryDirectory('apm-bench-newrelic-');
   // selfsigned pulls in a whole X.509 stack (about 0.2 s to load): only a New Relic intake needs it.
   const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
@@ -154,7 +154,7 @@ async function startCollector(samplingTarget: number, options: IntakeOptions = {
     ...counterWindow(intake.counter, intake.decodePending, intake.dropPending),
     close: async () => {
       await intake.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeTemporaryDirectory(dir);
     },
   };
 }

@@ -1,6 +1,6 @@
+import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { request } from 'undici';
@@ -41,7 +41,7 @@ export async function discoverApp<T>(
   timeoutMs: number,
   work: (baseUrl: string, discovery: Discovery) => Promise<T>,
 ): Promise<{ discovery: Discovery; value?: T }> {
-  const dir = mkdtempSync(join(tmpdir(), 'apm-bench-init-'));
+  const dir = temporaryDirectory('apm-bench-init-');
   const routesFile = join(dir, 'routes.jsonl');
   const port = await freePort();
   const { env: base } = sanitizeEnv(process.env);
@@ -88,7 +88,7 @@ export async function discoverApp<T>(
   } finally {
     await killGroup(child);
     if (child.pid) untrackGroup(child.pid);
-    rmSync(dir, { recursive: true, force: true });
+    removeTemporaryDirectory(dir);
   }
 }
 

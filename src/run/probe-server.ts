@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SoakSample } from '../samples/result.js';
 
@@ -74,7 +73,7 @@ export class ProbeConnection {
 /** Listens on a private Unix socket; each target's probe connects and says hello. */
 export class ProbeServer {
   private server: Server;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'apm-bench-'));
+  private readonly dir = temporaryDirectory('apm-bench-');
   readonly path = join(this.dir, 'probe.sock');
   private listeners: Array<(connection: ProbeConnection) => void> = [];
   private sockets = new Set<Socket>();
@@ -122,6 +121,6 @@ export class ProbeServer {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTemporaryDirectory(this.dir);
   }
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { onCleanup } from '../cleanup.js';
 
 /**
  * Every process group we started. Targets are spawned detached (their own
@@ -47,4 +48,5 @@ export function killAllGroupsNow(): void {
   liveGroups.clear();
 }
 
-process.on('exit', killAllGroupsNow);
+// On exit, and on a signal no command handles (src/cleanup.ts).
+onCleanup(killAllGroupsNow);

@@ -1,6 +1,6 @@
+import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planRound, pairsPerRound, type PlannedUnit } from '../plan/plan.js';
 import { resolveDesign } from '../plan/design.js';
@@ -79,7 +79,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
 
   const probes = new ProbeServer();
   await probes.listen();
-  const logDir = mkdtempSync(join(tmpdir(), 'apm-bench-logs-'));
+  const logDir = temporaryDirectory('apm-bench-logs-');
   const downstream = await startDownstreamStub();
   const ctx: RunContext = {
     scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal, logDir,
@@ -129,7 +129,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   } finally {
     await downstream.close();
     await probes.close();
-    rmSync(logDir, { recursive: true, force: true });
+    removeTemporaryDirectory(logDir);
   }
   result.analysis = analyse(result, loaded.budgets);
   if (result.profiling) Object.assign(result.profiling, attributeProfiles(result, result.profiling.runs));

@@ -11,7 +11,7 @@ import { root } from '../helpers.js';
 /** Lowest first: a folder may import its own files and any folder before it, never one after it. */
 export const LAYERS = ['ground', 'samples', 'analysis', 'cost', 'instrument', 'scenario', 'plan', 'run', 'gate', 'report', 'commands', 'cli'] as const;
 /** Files at the top of src/ that import nothing local; the probe runs inside the target and imports nothing at all. */
-const GROUND = new Set(['errors.ts', 'random.ts', 'paths.ts', 'probe']);
+const GROUND = new Set(['errors.ts', 'random.ts', 'paths.ts', 'cleanup.ts', 'probe']);
 const MAX_LINE = 180;
 
 const src = join(root, 'src');
