@@ -6,7 +6,7 @@ import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 import { packageRoot } from '../paths.js';
 import { answerOf, discoverApp, rateLimitSettings, type Discovery } from '../run/discover.js';
-import { sanitizeEnv } from '../run/env.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import { activeRouteCount, draftScenario, fillParams, sampleFromSchema, type AppFacts, type RouteFinding } from '../scenario/draft.js';
 import { loadScenario } from '../scenario/load.js';
 

@@ -255,6 +255,20 @@ async function startAgentIntake(options: IntakeOptions = {}) {
 }
 
 export const datadog: Adapter = {
+  egress: [
+    {
+      route: 'a Datadog API key: with it, dd-trace\'s agentless modes (CI Visibility, LLM Observability, log submission, APM agentless) post ' +
+        'straight to the intake of DD_SITE (datadoghq.com by default)',
+      keys: /^(DD_API_KEY|DATADOG_API_KEY)$/i,
+      shut: (value) => value.trim() === '',
+      source: 'dd-trace reads DD_API_KEY for DD_CIVISIBILITY_AGENTLESS_ENABLED, DD_LLMOBS_AGENTLESS_ENABLED and DD_AGENTLESS_LOG_SUBMISSION_ENABLED',
+    },
+    {
+      route: 'an agentless switch: dd-trace sends to Datadog directly instead of to the local agent',
+      keys: /^DD_[A-Z_]*AGENTLESS[A-Z_]*ENABLED$/i,
+      source: 'dd-trace packages/dd-trace/src/config (DD_CIVISIBILITY_AGENTLESS_ENABLED, DD_LLMOBS_AGENTLESS_ENABLED, DD_APM_TRACING_AGENTLESS_ENABLED)',
+    },
+  ],
   kind: 'datadog',
   label: 'Datadog dd-trace',
   roles: ['tracing'],

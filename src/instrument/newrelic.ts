@@ -161,7 +161,23 @@ async function startCollector(samplingTarget: number, options: IntakeOptions = {
 
 const prices = z.strictObject({ freeGBPerMonth: priceSchema, perGB: z.record(z.string(), priceSchema), fullPlatformUserMonthly: priceSchema.optional() });
 
+/** Any 40 characters: the local collector does not check it, and no real key may reach the target. */
+const LOCAL_LICENSE_KEY = 'apmbench0000000000000000000000000000NRAL';
+
 export const newrelic: Adapter = {
+  egress: [
+    {
+      route: 'a New Relic licence key: without NEW_RELIC_HOST the agent connects to the collector its key\'s region names (collector.newrelic.com)',
+      keys: /^NEW_RELIC_LICENSE_KEY$/i,
+      shut: (value) => value === LOCAL_LICENSE_KEY,
+      source: 'New Relic Node agent configuration: license_key, host',
+    },
+    {
+      route: 'cloud metadata lookups (169.254.169.254, metadata.google.internal) for utilization data',
+      keys: /^NEW_RELIC_UTILIZATION_DETECT_[A-Z]+$/i,
+      source: 'newrelic lib/utilization/aws-info.js, gcp-info.js, azure-info.js (utilization.detect_*)',
+    },
+  ],
   kind: 'newrelic',
   label: 'New Relic newrelic',
   roles: ['tracing'],
@@ -208,8 +224,7 @@ export const newrelic: Adapter = {
         env: {
           NEW_RELIC_NO_CONFIG_FILE: 'true',
           NEW_RELIC_APP_NAME: 'apm-bench-target',
-          // Any 40 characters: the local collector does not check it, and no real key may reach the target.
-          NEW_RELIC_LICENSE_KEY: 'apmbench0000000000000000000000000000NRAL',
+          NEW_RELIC_LICENSE_KEY: LOCAL_LICENSE_KEY,
           NEW_RELIC_DISTRIBUTED_TRACING_ENABLED: String(parsed.distributedTracing),
           NEW_RELIC_APPLICATION_LOGGING_FORWARDING_ENABLED: String(parsed.logForwarding),
           NEW_RELIC_LOG_ENABLED: 'false',

@@ -29,6 +29,10 @@ export function checkNodeOptions(options: readonly string[], targetDir: string, 
       out.push(flag, value);
       continue;
     }
+    if (flag === '--env-file' || flag === '--env-file-if-exists') {
+      throw new InputError(`${where}: ${token} loads variables (DSNs, endpoints, keys) from a file the egress check never reads; name it in target.envFile, ` +
+        'which is read and checked, and whose vendor keys are removed.');
+    }
     if (inspectorFlags.has(flag) && inline !== undefined) {
       const host = inline.includes(':') ? inline.slice(0, inline.lastIndexOf(':')) : /^\d+$/.test(inline) ? '127.0.0.1' : inline;
       if (!isLoopbackHost(host)) {

@@ -75,7 +75,23 @@ async function startOtlpIntake(options: IntakeOptions = {}) {
   };
 }
 
+const localOnly = (allowed: string[]) => (value: string) => value.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean).every((v) => allowed.includes(v));
+
 export const opentelemetry: Adapter = {
+  egress: [
+    {
+      route: 'cloud resource detectors: aws, gcp, azure and alibaba query their metadata services (169.254.169.254, metadata.google.internal)',
+      keys: /^OTEL_NODE_RESOURCE_DETECTORS$/i,
+      shut: localOnly(['env', 'host', 'os', 'process', 'serviceinstance', 'container', 'none']),
+      source: '@opentelemetry/resource-detector-aws and -gcp (gcp-metadata); OTEL_NODE_RESOURCE_DETECTORS in auto-instrumentations-node',
+    },
+    {
+      route: 'an exporter other than OTLP (zipkin, jaeger, prometheus), with its own default endpoint, not the local intake',
+      keys: /^OTEL_(TRACES|METRICS|LOGS)_EXPORTER$/i,
+      shut: localOnly(['otlp', 'none', 'console']),
+      source: 'OpenTelemetry SDK environment variables: OTEL_TRACES_EXPORTER',
+    },
+  ],
   kind: 'opentelemetry',
   label: 'OpenTelemetry SDK',
   roles: ['tracing'],

@@ -140,6 +140,11 @@ function profilingPackage(node: ResolvedAgent, targetDir: string): ResolvedAgent
 }
 
 export const sentry: Adapter = {
+  egress: [{
+    route: 'Sentry Spotlight: a copy of every envelope to a sidecar (true means http://localhost:8969/stream)',
+    keys: /^SENTRY_SPOTLIGHT$/i,
+    source: 'getsentry/sentry-docs develop-docs/sdk/expected-features/spotlight.mdx; @sentry/node reads SENTRY_SPOTLIGHT',
+  }],
   kind: 'sentry',
   label: 'Sentry @sentry/node',
   roles: ['tracing'],

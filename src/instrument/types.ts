@@ -3,6 +3,7 @@ import type { AgentRole, Claim } from '../analysis/claims.js';
 import type { VendorBill } from '../cost/project.js';
 import type { IntakeCounts } from '../samples/result.js';
 import type { IntakeFault } from './fault.js';
+import type { EgressRoute } from './egress.js';
 import type { ResolvedAgent } from './resolve-agent.js';
 
 export type { IntakeCounts };
@@ -115,6 +116,11 @@ export interface Adapter {
   claims?: Claim[];
   /** What a reader of the bill should know about this vendor's prices. */
   priceNote?: string;
+  /**
+   * Every way this agent can send data other than to its intake (agentless modes, debug sinks, cloud metadata, a real
+   * licence key): env that opens one is refused in any config or target.env, since the app may load the agent itself.
+   */
+  egress?: EgressRoute[];
   /** The YAML entry, e.g. `{ datadog: { sampleRate: [0.1, 1] } }`. */
   entrySchema: z.ZodType;
   /** True when a parsed instrumentation entry belongs to this adapter. */

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { request } from 'undici';
 import { packageRoot } from '../paths.js';
-import { sanitizeEnv } from './env.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import { freePort } from './ports.js';
 import { killGroup, trackGroup, untrackGroup } from './processes.js';
 

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import type { LoadedScenario } from '../scenario/load.js';
 import { rateLimitHeaders, rateLimitSettings } from './discover.js';
 import { startDownstreamStub } from './downstream.js';
-import { sanitizeEnv } from './env.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import { logIn } from './login.js';
 import { freePort } from './ports.js';
 import { ProbeServer } from './probe-server.js';

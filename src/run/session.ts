@@ -15,7 +15,7 @@ import {
   RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
 } from '../samples/result.js';
 import { startDownstreamStub } from './downstream.js';
-import { sanitizeEnv } from './env.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import { machineFacts, packageVersions, pinCpus } from './environment.js';
 import { ProbeServer } from './probe-server.js';
 import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';

@@ -5,7 +5,7 @@ import type { InstrumentationConfig } from '../instrument/types.js';
 import type { ResolvedTarget } from '../scenario/load.js';
 import { targetProbePath } from '../paths.js';
 import { killGroup, signalGroup, trackGroup } from './processes.js';
-import { sanitizeEnv } from './env.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import type { ProbeConnection, ProbeServer } from './probe-server.js';
 
 /** --require for CommonJS preloads, --import for ES modules: how production loads agents. */

@@ -9,7 +9,8 @@ import { bundledFixture } from '../paths.js';
 import { expandCustomVersions } from '../instrument/custom.js';
 import { expandRuntimes, expandVersions, resolveRuntime } from '../instrument/versions.js';
 import { adapters } from '../instrument/registry.js';
-import { assertLoopbackOnly } from '../instrument/egress.js';
+import { assertNoEgress, commonRoutes, type EgressRoute } from '../instrument/egress.js';
+import { sanitizeEnv } from '../instrument/env.js';
 import { notAModule } from '../instrument/custom.js';
 import { isPrototypeName } from '../samples/result-schema.js';
 import { checkNodeOptions } from '../instrument/node-options.js';
@@ -322,8 +323,11 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   }
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
   if (!existsSync(cwd)) throw new InputError(`${file}: target.cwd: directory not found: ${cwd}`);
-  assertLoopbackOnly({ name: 'target', kind: 'target', preloads: [], env: target.env, nodeOptions: [], options: {} }, `${file}: target.env`);
+  // The app may load any agent itself: target.env must open none of any agent's routes.
+  assertNoEgress(target.env, `${file}: target.env`, egressRoutes());
   const envFile = target.envFile === undefined ? undefined : readEnvFile(resolve(cwd, target.envFile), `${file}: target.envFile`);
+  // Vendor keys in it are removed at launch (as from the shell); what stays reaches the app as it is.
+  if (envFile) assertNoEgress(sanitizeEnv(envFile.vars).env, `${file}: target.envFile ${target.envFile}`, egressRoutes());
   const common = {
     cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd),
     ...(envFile ? { envFile } : {}),
@@ -344,6 +348,11 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
 function readEnvFile(path: string, where: string): { path: string; vars: Record<string, string> } {
   if (!existsSync(path)) throw new InputError(`${where}: file not found: ${path} (relative paths resolve from target.cwd).`);
   return { path, vars: parseEnv(readRegularFile(path, where, 'env file', 1024 * 1024)) as Record<string, string> };
+}
+
+/** Every route off the machine any agent has, and the app's own. */
+function egressRoutes(): EgressRoute[] {
+  return [...commonRoutes, ...adapters.flatMap((adapter) => adapter.egress ?? [])];
 }
 
 /** Package managers start the app as a child, so the PID measured would be theirs, not the app's. */
@@ -443,7 +452,7 @@ export function expandInstrumentations(scenario: Scenario, ctx: ExpandContext, f
   const seen = new Set<string>();
   for (const config of configs) {
     config.nodeOptions = checkNodeOptions(config.nodeOptions, ctx.targetDir, `${file}: ${config.name}: nodeOptions`);
-    assertLoopbackOnly(config, file);
+    assertNoEgress(config.env, file, egressRoutes(), `${config.name}: `);
     if (seen.has(config.name)) throw new InputError(`${file}: instrumentations: the name "${config.name}" is used twice; names must be unique.`);
     if (isPrototypeName(config.name)) {
       throw new InputError(`${file}: instrumentations: the name "${config.name}" is one every JavaScript object already has; choose another (e.g. "${config.name}-agent").`);

@@ -17,6 +17,7 @@ const scenarios = readdirSync(join(corpus, 'scenarios')).sort();
 const results = readdirSync(join(corpus, 'results')).sort();
 const pricingFiles = readdirSync(join(corpus, 'pricing')).sort();
 const budgetsFiles = readdirSync(join(corpus, 'budgets')).sort();
+const egressFiles = readdirSync(join(corpus, 'egress')).sort();
 const Z400 = '0'.repeat(400);
 
 function expected(file: string): string {
@@ -218,6 +219,21 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
     expect(readFileSync(junitVictim, 'utf8')).toBe('keep me');
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<testsuites');
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it(`validate refuses each of ${egressFiles.length} scenarios that would open a route off this machine, naming the variable and the route`, async () => {
+    const all = await runCli(['validate', '--json', ...egressFiles.map((name) => join(corpus, 'egress', name))]);
+    expect(all.code, all.stderr).toBe(2);
+    const document = JSON.parse(all.stdout) as { files: Array<{ file: string; ok: boolean; bug?: boolean; error?: string }> };
+    expect(document.files.length).toBe(egressFiles.length);
+    for (const result of document.files) {
+      expect(result.ok, result.file).toBe(false);
+      expect(result.bug, result.file).toBeUndefined();
+      expect(result.error, result.file).toContain(expected(result.file));
+    }
+    // And what is not a route is accepted: NO_PROXY, switches that are off, vendor keys in the env file (removed at launch).
+    const ok = await runCli(['validate', join(corpus, 'targets', 'egress-ok.yaml')]);
+    expect(ok.code, ok.stderr).toBe(0);
   });
 
   it('a FIFO, a device or a directory given as a scenario, result, pricing or budgets file is refused at once, never read', async () => {

@@ -5,7 +5,7 @@ import { adapters } from '../../src/instrument/registry.js';
 import type { Intake, IntakeCounts, InstrumentationConfig } from '../../src/instrument/types.js';
 import { preloadFlags } from '../../src/run/target.js';
 import { bundledFixture } from '../../src/paths.js';
-import { sanitizeEnv } from '../../src/run/env.js';
+import { sanitizeEnv } from '../../src/instrument/env.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { dirname } from 'node:path';
 

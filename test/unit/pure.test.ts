@@ -6,7 +6,7 @@ import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
 import { balancedOrder, pairsPerRound, planRound, williamsOrders } from '../../src/plan/plan.js';
 import { parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
-import { sanitizeEnv } from '../../src/run/env.js';
+import { sanitizeEnv } from '../../src/instrument/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
 import { parseDurationMs } from '../../src/samples/units.js';
