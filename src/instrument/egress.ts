@@ -101,7 +101,8 @@ export function assertNoEgress(env: Readonly<Record<string, string>>, where: str
       if (!route.keys.test(key)) continue;
       if ((route.shut ?? isOff)(value)) continue;
       const host = route === commonRoutes[0] ? destinationHost(value) : undefined;
-      throw refusal(where, owner, key, value, host ? `would send telemetry to ${host}, which is not this machine` : `opens a route off this machine (${route.route}; ${route.source})`);
+      const why = host ? `would send telemetry to ${host}, which is not this machine` : `opens a route off this machine (${route.route}; ${route.source})`;
+      throw refusal(where, owner, key, value, why);
     }
   }
 }
