@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { runScenarios, scenarioDocument, type RunRequest, type ScenarioOutcome } from '../commands/run.js';
 import { parseReportFormats } from '../commands/project.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, InputError } from '../errors.js';
 import { renderAnalysis } from '../report/analysis-text.js';
 import { renderAttributionText } from '../report/attribution.js';
 import { renderSoakText } from '../report/soak.js';
@@ -28,6 +28,8 @@ export function defineRun(program: Command): void {
     .option('--profile-interval <µs>', 'with --profile: V8\'s sampling interval in µs (coarser intervals miss the first ~interval of work after each idle wake-up)', '50')
     .option('--no-pin', 'leave the target and the load generator to the scheduler instead of pinning them to different CPUs (pinCpus: false); for a machine ' +
       'that other work shares, never for figures you keep')
+    .option('--network <mode>', 'isolated: the session runs in a loopback-only network namespace, so no agent or preload can reach another machine (needs ' +
+      'root, unshare and ip; otherwise the host network, said in the result); host: the host network, with only the configuration checks', 'isolated')
     .option('--no-preflight', 'skip starting the baseline once to send every route a few times before the session (refused: 429, 401, 5xx, no answer)')
     .option('--report <formats>', 'report files beside the JSON result: md,html (the default), md, html or none', 'md,html')
     .option('--json', 'print one JSON document on stdout (result file, reports, analysis, a row per config, gate); tables go to stderr')
@@ -80,6 +82,7 @@ ${exitCodes([0, 1, 2, 3, 4, 130], 'every run finished (with --gate: every budget
       if (flags.soak !== undefined && flags.rounds === undefined) flags.rounds = '1';
       const profile = flags.profile ? { intervalUs: Number(flags.profileInterval) } : undefined;
       const reportFormats = parseReportFormats(String(flags.report));
+      if (flags.network !== 'isolated' && flags.network !== 'host') throw new InputError(`--network: expected isolated or host, got "${flags.network}".`);
       const request = { ...flags, files, budgetsFile: flags.budgets, overrides, costFlags: flags, reportFormats, ...(profile ? { profile } : {}) };
       process.exitCode = await run(request, new Output(Boolean(flags.json), Boolean(flags.quiet)));
     });

@@ -160,7 +160,8 @@ async function measureVersion(
   const variant: LoadedScenario = { ...loaded, name: `${loaded.name}-bisect`, configs: [baseline, config], budgets: [budget], moneyBudgets: [] };
   await installAgentVersions(variant.configs, hooks.onNote);
   const outPath = resultPath(request.out, `${loaded.name}-bisect-${version}`);
-  const result = await runSession(variant, { ...hooks, outPath, ...(request.rounds ? { rounds: request.rounds } : {}) });
+  const network = { isolation: 'host' as const, note: 'host network (bisect does not isolate yet): only the configuration checks kept agents on this machine' };
+  const result = await runSession(variant, { ...hooks, outPath, network, ...(request.rounds ? { rounds: request.rounds } : {}) });
   const verdict: BudgetVerdict | undefined = result.analysis?.budgets.find((b) => b.config === config.name);
   const format = budget.kind === 'relative' ? formatChange : describeMetric(budget.metric).formatDelta;
   return {

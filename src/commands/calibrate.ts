@@ -39,7 +39,9 @@ export async function calibrateFile(file: string, options: { out: string; rounds
   const original = loadScenario(file, { needsCandidates: false });
   const loaded = calibrationScenario(original);
   const outPath = resultPath(options.out, loaded.name);
-  const result = await runSession(loaded, { ...hooks, outPath, rounds });
+  // Only the baseline and apm-bench's own no-op preload run: no agent, so nothing to isolate.
+  const network = { isolation: 'host' as const, note: 'host network: calibrate runs the baseline and apm-bench\'s own no-op preload, no agent' };
+  const result = await runSession(loaded, { ...hooks, outPath, rounds, network });
   result.calibration = calibrate(result);
   writeResultAtomic(outPath, result);
   return { result, outPath, scenarioRounds: original.scenario.workload.rounds, baseline: loaded.scenario.baseline };

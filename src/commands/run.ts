@@ -9,6 +9,7 @@ import type { ReportRow } from '../report/rows.js';
 import { sessionPreview } from '../plan/design.js';
 import { runSession, type SessionOptions } from '../run/session.js';
 import { installAgentVersions } from '../run/agent-install.js';
+import { runSessionIsolated } from './isolated.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
 import {
@@ -38,6 +39,8 @@ export interface RunRequest {
   preflight?: boolean;
   /** Report files beside the JSON result (--report); both by default. */
   reportFormats?: ReportFormat[];
+  /** --network: "isolated" (a loopback-only namespace where the machine allows it; the default) or "host". */
+  network?: 'isolated' | 'host';
 }
 
 export interface ScenarioOutcome {
@@ -99,7 +102,7 @@ export async function runScenarios(request: RunRequest, hooks: RunHooks): Promis
     }
     // Named once nothing can refuse the scenario: the name is claimed by creating the file.
     const outPath = request.output ? resolve(request.output) : resultPath(request.out, loaded.name);
-    const result = await runSession(loaded, {
+    const result = await runSessionIsolated(request, loaded, {
       ...hooks, outPath, rounds: effectiveRounds,
       ...(profile ? { profile: { ...profile, dir: outPath.replace(/\.json$/, '-profiles') } } : {}),
     });
@@ -131,7 +134,7 @@ function parseRounds(text: string | undefined): number | 'auto' | undefined {
 }
 
 /** Every scenario and the shared budgets, checked before anything runs. */
-function loadAll(request: RunRequest): LoadedScenario[] {
+export function loadAll(request: RunRequest): LoadedScenario[] {
   if (request.profile && !(Number.isInteger(request.profile.intervalUs) && request.profile.intervalUs >= 20 && request.profile.intervalUs <= 10_000)) {
     throw new InputError(`--profile-interval: expected a whole number of µs from 20 to 10000, got "${request.profile.intervalUs}".`);
   }

@@ -350,7 +350,8 @@ function toMeasuredRun(
   const run: MeasuredRun = {
     ...identity,
     status: 'measured',
-    exclusions: [],
+    // With no request succeeded there is no per-request figure: 0 is written (JSON has no NaN) and the run is left out.
+    exclusions: requests > 0 && succeeded === 0 ? ['no request succeeded: no CPU per successful request'] : [],
     warnings: [],
     targetPid: side.pid,
     ...(side.probe ? { nodeVersion: side.probe.hello.node } : {}),
@@ -358,7 +359,7 @@ function toMeasuredRun(
     measuredMs: stats.elapsedMs,
     requests,
     achievedRps: load.achievedRps,
-    cpuMsPerRequest: succeeded > 0 ? cpuMs / succeeded : Number.NaN,
+    cpuMsPerRequest: succeeded > 0 ? cpuMs / succeeded : 0,
     cpuMsPerSecond: cpuMs / (stats.elapsedMs / 1000),
     cpu: { userMs: stats.processCpuUserUs / 1000, systemMs: stats.processCpuSystemUs / 1000, procMs, procTicks: Math.round(procMs / tickMs) },
     rssMeanBytes: window.rssMeanBytes,

@@ -17,6 +17,7 @@ import {
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from '../instrument/env.js';
 import { machineFacts, packageVersions, pinCpus } from './environment.js';
+import type { NetworkRecord } from './network.js';
 import { ProbeServer } from './probe-server.js';
 import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';
 import { BURST } from './ticker-worker.js';
@@ -48,6 +49,8 @@ export interface SessionOptions {
   onUnitEnd?: (unit: PlannedUnit, runs: RunSample[], total: number) => void;
   /** After the rounds, one more window per config under V8's sampling profiler; its files go to `dir`. */
   profile?: { dir: string; intervalUs: number };
+  /** How the session was kept from reaching other machines (run/network.ts), for the result. */
+  network?: NetworkRecord;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const minRounds = rounds === 'auto' ? auto.min : rounds;
   const maxRounds = rounds === 'auto' ? Math.max(auto.min, auto.max) : rounds;
 
-  const { result, baseEnv, pinning } = recordSession(loaded, design, rounds);
+  const { result, baseEnv, pinning } = recordSession(loaded, design, rounds, options.network);
   // Tests of wiring, formats and verdicts: no process is started, and the result says so first.
   const simulation = simulationFromEnv();
   const simulated = simulation ? new SimulatedExecutor(simulation) : undefined;
@@ -221,7 +224,7 @@ function skipUnit(unit: PlannedUnit, firstIndex: number, broken: ReadonlyMap<str
   }));
 }
 
-function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: number | 'auto') {
+function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: number | 'auto', network?: NetworkRecord) {
   const { scenario } = loaded;
   const machine = machineFacts();
   const pinning = pinCpus(scenario.pinCpus);
@@ -273,11 +276,13 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
       packages: packageVersions([loaded.target.cwd, packageRoot]),
       pinning,
       strippedEnv: removed,
+      ...(network ? { network } : {}),
     },
     runs: [],
     notes: [],
   };
   if (removed.length) result.notes.push(`Removed from the target's environment so nothing leaves the machine: ${removed.join(', ')}.`);
   if (design.note) result.notes.push(`Design: ${design.note}.`);
+  if (network) result.notes.push(`Network: ${network.note}.`);
   return { result, baseEnv, pinning };
 }

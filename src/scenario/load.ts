@@ -38,6 +38,8 @@ export interface ResolvedTarget {
   moduleSystem: ModuleSystem;
   /** Traceable libraries the app declares (fastify, pg, mysql2…): an agent that instruments one should send its spans. */
   uses: string[];
+  /** Loopback ports of this machine to carry into the session's network namespace, besides those found in env. */
+  bridgePorts: number[];
   /** target.envFile, read: applied under target.env, vendor keys removed at launch as from the shell. */
   envFile?: { path: string; vars: Record<string, string> };
 }
@@ -319,6 +321,8 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
       env: {},
       moduleSystem: detectModuleSystem(bundledFixture),
       uses: declaredLibraries(dirname(bundledFixture)),
+      // Its /db and /cache routes use PostgreSQL and Redis on this machine.
+      bridgePorts: [5432, 6379],
     };
   }
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
@@ -330,6 +334,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   if (envFile) assertNoEgress(sanitizeEnv(envFile.vars).env, `${file}: target.envFile ${target.envFile}`, egressRoutes());
   const common = {
     cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd),
+    bridgePorts: target.bridgePorts,
     ...(envFile ? { envFile } : {}),
   };
   if ('module' in target) {

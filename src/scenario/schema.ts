@@ -51,6 +51,11 @@ const targetCommon = {
       'start file\'s extension and the nearest package.json "type".',
   }),
   env: envMap.default({}),
+  bridgePorts: z.array(z.number().int().min(1).max(65535)).default([]).meta({
+    description: 'Ports on this machine\'s 127.0.0.1 the app connects to that its env does not name (a database in a config file): the session runs in a ' +
+      'loopback-only network namespace, and these are carried into it. Ports in env URLs, and PostgreSQL, MariaDB and Redis for the drivers the app declares, ' +
+      'are carried in without it.',
+  }),
 };
 
 const moduleTarget = z.strictObject({

@@ -108,7 +108,10 @@ instrumentations:
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       if (existsSync(out) && readdirSync(out).some((f) => f.endsWith('.json'))) {
-        const runs = readOnlyResult(out).runs.length;
+        let runs = 0;
+        try {
+          runs = readOnlyResult(out).runs.length;
+        } catch { /* the name is claimed (an empty file) before the session writes it */ }
         if (runs >= 1 && processesMentioning(dir).length > 0) break;
       }
     }
