@@ -14,7 +14,18 @@ const finite = z.number();
 const nonNegative = z.number().nonnegative();
 const count = z.number().int().nonnegative();
 const positive = z.number().positive();
-const counts = z.record(z.string(), nonNegative);
+/**
+ * Free text (notes, reasons, an app's stderr tail) without terminal escapes or control characters but tab and newline:
+ * a saved file cannot clear a terminal, ring a bell or break the XML of a report. The writer cleans the same way.
+ */
+export function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+const freeText = z.string().max(10_000_000).transform(cleanText);
+// eslint-disable-next-line no-control-regex
+const keyText = z.string().refine((key) => !/[\u0000-\u001f\u007f-\u009f]/.test(key), 'a key with control characters');
+const counts = z.record(keyText, nonNegative);
 
 /** Names that every JavaScript object already has: as a config or route name they would be looked up on the prototype. */
 const prototypeNames = new Set(Object.getOwnPropertyNames(Object.prototype));
@@ -48,8 +59,8 @@ const sendLag = z.object({ p50: finite, p99: finite, max: finite });
 const load = z.object({
   sent: count,
   statusCounts: counts,
-  statusByRoute: z.record(z.string(), counts),
-  failedByRoute: z.record(z.string(), counts).optional(),
+  statusByRoute: z.record(keyText, counts),
+  failedByRoute: z.record(keyText, counts).optional(),
   unexpectedStatuses: count,
   socketErrors: count,
   timeouts: count,
@@ -87,10 +98,10 @@ const identity = {
 const measuredRun = z.object({
   ...identity,
   status: z.literal('measured'),
-  exclusions: z.array(z.string()),
-  warnings: z.array(z.string()),
+  exclusions: z.array(freeText),
+  warnings: z.array(freeText),
   targetPid: count,
-  nodeVersion: z.string().optional(),
+  nodeVersion: freeText.optional(),
   port: count,
   measuredMs: positive,
   requests: count,
@@ -124,87 +135,87 @@ const measuredRun = z.object({
 const failedRun = z.object({
   ...identity,
   status: z.literal('failed'),
-  failure: z.object({ reason: z.string(), outputTail: z.string(), exitCode: z.number().int().nullable().optional(), signal: z.string().nullable().optional() }),
+  failure: z.object({ reason: freeText, outputTail: freeText, exitCode: z.number().int().nullable().optional(), signal: freeText.nullable().optional() }),
 });
 
-const skippedRun = z.object({ ...identity, status: z.literal('skipped'), reason: z.string() });
+const skippedRun = z.object({ ...identity, status: z.literal('skipped'), reason: freeText });
 
 const budgetMetric = z.enum([...metricNames, ...Object.keys(volumeMetrics), ...Object.keys(growthMetrics), ...Object.keys(behaviourMetrics)] as [string, ...string[]]);
 export const budgetSchema = z.object({
-  config: z.string().min(1).max(200),
+  config: z.string().min(1).max(200).transform(cleanText),
   metric: budgetMetric,
   kind: z.enum(['relative', 'absolute', 'volume', 'growth']),
   limit: z.number().min(-1e9).max(1e9),
-  text: z.string(),
+  text: freeText,
 });
-const moneyBudget = z.object({ config: z.string().min(1).max(200), limitUsdPerMonth: z.number().positive().max(1e12), text: z.string() });
+const moneyBudget = z.object({ config: z.string().min(1).max(200).transform(cleanText), limitUsdPerMonth: z.number().positive().max(1e12), text: freeText });
 
 const configRecord = z.object({
   name: recordedName,
-  kind: z.string().min(1),
-  preloads: z.array(z.string()),
+  kind: z.string().min(1).transform(cleanText),
+  preloads: z.array(freeText),
   options: z.record(z.string(), z.unknown()),
   sampleRate: z.number().min(0).max(1).optional(),
-  envKeys: z.array(z.string()),
+  envKeys: z.array(freeText),
   agent: z.object({
-    package: z.string(), version: z.string(), dir: z.string().optional(), from: z.enum(['target', 'apm-bench', 'cache']), why: z.enum(['pinned', 'tested']).optional(),
+    package: freeText, version: freeText, dir: freeText.optional(), from: z.enum(['target', 'apm-bench', 'cache']), why: z.enum(['pinned', 'tested']).optional(),
   }).optional(),
-  loading: z.string().optional(),
-  instruments: z.array(z.string()).optional(),
-  runtime: z.object({ spec: z.string(), label: z.string(), execPath: z.string() }).optional(),
+  loading: freeText.optional(),
+  instruments: z.array(freeText).optional(),
+  runtime: z.object({ spec: freeText, label: freeText, execPath: freeText }).optional(),
 });
 
 export const calibrationSchema = z.object({
   design: z.enum(['co-scheduled', 'sequential']),
   pairs: count,
-  metrics: z.record(z.string(), z.object({ logRatioSD: nonNegative, minimumDetectableEffect: z.record(z.string(), nonNegative) })),
+  metrics: z.record(keyText, z.object({ logRatioSD: nonNegative, minimumDetectableEffect: z.record(keyText, nonNegative) })),
 });
 
-const functionTime = z.object({ bucket: z.string(), functionName: z.string(), url: z.string(), line: finite, selfMs: nonNegative });
-const stacks = z.array(z.object({ frames: z.array(z.string()), ms: nonNegative }));
+const functionTime = z.object({ bucket: freeText, functionName: freeText, url: freeText, line: finite, selfMs: nonNegative });
+const stacks = z.array(z.object({ frames: z.array(freeText), ms: nonNegative }));
 const profiling = z.object({
   intervalUs: positive,
   rateRps: positive,
   runs: z.array(z.discriminatedUnion('status', [
-    z.object({ config: recordedName, status: z.literal('measured'), file: z.string(), requests: count, cpuMsPerRequest: nonNegative }),
-    z.object({ config: recordedName, status: z.literal('failed'), reason: z.string() }),
+    z.object({ config: recordedName, status: z.literal('measured'), file: freeText, requests: count, cpuMsPerRequest: nonNegative }),
+    z.object({ config: recordedName, status: z.literal('failed'), reason: freeText }),
   ])),
   attribution: z.array(z.object({
     config: recordedName,
     baseline: recordedName,
-    rows: z.array(z.object({ bucket: z.string(), configMsPerRequest: finite, baselineMsPerRequest: finite, deltaMsPerRequest: finite })),
+    rows: z.array(z.object({ bucket: freeText, configMsPerRequest: finite, baselineMsPerRequest: finite, deltaMsPerRequest: finite })),
     profiledDeltaMsPerRequest: finite,
     measuredDeltaMsPerRequest: finite.optional(),
     attributedShare: finite.optional(),
     topFunctions: z.array(functionTime.extend({ deltaMsPerRequest: finite })),
-    notCovered: z.string(),
+    notCovered: freeText,
   })),
-  stacks: z.record(z.string(), stacks),
+  stacks: z.record(keyText, stacks),
 });
 
-const gateCase = z.object({ config: z.string(), check: z.string(), verdict: z.enum(['pass', 'fail', 'inconclusive']), measured: z.string(), note: z.string().optional() });
+const gateCase = z.object({ config: freeText, check: freeText, verdict: z.enum(['pass', 'fail', 'inconclusive']), measured: freeText, note: freeText.optional() });
 
 export const resultSchema = z.object({
   schemaVersion: z.literal(2),
-  tool: z.object({ name: z.literal('apm-bench'), version: z.string() }),
+  tool: z.object({ name: z.literal('apm-bench'), version: freeText }),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
   startedAt: isoTime,
   finishedAt: isoTime.optional(),
   scenario: z.object({
     name: recordedName,
-    file: z.string(),
-    sha256: z.string(),
+    file: freeText,
+    sha256: freeText,
     baseline: recordedName,
     workload: z.record(z.string(), z.unknown()),
-    overrides: z.record(z.string(), z.string()).optional(),
+    overrides: z.record(keyText, freeText).optional(),
     budgets: z.array(budgetSchema),
     moneyBudgets: z.array(moneyBudget).optional(),
     logs: z.object({ shipped: z.boolean(), indexedFraction: z.number().min(0).max(1) }).optional(),
     target: z.object({
-      kind: z.string(),
-      path: z.string(),
-      moduleSystem: z.object({ kind: z.enum(['esm', 'commonjs']), why: z.string() }).optional(),
-      uses: z.array(z.string()).optional(),
+      kind: freeText,
+      path: freeText,
+      moduleSystem: z.object({ kind: z.enum(['esm', 'commonjs']), why: freeText }).optional(),
+      uses: z.array(freeText).optional(),
     }),
   }),
   design: z.object({
@@ -213,31 +224,31 @@ export const resultSchema = z.object({
     arrival: z.enum(['constant', 'poisson']),
     ratesRps: z.array(positive.max(1_000_000)).min(1),
     latencyMs: nonNegative,
-    note: z.string().optional(),
+    note: freeText.optional(),
     soak: z.object({ durationMs: positive, sampleMs: positive, warmupShare: z.number().min(0).max(1) }).optional(),
   }),
-  loadModel: z.string(),
+  loadModel: freeText,
   configs: z.array(configRecord).min(1),
   environment: z.object({
-    hostname: z.string(),
-    platform: z.string(),
-    kernel: z.string(),
-    cpuModel: z.string(),
+    hostname: freeText,
+    platform: freeText,
+    kernel: freeText,
+    cpuModel: freeText,
     cpuCount: count,
     totalMemoryBytes: nonNegative,
-    nodeVersion: z.string(),
+    nodeVersion: freeText,
     loadAverageStart: z.array(finite),
     loadAverageEnd: z.array(finite).optional(),
-    packages: z.record(z.string(), z.string()),
-    pinning: z.object({ enabled: z.boolean(), targetCpus: z.string().optional(), loadGeneratorCpus: z.string().optional(), note: z.string() }),
-    strippedEnv: z.array(z.string()),
-    network: z.object({ isolation: z.enum(['namespace', 'host']), note: z.string(), bridgedPorts: z.array(count).optional() }).optional(),
+    packages: z.record(keyText, freeText),
+    pinning: z.object({ enabled: z.boolean(), targetCpus: freeText.optional(), loadGeneratorCpus: freeText.optional(), note: freeText }),
+    strippedEnv: z.array(freeText),
+    network: z.object({ isolation: z.enum(['namespace', 'host']), note: freeText, bridgedPorts: z.array(count).optional() }).optional(),
   }),
   runs: z.array(z.discriminatedUnion('status', [measuredRun, failedRun, skippedRun])),
-  notes: z.array(z.string()),
+  notes: z.array(freeText),
   calibration: calibrationSchema.optional(),
   profiling: profiling.optional(),
-  gate: z.object({ verdict: z.enum(['pass', 'fail', 'inconclusive']), exitCode: z.number().int(), inconclusivePolicy: z.string(), cases: z.array(gateCase) }).optional(),
+  gate: z.object({ verdict: z.enum(['pass', 'fail', 'inconclusive']), exitCode: z.number().int(), inconclusivePolicy: freeText, cases: z.array(gateCase) }).optional(),
   simulation: z.record(z.string(), z.unknown()).optional(),
   // Recomputed from runs by every reader; kept so the file stays whole.
   analysis: z.unknown().optional(),

@@ -5,7 +5,7 @@ import { InputError, readRegularFile } from '../errors.js';
 import type { Analysis, Budget, MoneyBudget } from './analysis.js';
 import type { Design } from './runs.js';
 import type { ProfilingRecord } from './profile.js';
-import { resultSchema } from './result-schema.js';
+import { cleanText, resultSchema } from './result-schema.js';
 import type { RunSample } from './runs.js';
 
 export * from './runs.js';
@@ -136,12 +136,14 @@ export interface ResultDocument {
 /** Write via a temporary file and rename, so a crash or Ctrl-C never leaves half a file. */
 export function writeResultAtomic(path: string, result: ResultDocument): void {
   mkdirSync(dirname(path), { recursive: true });
-  if (process.env.APM_BENCH_CHECK_RESULTS) assertSchemaKeeps(result);
+  // Minus is ASCII in files for machines (U+2212 is for people's text); free text is cleaned as the reader's schema
+  // cleans it (an app's stderr tail may hold terminal escapes).
+  const text = `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? cleanText(v.replaceAll('\u2212', '-')) : v), 2)}\n`;
+  if (process.env.APM_BENCH_CHECK_RESULTS) assertSchemaKeeps(JSON.parse(text) as unknown);
   const temporary = `${path}.${process.pid}.tmp`;
-  // Minus is ASCII in files for machines (U+2212 is for people's text).
   // 'w' truncates an existing temporary and follows a planted link: 'wx' creates it or fails.
   rmSync(temporary, { force: true });
-  writeFileSync(temporary, `${JSON.stringify(result, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\u2212', '-') : v), 2)}\n`, { flag: 'wx' });
+  writeFileSync(temporary, text, { flag: 'wx' });
   renameSync(temporary, path);
 }
 
@@ -184,8 +186,7 @@ export function readResult(path: string): ResultDocument {
  * The test suite's check that the reader's schema names every field the writer writes (a field it does not name is
  * stripped on read, and reports would silently lose it): set APM_BENCH_CHECK_RESULTS and every write is checked.
  */
-function assertSchemaKeeps(result: ResultDocument): void {
-  const written = JSON.parse(JSON.stringify(result)) as unknown;
+function assertSchemaKeeps(written: unknown): void {
   const parsed = resultSchema.safeParse(written);
   if (!parsed.success) throw new Error(`the result schema refuses what the session wrote: ${JSON.stringify(parsed.error.issues.slice(0, 3))}`);
   if (!isDeepStrictEqual(parsed.data, written)) {

@@ -96,3 +96,43 @@ describe('outputs at the extremes never print NaN, ∞ or undefined', () => {
     }));
   });
 });
+
+describe('free text from a result file cannot forge lines, markup or terminal escapes in any output', () => {
+  it('report (Markdown, HTML), cost, compare (text, Markdown, JUnit) and GitHub annotations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apm-bench-injected-'));
+    const payload = 'x\n# INJECTED HEADING\n| forged | row |\n![img](http://evil.example/p.png)\n<script>alert(1)</script>\u001b[2J\u0007::error file=forged.ts::forged';
+    const file = variant(dir, 'injected', (d) => {
+      d.notes.push(payload);
+      d.runs[1].exclusions = [payload];
+      d.runs[3].warnings = [payload];
+      const failed = d.runs[4];
+      d.runs[4] = { ...Object.fromEntries(['index', 'unit', 'round', 'pair', 'config', 'side', 'slot', 'offeredRps', 'startedAt'].map((k) => [k, failed[k]])),
+        status: 'failed', failure: { reason: payload, outputTail: payload } };
+      d.scenario.workload.routes[0].path = `/json${payload}`;
+    });
+    const out = join(dir, 'report');
+    expect((await runCli(['report', file, '--out', out])).code).toBe(0);
+    const junit = join(dir, 'c.xml');
+    const markdown = join(dir, 'c.md');
+    const compare = await runCli(['compare', source, file, '--junit', junit, '--markdown', markdown], { env: { GITHUB_ACTIONS: 'true' } });
+    const cost = await runCli(['cost', file]);
+    const outputs: Array<[string, string, 'md' | 'html' | 'xml' | 'text']> = [
+      ['report md', readFileSync(join(out, 'injected.md'), 'utf8'), 'md'],
+      ['report html', readFileSync(join(out, 'injected.html'), 'utf8'), 'html'],
+      ['compare --markdown', readFileSync(markdown, 'utf8'), 'md'],
+      ['compare --junit', readFileSync(junit, 'utf8'), 'xml'],
+      ['compare text and annotations', compare.stdout + compare.stderr, 'text'],
+      ['cost', cost.stdout + cost.stderr, 'text'],
+    ];
+    for (const [what, text, kind] of outputs) {
+      expect(text, what).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/); // no terminal escapes or XML-forbidden bytes
+      expect(text, what).not.toMatch(/<script>/);
+      expect(text, what).not.toMatch(/^::error file=forged/m);
+      if (kind === 'md' || kind === 'text') {
+        expect(text, what).not.toMatch(/^#+ INJECTED/m);
+        expect(text, what).not.toMatch(/^\| forged \| row \|/m);
+        expect(text, what).not.toMatch(/^!\[img\]\(/m);
+      }
+    }
+  });
+});
