@@ -7,7 +7,7 @@ import { killAllGroupsNow } from '../run/processes.js';
 import { namespaceNote, startNamespaceBridges } from '../run/network.js';
 import { runSession } from '../run/session.js';
 import type { IsolatedJob, IsolatedMessage } from './isolated.js';
-import { loadAll } from './run.js';
+import { loadRunScenarios } from './project.js';
 
 const job = JSON.parse(process.env.APM_BENCH_ISOLATED_JOB ?? 'null') as IsolatedJob;
 delete process.env.APM_BENCH_ISOLATED_JOB;
@@ -35,7 +35,7 @@ process.on('disconnect', orphaned);
 
 try {
   const closeBridges = await startNamespaceBridges(job.dir, job.ports);
-  const [loaded] = loadAll(job.request);
+  const [loaded] = loadRunScenarios(job.request);
   await runSession(loaded!, {
     outPath: job.outPath,
     signal: controller.signal,

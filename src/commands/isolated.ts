@@ -9,11 +9,11 @@ import { runSession } from '../run/session.js';
 import { simulationFromEnv } from '../run/simulate.js';
 import { readResult, type ResultDocument } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import type { RunRequest } from './run.js';
+import type { RunLoadRequest } from './project.js';
 
 /** What the session inside the namespace needs to rebuild the scenario exactly as `run` loaded it. */
 export interface IsolatedJob {
-  request: RunRequest;
+  request: RunLoadRequest;
   outPath: string;
   rounds?: number | 'auto';
   seed?: number;
@@ -38,7 +38,7 @@ const childScript = join(packageRoot, 'dist', 'commands', 'isolated-child.js');
  * machine allows one (root, unshare, ip), else on the host network, said in the result. `--network host` asks for the
  * host network; a simulated session starts no process, so there is nothing to isolate.
  */
-export async function runSessionIsolated(request: RunRequest, loaded: LoadedScenario, options: SessionOptions): Promise<ResultDocument> {
+export async function runSessionIsolated(request: RunLoadRequest, loaded: LoadedScenario, options: SessionOptions): Promise<ResultDocument> {
   const host = (note: string): Promise<ResultDocument> => runSession(loaded, { ...options, network: { isolation: 'host', note } });
   if (simulationFromEnv()) return host('simulated: no process was started, so nothing could reach out');
   if (request.network === 'host') {

@@ -7,6 +7,7 @@ import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { projectConfig, type ConfigCost, type CostOptions } from '../cost/project.js';
 import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
 import { InputError, writeFileReplacing } from '../errors.js';
+import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
 import type { GateOutcome } from '../gate/gate.js';
 import { adapterFor } from '../instrument/registry.js';
 import { renderAnnotations, renderGateMarkdown, renderJUnit } from '../report/ci.js';
@@ -276,3 +277,62 @@ function assertCreatable(path: string, flag: string): void {
   }
 }
 
+/** What loading `run`'s scenarios reads of its request: `run` and its session inside the network namespace load alike. */
+export interface RunLoadRequest {
+  files: string[];
+  out: string;
+  /** "auto" or a whole number; overrides the scenarios' rounds. */
+  rounds?: string;
+  /** --rate, --duration, --connections on top of every scenario. */
+  overrides?: WorkloadOverrides;
+  /** --traffic and the other cost flags: the reports' bill, and money budgets in the gate. */
+  costFlags?: CostFlags;
+  /** --profile: a profiling pass after the rounds, V8 sampling every `intervalUs`. */
+  profile?: { intervalUs: number };
+  /** --output: the result file's path (one scenario only); by default <out>/<name>-<time>.json. */
+  output?: string;
+  budgetsFile?: string;
+  gate?: boolean;
+  junit?: string;
+  markdown?: string;
+  /** --no-preflight: skip starting the baseline once to check every route before the session. */
+  preflight?: boolean;
+  /** --network: "isolated" (a loopback-only namespace where the machine allows it; the default) or "host". */
+  network?: 'isolated' | 'host';
+}
+
+/** Every scenario and the shared budgets, checked before anything runs. */
+export function loadRunScenarios(request: RunLoadRequest): LoadedScenario[] {
+  if (request.profile && !(Number.isInteger(request.profile.intervalUs) && request.profile.intervalUs >= 20 && request.profile.intervalUs <= 10_000)) {
+    throw new InputError(`--profile-interval: expected a whole number of µs from 20 to 10000, got "${request.profile.intervalUs}".`);
+  }
+  if (request.output && request.files.length > 1) {
+    throw new InputError(`--output: names one result file, and ${request.files.length} scenarios were given; use --out <dir> for several.`);
+  }
+  assertOutDirectory(request.out);
+  for (const [flag, path] of [['--output', request.output], ['--junit', request.junit], ['--markdown', request.markdown]] as const) {
+    if (path !== undefined) assertOutputFile(path, flag);
+  }
+  if (request.output && !request.output.endsWith('.json')) throw new InputError(`--output: expected a file name ending in .json, got "${request.output}".`);
+  const scenarios = request.files.map((file) => loadScenario(file));
+  for (const loaded of scenarios) {
+    applyOverrides(loaded, request.overrides ?? {});
+    if (request.rounds !== undefined) loaded.overrides = { ...loaded.overrides, rounds: request.rounds };
+  }
+  const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : { budgets: [], moneyBudgets: [] };
+  const candidates = scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline));
+  assertBudgetsMatch([...shared.budgets, ...shared.moneyBudgets], candidates, `${request.budgetsFile}`);
+  for (const loaded of scenarios) {
+    loaded.budgets.push(...shared.budgets);
+    loaded.moneyBudgets.push(...shared.moneyBudgets);
+  }
+  // Cost flags are checked before any load, so a typo in --traffic wastes nothing.
+  costSetup(request.costFlags ?? defaultCostFlags);
+  if (request.gate) {
+    const without = scenarios.filter((loaded) => loaded.budgets.length === 0 && loaded.moneyBudgets.length === 0);
+    if (without.length) {
+      throw new InputError(`--gate: ${without.map((l) => l.file).join(', ')} has no budgets. Add "budgets:" to the scenario or pass --budgets budgets.yaml.`);
+    }
+  }
+  return scenarios;
+}

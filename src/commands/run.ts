@@ -7,40 +7,21 @@ import { ExitCode, InputError } from '../errors.js';
 import { budgetCases, decide, moneyCases, type GateOutcome, type InconclusivePolicy } from '../gate/gate.js';
 import type { ReportRow } from '../report/rows.js';
 import { sessionPreview } from '../plan/design.js';
-import { runSession, type SessionOptions } from '../run/session.js';
+import type { SessionOptions } from '../run/session.js';
 import { installAgentVersions } from '../run/agent-install.js';
 import { runSessionIsolated } from './isolated.js';
 import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
-import { applyOverrides, assertBudgetsMatch, loadBudgetsFile, loadScenario, type LoadedScenario, type WorkloadOverrides } from '../scenario/load.js';
+import type { LoadedScenario } from '../scenario/load.js';
 import {
-  assertOutDirectory, assertOutputFile, costSetup, defaultCostFlags, emitGateOutputs, latestCalibration, reportInputFor, resultPath, writeReports,
+  emitGateOutputs, latestCalibration, loadRunScenarios, reportInputFor, resultPath, writeReports,
+  type RunLoadRequest,
   type CostFlags, type ReportFormat,
 } from './project.js';
 
-export interface RunRequest {
-  files: string[];
-  out: string;
-  /** "auto" or a whole number; overrides the scenarios' rounds. */
-  rounds?: string;
-  /** --rate, --duration, --connections on top of every scenario. */
-  overrides?: WorkloadOverrides;
-  /** --traffic and the other cost flags: the reports' bill, and money budgets in the gate. */
-  costFlags?: CostFlags;
-  /** --profile: a profiling pass after the rounds, V8 sampling every `intervalUs`. */
-  profile?: { intervalUs: number };
-  /** --output: the result file's path (one scenario only); by default <out>/<name>-<time>.json. */
-  output?: string;
-  budgetsFile?: string;
-  gate?: boolean;
-  junit?: string;
-  markdown?: string;
+export interface RunRequest extends RunLoadRequest {
   inconclusive: InconclusivePolicy;
-  /** --no-preflight: skip starting the baseline once to check every route before the session. */
-  preflight?: boolean;
   /** Report files beside the JSON result (--report); both by default. */
   reportFormats?: ReportFormat[];
-  /** --network: "isolated" (a loopback-only namespace where the machine allows it; the default) or "host". */
-  network?: 'isolated' | 'host';
 }
 
 export interface ScenarioOutcome {
@@ -83,7 +64,7 @@ export const PROFILE_INTERVAL_US = 50;
  */
 export async function runScenarios(request: RunRequest, hooks: RunHooks): Promise<{ outcomes: ScenarioOutcome[]; exitCode: number }> {
   const rounds = parseRounds(request.rounds);
-  const scenarios = loadAll(request);
+  const scenarios = loadRunScenarios(request);
   const outcomes: ScenarioOutcome[] = [];
   let exitCode: number = ExitCode.ok;
   let gateExit: number | undefined;
@@ -131,42 +112,6 @@ function parseRounds(text: string | undefined): number | 'auto' | undefined {
   const rounds = Number(text);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 500) throw new InputError(`--rounds: expected a whole number from 1 to 500, or "auto", got "${text}".`);
   return rounds;
-}
-
-/** Every scenario and the shared budgets, checked before anything runs. */
-export function loadAll(request: RunRequest): LoadedScenario[] {
-  if (request.profile && !(Number.isInteger(request.profile.intervalUs) && request.profile.intervalUs >= 20 && request.profile.intervalUs <= 10_000)) {
-    throw new InputError(`--profile-interval: expected a whole number of µs from 20 to 10000, got "${request.profile.intervalUs}".`);
-  }
-  if (request.output && request.files.length > 1) {
-    throw new InputError(`--output: names one result file, and ${request.files.length} scenarios were given; use --out <dir> for several.`);
-  }
-  assertOutDirectory(request.out);
-  for (const [flag, path] of [['--output', request.output], ['--junit', request.junit], ['--markdown', request.markdown]] as const) {
-    if (path !== undefined) assertOutputFile(path, flag);
-  }
-  if (request.output && !request.output.endsWith('.json')) throw new InputError(`--output: expected a file name ending in .json, got "${request.output}".`);
-  const scenarios = request.files.map((file) => loadScenario(file));
-  for (const loaded of scenarios) {
-    applyOverrides(loaded, request.overrides ?? {});
-    if (request.rounds !== undefined) loaded.overrides = { ...loaded.overrides, rounds: request.rounds };
-  }
-  const shared = request.budgetsFile ? loadBudgetsFile(request.budgetsFile) : { budgets: [], moneyBudgets: [] };
-  const candidates = scenarios.map((l) => l.configs.map((c) => c.name).filter((name) => name !== l.scenario.baseline));
-  assertBudgetsMatch([...shared.budgets, ...shared.moneyBudgets], candidates, `${request.budgetsFile}`);
-  for (const loaded of scenarios) {
-    loaded.budgets.push(...shared.budgets);
-    loaded.moneyBudgets.push(...shared.moneyBudgets);
-  }
-  // Cost flags are checked before any load, so a typo in --traffic wastes nothing.
-  costSetup(request.costFlags ?? defaultCostFlags);
-  if (request.gate) {
-    const without = scenarios.filter((loaded) => loaded.budgets.length === 0 && loaded.moneyBudgets.length === 0);
-    if (without.length) {
-      throw new InputError(`--gate: ${without.map((l) => l.file).join(', ')} has no budgets. Add "budgets:" to the scenario or pass --budgets budgets.yaml.`);
-    }
-  }
-  return scenarios;
 }
 
 /** A budget tighter than what the scenario's rounds can detect will likely stay inconclusive: say so, with a plan. */
