@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
 import { InputError, UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import { pinCpus } from '../run/environment.js';
 import { isolationAvailable, portsToBridge, startHostBridges, type NetworkRecord } from '../run/network.js';
 import type { SessionOptions } from '../run/session.js';
 import { runSession } from '../run/session.js';
@@ -50,6 +51,8 @@ export async function runSessionIsolated(request: RunLoadRequest, loaded: Loaded
     return host(`host network: ${available.why}; only the configuration checks (apm-bench validate) kept agents on this machine`);
   }
   const ports = [...new Set([...portsToBridge(loaded), ...loaded.target.bridgePorts])].sort((a, b) => a - b);
+  // This process carries the bridged database traffic: it keeps off the target's CPU, as the generator does.
+  pinCpus(loaded.scenario.pinCpus);
   const dir = temporaryDirectory('apm-bench-net-');
   const closeBridges = await startHostBridges(dir, ports);
   const job: IsolatedJob = {
