@@ -13,6 +13,8 @@ export function defineCalibrate(program: Command): void {
     .argument('<scenario>', 'scenario YAML file (its workload and baseline are used)')
     .addOption(new Option('-o, --out <dir>', 'directory for the calibration result').default('reports'))
     .option('-r, --rounds <n>', 'rounds (A/A pairs) to measure', '10')
+    .option('--agents <configs>', 'also measure these configs of the scenario beside their baselines ("datadog@1,sentry@1", or "all"): each one\'s own ' +
+      'spread, and the rounds that resolve a 5% change for it')
     .option('--json', 'print one JSON document (result file, per-metric spread and detectable effects) on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
@@ -25,14 +27,15 @@ budget is tighter than what its rounds can detect.
 Examples:
   $ apm-bench calibrate scenarios/quick.yaml
   $ apm-bench calibrate scenarios/realistic.yaml --rounds 20
+  $ apm-bench calibrate scenarios/quick.yaml --agents datadog@1,sentry@1
   $ apm-bench calibrate scenarios/quick.yaml --json | jq '.calibration.metrics.cpuMsPerRequest'
 ${exitCodes([0, 2, 4, 130], 'the noise floor was measured')}`)
-    .action(async (file: string, flags: { out: string; rounds: string; quiet?: boolean; json?: boolean }) => {
+    .action(async (file: string, flags: { out: string; rounds: string; agents?: string; quiet?: boolean; json?: boolean }) => {
       process.exitCode = await calibrate(file, flags);
     });
 }
 
-async function calibrate(file: string, flags: { out: string; rounds: string; quiet?: boolean; json?: boolean }): Promise<number> {
+async function calibrate(file: string, flags: { out: string; rounds: string; agents?: string; quiet?: boolean; json?: boolean }): Promise<number> {
   const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
   const progress = new Progress(process.stderr, output.quiet);
   // SIGINT or SIGTERM: the current pair is cleaned up and the result keeps the pairs finished (a second one stops at once).

@@ -29,6 +29,16 @@ export function renderCalibration(calibration: Calibration, scenarioRounds?: num
       lines.push(`With the scenario's own ${scenarioRounds} rounds: CPU overheads ≥ ${(own * 100).toFixed(1)}% are detected (95% confidence, 80% power).`);
     }
   }
+  if (calibration.agents?.length) {
+    lines.push('', 'Each agent\'s own spread (its work comes in lumps, so its pairs spread wider than A/A; size its rounds from this, not the floor):');
+    for (const agent of calibration.agents) {
+      const e = agent.minimumDetectableEffect;
+      const pct = (n: string) => `${(e[n]! * 100).toFixed(1)}%`;
+      const five = agent.roundsFor5Percent !== undefined ? `${agent.roundsFor5Percent} rounds resolve a 5% change` : 'more than 500 rounds to resolve a 5% change';
+      lines.push(`  ${agent.config}: CPU ${formatChange(agent.overhead)}, SD of the per-pair log ratio ${agent.logRatioSD.toFixed(3)} over ${agent.pairs} pairs ` +
+        `(${(agent.logRatioSD / Math.max(cpu?.logRatioSD ?? 0, 1e-9)).toFixed(1)}× A/A); 3 rounds detect ≥ ${pct('3')}, 10 ≥ ${pct('10')}; ${five}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

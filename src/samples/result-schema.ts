@@ -169,6 +169,10 @@ export const calibrationSchema = z.object({
   design: z.enum(['co-scheduled', 'sequential']),
   pairs: count,
   metrics: z.record(keyText, z.object({ logRatioSD: nonNegative, minimumDetectableEffect: z.record(keyText, nonNegative) })),
+  agents: z.array(z.object({
+    config: recordedName, pairs: count, logRatioSD: nonNegative, overhead: finite, minimumDetectableEffect: z.record(keyText, nonNegative),
+    roundsFor5Percent: count.optional(),
+  })).optional(),
 });
 
 const functionTime = z.object({ bucket: freeText, functionName: freeText, url: freeText, line: finite, selfMs: nonNegative });

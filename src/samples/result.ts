@@ -83,6 +83,21 @@ export interface Calibration {
   pairs: number;
   /** Per metric: SD of per-pair A/A log-ratios, and the minimum detectable overhead by number of rounds. */
   metrics: Record<string, { logRatioSD: number; minimumDetectableEffect: Record<string, number> }>;
+  /**
+   * With `calibrate --agents`: each real agent's own spread of per-pair log CPU ratios, which is wider than A/A (its
+   * work comes in lumps), the overhead it read, what each number of rounds detects for it, and the rounds that resolve 5%.
+   */
+  agents?: AgentSpread[];
+}
+
+export interface AgentSpread {
+  config: string;
+  pairs: number;
+  logRatioSD: number;
+  overhead: number;
+  minimumDetectableEffect: Record<string, number>;
+  /** Rounds whose CPU CI resolves a 5% change for this agent (95% confidence, 80% power), when 500 or fewer do. */
+  roundsFor5Percent?: number;
 }
 
 /** The gate's decision as stored in the result. */

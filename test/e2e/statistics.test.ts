@@ -17,6 +17,36 @@ const workload = (extra: string) => `workload:
 ${extra}`;
 
 describe('statistics end to end (simulated sessions)', () => {
+  it('calibrate --agents measures a real agent\'s own spread beside the A/A floor, and the rounds that resolve 5% for it', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'agents.yaml', `${workload('  rounds: 3\n')}instrumentations:
+  - name: none
+  - name: lumpy
+    env: { LUMPY: "1" }
+`);
+    // A floor of 0.02 and an agent three times wider, as dd-trace is on these machines.
+    const env = simulated({ pairSd: 0.02, configs: { lumpy: { extraMsPerRequest: 0.3, pairSd: 0.06 } } });
+    const { code, stdout, stderr } = await runCli(['calibrate', file, '--out', join(dir, 'out'), '--rounds', '12', '--agents', 'lumpy', '--json'], { env });
+    expect(code, stderr).toBe(0);
+    const { calibration } = JSON.parse(stdout) as { calibration: { metrics: { cpuMsPerRequest: { logRatioSD: number } }; agents: Array<Record<string, number>> } };
+    const [agent] = calibration.agents;
+    expect(agent!.pairs).toBe(12);
+    // Each side draws its own config's noise (SD/√2): the agent's pairs spread sqrt((0.06² + 0.02²)/2) = 0.045, the A/A ones 0.02.
+    // 95% interval of a sample SD over 12 pairs: true SD × sqrt(χ²(11)/11), from 0.59× to 1.41×.
+    const truth = Math.sqrt((0.06 ** 2 + 0.02 ** 2) / 2);
+    expect(agent!.logRatioSD).toBeGreaterThan(truth * 0.59);
+    expect(agent!.logRatioSD).toBeLessThan(truth * 1.41);
+    expect(calibration.metrics.cpuMsPerRequest.logRatioSD).toBeLessThan(0.02 * 1.41);
+    // The rounds for 5% follow from its spread: the smallest n whose detectable effect is 5% or less.
+    const mde = (n: number) => (tQuantile(0.975, n - 1) + tQuantile(0.8, n - 1)) * agent!.logRatioSD / Math.sqrt(n);
+    expect(Math.exp(mde(agent!.roundsFor5Percent!)) - 1).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(Math.exp(mde(agent!.roundsFor5Percent! - 1)) - 1).toBeGreaterThan(0.05);
+    expect(stderr).toMatch(/lumpy: CPU \+\d+(\.\d)?%, SD of the per-pair log ratio 0\.\d{3} over 12 pairs \([\d.]+× A\/A\); .* rounds resolve a 5% change/);
+    const wrong = await runCli(['calibrate', file, '--agents', 'ghost'], { env });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--agents: "ghost" is not a config');
+  });
+
   it('the rate model recovers a known split: 20 ms/s fixed plus 0.1 ms per request', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'rates.yaml', `${workload('  rates: [100, 300]\n  rounds: 3\n').replace('  rate: 200\n', '')}instrumentations:
