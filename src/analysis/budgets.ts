@@ -34,7 +34,7 @@ export function parseBudgetValue(metric: MetricName, text: string): { kind: Budg
     return { kind: 'relative', limit: value / 100 };
   }
   const units: Record<string, number> = metrics[metric].budgetUnits;
-  const scale = units[unit];
+  const scale = Object.hasOwn(units, unit) ? units[unit] : undefined;
   if (scale === undefined) {
     const allowed = Object.keys(units);
     return `${metric} takes "%"${allowed.length ? ` or ${allowed.map((u) => `"${u}"`).join(', ')}` : ' only'}, got "${text}"`;

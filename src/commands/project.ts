@@ -75,17 +75,18 @@ export function costSetup(flags: CostFlags): CostSetup {
   // Below 1% utilisation a fleet is sized for 100× its load: a typo, and the bill would be meaningless.
   const targetUtilization = bounded('--utilization', flags.utilization, 0.01, 1, 'a fraction');
   const datadogIndexedFraction = bounded('--indexed-fraction', flags.indexedFraction, 0, 1, 'a fraction');
-  if (flags.instance !== 'fargate' && !pricing.compute.instances[flags.instance]) {
+  // Own keys only: --instance toString would find Object.prototype's, and the bill would crash far from the flag.
+  if (flags.instance !== 'fargate' && !Object.hasOwn(pricing.compute.instances, flags.instance)) {
     throw new InputError(`--instance: "${flags.instance}" is not in the pricing file; known: fargate, ${Object.keys(pricing.compute.instances).join(', ')}.`);
   }
   if (flags.instance !== 'fargate' && (flags.vcpu || flags.memory)) {
     throw new InputError(`--vcpu and --memory size a Fargate task (--instance fargate); ${flags.instance}'s size is in the pricing file.`);
   }
   const datadogPlan = flags.datadogPlan ?? 'apm';
-  if (!pricing.datadog.plans[datadogPlan]) {
+  if (!Object.hasOwn(pricing.datadog.plans, datadogPlan)) {
     throw new InputError(`--datadog-plan: "${datadogPlan}" is not in the pricing file; known: ${Object.keys(pricing.datadog.plans).join(', ')}.`);
   }
-  if (!pricing.sentry.plans[flags.sentryPlan]) {
+  if (!Object.hasOwn(pricing.sentry.plans, flags.sentryPlan)) {
     throw new InputError(`--sentry-plan: "${flags.sentryPlan}" is not in the pricing file; known: ${Object.keys(pricing.sentry.plans).join(', ')}.`);
   }
   const errorIndexed = bounded('--error-indexed-fraction', flags.errorIndexedFraction ?? '1', 0, 1, 'a fraction');

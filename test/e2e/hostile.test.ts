@@ -168,6 +168,11 @@ describe('hostile inputs: every one exits 2 with a message that names the thing'
       [['cost', result, '--scrape-interval', '100000h'], '--scrape-interval: expected a duration from 1s to 1h'],
       [['cost', result, '--indexed-fraction', 'NaN'], '--indexed-fraction: expected a fraction from 0 to 1'],
       [['cost', result, '--error-indexed-fraction', '2'], '--error-indexed-fraction'],
+      // Names every object has: looked up on the prototype, they passed the check and crashed in the bill (exit 4).
+      [['cost', result, '--instance', 'toString'], '--instance: "toString" is not in the pricing file'],
+      [['cost', result, '--instance', '__proto__'], '--instance: "__proto__" is not in the pricing file'],
+      [['cost', result, '--datadog-plan', 'constructor'], '--datadog-plan: "constructor" is not in the pricing file'],
+      [['cost', result, '--sentry-plan', 'hasOwnProperty'], '--sentry-plan: "hasOwnProperty" is not in the pricing file'],
       [['compare', result, result, '--max-regression', `1${Z400}%`], '--max-regression: at most 10000%'],
       [['run', quick, '--rounds', '1e9'], '--rounds: expected a whole number from 1 to 500'],
       [['run', quick, '--rounds', '501'], '--rounds'],
