@@ -56,6 +56,8 @@ export interface CpuClock {
   /** All time on the given CPUs, in ticks. */
   totalTicks: number;
   stealTicks: number;
+  /** Time some process ran on them (user, nice, system, irq, softirq), in ticks: not idle, iowait or steal. */
+  busyTicks: number;
 }
 
 /** Sum of the /proc/stat lines of the given CPUs (e.g. "0" or "0-1,3"); all CPUs when none are given. */
@@ -75,6 +77,7 @@ export function parseProcStatCpus(stat: string, cpuList?: string): CpuClock {
   const wanted = cpuList ? new Set(parseCpuList(cpuList).map((n) => `cpu${n}`)) : new Set(['cpu']);
   let totalTicks = 0;
   let stealTicks = 0;
+  let busyTicks = 0;
   for (const line of stat.split('\n')) {
     const fields = line.trim().split(/\s+/);
     if (!wanted.has(fields[0]!)) continue;
@@ -82,8 +85,19 @@ export function parseProcStatCpus(stat: string, cpuList?: string): CpuClock {
     const values = fields.slice(1, 9).map(Number);
     totalTicks += values.reduce((sum, v) => sum + v, 0);
     stealTicks += values[7] ?? 0;
+    busyTicks += [0, 1, 2, 5, 6].reduce((sum, i) => sum + (values[i] ?? 0), 0);
   }
-  return { totalTicks, stealTicks };
+  return { totalTicks, stealTicks, busyTicks };
+}
+
+/**
+ * Percent of the target CPUs' time that processes other than the targets ran there during a window: a database, a
+ * build, another test. The targets' own time (/proc/<pid>/stat, the same 10 ms ticks) is taken out; ±2 ticks of error.
+ */
+export function neighbourCpuPercent(before: CpuClock, after: CpuClock, targetsTicks: number): number {
+  const total = after.totalTicks - before.totalTicks;
+  if (total <= 0) return 0;
+  return Math.max(0, (100 * (after.busyTicks - before.busyTicks - targetsTicks)) / total);
 }
 
 /** Percent of the CPUs' time the hypervisor stole between two readings. */

@@ -3,7 +3,7 @@ import type { PlannedUnit } from '../plan/plan.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import { closedLoopThroughput, OpenLoopDriver, type PhaseResult } from './load.js';
 import type { ProbeStats } from './probe-server.js';
-import { clockTicksPerSecond, readCpuClock, readCpuTimes, readMemoryStatus, stealPercent, type CpuClock, type CpuTimes } from './procfs.js';
+import { clockTicksPerSecond, neighbourCpuPercent, readCpuClock, readCpuTimes, readMemoryStatus, stealPercent, type CpuClock, type CpuTimes } from './procfs.js';
 import { toWireRequest, weightedSequence } from './route-mix.js';
 import { ProcessSampler } from './sampler.js';
 import { Side, type SideContext } from './side.js';
@@ -50,6 +50,8 @@ interface WindowReading {
   timeline: MeasuredRun['timeline'];
   load: PhaseResult;
   stealPercent: number;
+  /** Pinned windows: other processes' share of the target CPUs. */
+  neighbourCpuPercent?: number;
   loadAverage1m: number;
   harnessCpuPercent: number;
   soak?: SoakSample[];
@@ -216,7 +218,12 @@ async function measureWindow(
   }
   const procAfter = sides.map((side) => readCpuTimes(side.pid));
   const logs = sides.map((side, i) => logWritten(side.logFile, logsBefore[i]!));
-  const steal = stealPercent(clockBefore, readCpuClock(targetCpus));
+  const clockAfter = readCpuClock(targetCpus);
+  const steal = stealPercent(clockBefore, clockAfter);
+  // Only pinned: unpinned, "the target CPUs" are all of them, the generator's included.
+  const targetsTicks = sides.reduce((sum, _, i) => sum + (procAfter[i]!.userMs + procAfter[i]!.systemMs - procBefore[i]!.userMs - procBefore[i]!.systemMs), 0) /
+    (1000 / clockTicksPerSecond());
+  const neighbours = targetCpus === undefined ? undefined : neighbourCpuPercent(clockBefore, clockAfter, targetsTicks);
   const harness = process.cpuUsage(harnessBefore);
   const harnessCpuPercent = (harness.user + harness.system) / 10 / Math.max(1, Date.now() - harnessStartMs);
   return new Map(sides.map((side, i) => {
@@ -230,6 +237,7 @@ async function measureWindow(
       timeline: memory.timeline,
       load: results[i]!,
       stealPercent: steal,
+      ...(neighbours !== undefined ? { neighbourCpuPercent: neighbours } : {}),
       loadAverage1m,
       harnessCpuPercent,
       ...(soak ? { soak: soak.samples[i]! } : {}),
@@ -379,6 +387,7 @@ function toMeasuredRun(
       stealPercent: Math.round(window.stealPercent * 100) / 100,
       loadAverage1m: window.loadAverage1m,
       harnessCpuPercent: Math.round(window.harnessCpuPercent * 10) / 10,
+      ...(window.neighbourCpuPercent !== undefined ? { neighbourCpuPercent: Math.round(window.neighbourCpuPercent * 10) / 10 } : {}),
     },
     timeline: window.timeline,
     ...(window.soak ? { soak: window.soak } : {}),
@@ -397,6 +406,10 @@ function toMeasuredRun(
       `measured process`);
   }
   if (window.stealPercent > HEAVY_STEAL_PERCENT) run.warnings.push(`heavy steal: ${window.stealPercent.toFixed(0)}% of the target CPU's time went to other guests`);
+  if ((window.neighbourCpuPercent ?? 0) > BUSY_NEIGHBOUR_PERCENT) {
+    run.warnings.push(`other processes used ${window.neighbourCpuPercent!.toFixed(0)}% of the target CPU during the window (a database, a build, another test): ` +
+      'both sides of a pair share it, but the spread grows');
+  }
   for (const record of [load.record, ...(solo ? [solo.record] : [])]) {
     if (record.sendLagUs.p99 > 5000) {
       run.warnings.push(`the load generator fell behind its schedule (p99 ${(record.sendLagUs.p99 / 1000).toFixed(1)} ms late); latency includes it`);
@@ -414,6 +427,9 @@ function intakeRecord(counts: IntakeCounts, requests: number) {
   for (const [kind, count] of Object.entries(counts.items)) perRequest[kind] = count / Math.max(1, requests);
   return { ...counts, perRequest, bytesPerRequest: counts.payloadBytes / Math.max(1, requests) };
 }
+
+/** Other processes' share of the target CPU above which a window says so. */
+export const BUSY_NEIGHBOUR_PERCENT = 10;
 
 /** Reasons the load itself makes a window untrustworthy. */
 export function judgeLoad(run: MeasuredRun, load: LoadRecord): string[] {

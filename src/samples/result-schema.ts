@@ -122,7 +122,7 @@ const measuredRun = z.object({
   latencyUs: latency,
   latencySource: z.enum(['solo', 'window']),
   latencyLoad: load.optional(),
-  noise: z.object({ stealPercent: finite, loadAverage1m: nonNegative, harnessCpuPercent: finite }),
+  noise: z.object({ stealPercent: finite, loadAverage1m: nonNegative, harnessCpuPercent: finite, neighbourCpuPercent: nonNegative.optional() }),
   timeline: z.array(z.object({ tMs: finite, cpuPercent: finite, rssBytes: nonNegative })),
   logs: z.object({ bytes: nonNegative, lines: count, bytesPerRequest: nonNegative, linesPerRequest: nonNegative }).optional(),
   soak: z.array(z.object({

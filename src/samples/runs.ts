@@ -173,6 +173,8 @@ export interface MeasuredRun extends RunIdentity {
     loadAverage1m: number;
     /** CPU of apm-bench itself (load generator, intakes) during the window, in % of one core. */
     harnessCpuPercent: number;
+    /** Pinned windows: the share of the target CPUs' time other processes ran there (a database, a build). */
+    neighbourCpuPercent?: number;
   };
   timeline: TimelinePoint[];
   /** What the app wrote to its log file (LOG_FILE) during the window, when it honours it. */

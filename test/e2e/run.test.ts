@@ -2,6 +2,7 @@
  * The instrument itself, on real processes: one co-scheduled session with an A/A pair and a fixed-work burn of known
  * cost. Every bound comes from the burn's own cost measured alone in this test, so none names a machine.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,5 +85,38 @@ instrumentations:
     expect(cpu('noop').deltaCI.high - cpu('noop').deltaCI.low).toBeLessThan(aloneMs);
     expect(stdout).toMatch(/burn\s+▲ CPU\/req \+[\d.]+% \[\+[\d.]+%, \+[\d.]+%\] \(\+0\.\d+ ms\)/);
     expect(processesMentioning(dir)).toEqual([]);
+  });
+
+  it('records other processes\' share of the target CPU, and says so when a neighbour takes it', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'neighbour.yaml', `workload:
+  routes: [{ path: /json }]
+  rate: 50
+  primeRequests: 100
+  warmup: 0.3s
+  duration: 2s
+  latencyDuration: 0.3s
+  rounds: 1
+instrumentations:
+  - name: none
+  - name: twin
+    env: { TWIN: "1" }
+`);
+    // A busy loop on the target CPU (CPU 0 when pinned), as a database or a build would be.
+    const hog = spawn('taskset', ['-c', '0', process.execPath, '-e', `/* ${dir} */ for (;;) {}`], { stdio: 'ignore' });
+    try {
+      const out = join(dir, 'out');
+      const { code, stderr } = await runCli(['run', file, '--out', out], { pin: true });
+      expect([0, 4], stderr).toContain(code);
+      const runs = readOnlyResult(out).runs.filter((run) => run.status === 'measured');
+      expect(runs.length).toBeGreaterThan(0);
+      // Three runnable processes on one CPU, two of them mostly idle at 50 req/s: the hog gets far more than a third.
+      for (const run of runs) {
+        expect(run.noise.neighbourCpuPercent, run.config).toBeGreaterThan(30);
+        expect(run.warnings.join(' '), run.config).toContain('other processes used');
+      }
+    } finally {
+      hog.kill('SIGKILL');
+    }
   });
 });

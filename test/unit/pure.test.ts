@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
 import { balancedOrder, pairsPerRound, planRound, williamsOrders } from '../../src/plan/plan.js';
-import { parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
+import { neighbourCpuPercent, parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/instrument/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
@@ -96,9 +96,20 @@ describe('/proc parsing', () => {
   it('reads steal time of the target CPUs from /proc/stat', () => {
     const stat = 'cpu  100 0 50 800 10 0 5 35 0 0\ncpu0 60 0 30 390 5 0 5 10 0 0\ncpu1 40 0 20 410 5 0 0 25 0 0\nintr 1\n';
     expect(parseCpuList('0-2,5')).toEqual([0, 1, 2, 5]);
-    expect(parseProcStatCpus(stat, '0')).toEqual({ totalTicks: 500, stealTicks: 10 });
-    expect(parseProcStatCpus(stat)).toEqual({ totalTicks: 1000, stealTicks: 35 });
-    expect(stealPercent({ totalTicks: 500, stealTicks: 10 }, { totalTicks: 700, stealTicks: 30 })).toBe(10);
+    // Busy: user + nice + system + irq + softirq (60 + 0 + 30 + 0 + 5 on cpu0).
+    expect(parseProcStatCpus(stat, '0')).toEqual({ totalTicks: 500, stealTicks: 10, busyTicks: 95 });
+    expect(parseProcStatCpus(stat)).toEqual({ totalTicks: 1000, stealTicks: 35, busyTicks: 155 });
+    expect(stealPercent({ totalTicks: 500, stealTicks: 10, busyTicks: 0 }, { totalTicks: 700, stealTicks: 30, busyTicks: 0 })).toBe(10);
+  });
+
+  it('other processes\' share of the target CPU: its busy time less the targets\' own', () => {
+    const before = { totalTicks: 1000, stealTicks: 0, busyTicks: 400 };
+    const after = { totalTicks: 1300, stealTicks: 0, busyTicks: 600 };
+    // 200 busy ticks in 300, of which the targets ran 80: a neighbour took 120 ticks, 40% of the CPU.
+    expect(neighbourCpuPercent(before, after, 80)).toBeCloseTo(40, 9);
+    // The targets' ticks are read apart and can exceed the CPU's by the tick error: never below 0.
+    expect(neighbourCpuPercent(before, after, 205)).toBe(0);
+    expect(neighbourCpuPercent(before, before, 0)).toBe(0);
   });
 
   it('reads RSS and its peak from status', () => {
