@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, processesMentioning, readOnlyResult, runCli, standaloneBurn, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, processesMentioning, quietTargetCpu, readOnlyResult, runCli, standaloneBurn, tempDir, writeScenario } from '../helpers.js';
 
 describe('apm-bench run on the bundled fixture', () => {
   it('in one session, a do-nothing preload is not significant and a 100 µs fixed-work burn reads its standalone cost', async () => {
@@ -34,6 +34,7 @@ instrumentations:
     env: { BURN_LOOPS: "${burn.loops}" }
 `);
     const out = join(dir, 'out');
+    await quietTargetCpu();
     const { code, stdout, stderr } = await runCli(['run', file, '--out', out], { pin: true });
     expect(stderr).not.toMatch(/\n\s+at /); // no stack traces
     expect(code, stderr).toBe(0);
