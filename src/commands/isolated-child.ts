@@ -44,9 +44,9 @@ try {
     ...(job.profile ? { profile: job.profile } : {}),
     network: { isolation: 'namespace', note: namespaceNote(job.ports), bridgedPorts: job.ports },
     onNote: (text) => send({ type: 'note', text }),
-    onUnitStart: (unit, total) => send({ type: 'unitStart', unit: unit as never, total }),
-    onPhase: (unit, phase, phaseMs) => send({ type: 'phase', unit: unit as never, phase: phase as never, phaseMs }),
-    onUnitEnd: (unit, runs, total) => send({ type: 'unitEnd', unit: unit as never, runs: runs as never, total }),
+    onUnitStart: (unit, total) => send({ type: 'unitStart', unit, total }),
+    onPhase: (unit, phase, phaseMs) => send({ type: 'phase', unit, phase, phaseMs }),
+    onUnitEnd: (unit, runs, total) => send({ type: 'unitEnd', unit, runs, total }),
   });
   closeBridges();
   process.off('disconnect', orphaned);

@@ -4,8 +4,11 @@ import { removeTemporaryDirectory, temporaryDirectory } from '../cleanup.js';
 import { InputError, UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { pinCpus } from '../run/environment.js';
-import { isolationAvailable, portsToBridge, startHostBridges, type NetworkRecord } from '../run/network.js';
+import { isolationAvailable, portsToBridge, startHostBridges } from '../run/network.js';
+import type { PlannedUnit } from '../plan/plan.js';
+import type { Phase } from '../run/runner.js';
 import type { SessionOptions } from '../run/session.js';
+import type { RunSample } from '../samples/result.js';
 import { runSession } from '../run/session.js';
 import { simulationFromEnv } from '../run/simulate.js';
 import { readResult, type ResultDocument } from '../samples/result.js';
@@ -27,9 +30,9 @@ export interface IsolatedJob {
 /** The messages the session inside sends out: its progress, then how it ended. */
 export type IsolatedMessage =
   | { type: 'note'; text: string }
-  | { type: 'unitStart'; unit: never; total: number }
-  | { type: 'phase'; unit: never; phase: never; phaseMs: number }
-  | { type: 'unitEnd'; unit: never; runs: never; total: number }
+  | { type: 'unitStart'; unit: PlannedUnit; total: number }
+  | { type: 'phase'; unit: PlannedUnit; phase: Phase; phaseMs: number }
+  | { type: 'unitEnd'; unit: PlannedUnit; runs: RunSample[]; total: number }
   | { type: 'error'; message: string; exitCode: number; input: boolean };
 
 const childScript = join(packageRoot, 'dist', 'commands', 'isolated-child.js');
@@ -94,4 +97,3 @@ export async function runSessionIsolated(request: RunLoadRequest, loaded: Loaded
   }
 }
 
-export type { NetworkRecord };

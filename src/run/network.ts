@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { destinationHost, isLoopbackHost } from '../instrument/egress.js';
+import type { EnvironmentRecord } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 
 /**
@@ -12,11 +13,7 @@ import type { LoadedScenario } from '../scenario/load.js';
  * other addresses. The services the app needs on this machine's loopback (PostgreSQL, Redis, MariaDB) are bridged in
  * by port, through Unix sockets, which a network namespace does not separate.
  */
-export interface NetworkRecord {
-  isolation: 'namespace' | 'host';
-  note: string;
-  bridgedPorts?: number[];
-}
+export type NetworkRecord = NonNullable<EnvironmentRecord['network']>;
 
 function onPath(program: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin']).some((dir) => {
@@ -80,8 +77,7 @@ const socketFor = (dir: string, port: number) => join(dir, `${port}.sock`);
 /** Outside: a Unix socket per port, each connection carried to this machine's 127.0.0.1:port. */
 export async function startHostBridges(dir: string, ports: readonly number[]): Promise<() => void> {
   const servers = await Promise.all(ports.map((port) => new Promise<Server>((resolve, reject) => {
-    const server = pipeServer((s) => s.listen(socketFor(dir, port), () => resolve(s)).once('error', reject), () => createConnection(port, '127.0.0.1'));
-    return server;
+    pipeServer((s) => s.listen(socketFor(dir, port), () => resolve(s)).once('error', reject), () => createConnection(port, '127.0.0.1'));
   })));
   return () => { for (const server of servers) server.close(); };
 }

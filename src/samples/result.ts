@@ -52,7 +52,7 @@ export interface EnvironmentRecord {
   packages: Record<string, string>;
   pinning: { enabled: boolean; targetCpus?: string; loadGeneratorCpus?: string; note: string };
   strippedEnv: string[];
-  /** How the target was kept from reaching anywhere but this machine. */
+  /** How the session was kept from reaching other machines (run/network.ts): a loopback-only namespace, or the host network and why. */
   network?: { isolation: 'namespace' | 'host'; note: string; bridgedPorts?: number[] };
 }
 
