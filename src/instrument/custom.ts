@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { boundedDuration } from '../samples/units.js';
 import type { ExpandContext, InstrumentationConfig } from './types.js';
 import { AGENT_VERSION_ENV, versionedName, versionOption } from './versions.js';
 
@@ -28,6 +29,9 @@ export const customInstrumentationSchema = z.strictObject({
     .meta({ description: 'File(s) preloaded into the target: --require for .cjs/.js, --import for .mjs.' }),
   env: envMap.default({}),
   nodeOptions: z.array(z.string()).default([]).meta({ description: 'Extra node flags for the target.' }),
+  period: boundedDuration(10, 600_000).optional().meta({
+    description: 'How often the preload does periodic work (a flush, an export): each window is stretched to a whole number of these.',
+  }),
   version: versionOption.meta({
     description: 'Version label(s): one config per version (name@version), each with APM_BENCH_AGENT_VERSION set for the preload. Nothing is installed.',
   }),
@@ -79,5 +83,6 @@ export function expandCustom(entry: CustomInstrumentation, ctx: ExpandContext, w
     env: entry.env,
     nodeOptions: entry.nodeOptions,
     options: { ...(entry.preload ? { preload: entry.preload } : {}), ...(Object.keys(entry.env).length ? { env: entry.env } : {}) },
+    ...(entry.period !== undefined ? { periodsMs: [entry.period] } : {}),
   };
 }

@@ -352,6 +352,8 @@ export const datadog: Adapter = {
         sampleRate,
         agent,
         createIntake: startAgentIntake,
+        // dd-trace flushes its buffer every DD_TRACE_FLUSH_INTERVAL ms, 2000 by default (its config/supported-configurations.json).
+        periodsMs: [Number(parsed.env.DD_TRACE_FLUSH_INTERVAL ?? 2000) || 2000],
         intakeFault: parsed.intake,
         validate: (counts: IntakeCounts | undefined) =>
           enabled && (counts?.items.spans ?? 0) === 0 ? ['dd-trace delivered no spans to the local agent: the tracer did not load or did not export'] : [],

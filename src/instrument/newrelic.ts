@@ -241,6 +241,8 @@ export const newrelic: Adapter = {
         options: { ...o, samplingTarget },
         agent,
         createIntake: (intakeOptions) => startCollector(samplingTarget, intakeOptions),
+        // Every harvest cycle is set to HARVEST_MS in the agent's config above.
+        periodsMs: [HARVEST_MS],
         intakeFault: parsed.intake,
         validate: (counts: IntakeCounts | undefined) =>
           (counts?.items.transactions ?? 0) === 0 && (counts?.items.spans ?? 0) === 0

@@ -106,6 +106,8 @@ export const prometheus: Adapter = {
       options: { scrapeIntervalMs: o.scrapeInterval, defaultMetrics: o.defaultMetrics, buckets: o.buckets },
       agent,
       createIntake: async () => startScraper(o.scrapeInterval, o.path),
+      // Each scrape renders every series in the target: a lump per interval.
+      periodsMs: [o.scrapeInterval],
       validate: (counts: IntakeCounts | undefined) =>
         (counts?.items.scrapes ?? 0) === 0
           ? [`/metrics was never scraped during the measured window (scrape interval ${o.scrapeInterval / 1000}s): lengthen workload.duration or shorten scrapeInterval`]

@@ -62,6 +62,7 @@ export function stackAdapter(vendors: readonly Adapter[]): Adapter {
         nodeOptions: members.flatMap((m) => m.nodeOptions),
         options: { members: record },
         members,
+        periodsMs: members.flatMap((m) => m.periodsMs ?? []),
         createIntake: () => stackIntake(members),
         validate: (counts, requests) => members.flatMap((m) => (m.validate?.(counts && memberCounts(counts, m.name), requests) ?? []).map((why) => `${m.name}: ${why}`)),
       };

@@ -63,6 +63,11 @@ export interface InstrumentationConfig {
   agent?: ResolvedAgent;
   /** Started before the target, stopped after it. */
   createIntake?: (options?: IntakeOptions) => Promise<Intake>;
+  /**
+   * The agent's periodic work (a flush, an export, a scrape), ms: a pair's window is stretched to a whole number of
+   * these, so every window holds the same count of lumps whatever their phase.
+   */
+  periodsMs?: number[];
   /** The Node runtime it runs on, when the scenario has a `node:` matrix; otherwise the one running apm-bench. */
   runtime?: Runtime;
   /** A stack of agents: the configs it is made of. */

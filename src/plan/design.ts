@@ -1,6 +1,7 @@
 import type { DesignRecord } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../samples/units.js';
+import { wholePeriodsMs } from './plan.js';
 
 /*
  * What a session will be, before it runs: its design, its rates and about how long it takes. Pure, and apart from the
@@ -17,14 +18,12 @@ export function estimateSessionMs(loaded: LoadedScenario, rounds: number | 'auto
   const w = loaded.scenario.workload;
   const design = resolveDesign(loaded, 0);
   const n = rounds === 'auto' ? w.autoRounds.min : rounds;
-  const configs = loaded.configs.length;
   const maxMs = w.maxThroughput ? w.maxThroughput.duration : 0;
-  const units = (design.kind === 'co-scheduled' ? configs - 1 : configs) * design.ratesRps.length * n;
-  const windowMs = w.soak?.duration ?? w.duration;
-  const perUnit = design.kind === 'co-scheduled'
-    ? 3_000 + w.warmup + windowMs + 2 * (w.latencyDuration + maxMs)
-    : 1_300 + w.warmup + windowMs + maxMs;
-  return units * perUnit;
+  const measured = design.kind === 'co-scheduled' ? loaded.configs.filter((c) => c.name !== loaded.scenario.baseline) : loaded.configs;
+  // Each config's windows, stretched to whole periods of its periodic work.
+  const windowsMs = measured.reduce((sum, c) => sum + (w.soak?.duration ?? wholePeriodsMs(w.duration, c.periodsMs ?? [])), 0);
+  const fixedMs = design.kind === 'co-scheduled' ? 3_000 + w.warmup + 2 * (w.latencyDuration + maxMs) : 1_300 + w.warmup + maxMs;
+  return (measured.length * fixedMs + windowsMs) * design.ratesRps.length * n;
 }
 
 /** One line before a session starts: what will run, how, and for about how long. */
@@ -33,7 +32,12 @@ export function sessionPreview(loaded: LoadedScenario, rounds: number | 'auto'):
   const design = resolveDesign(loaded, 0);
   const roundsText = rounds === 'auto' ? `${w.autoRounds.min}–${w.autoRounds.max} (auto)` : String(rounds);
   const rates = design.ratesRps.join(' and ');
-  const window = w.soak ? `a ${formatDuration(w.soak.duration)} soak, sampled every ${formatDuration(w.soak.sample)}` : `${formatDuration(w.duration)} measured`;
+  const stretched = w.soak ? [] : loaded.configs.flatMap((c) => {
+    const ms = wholePeriodsMs(w.duration, c.periodsMs ?? []);
+    return ms === w.duration ? [] : [`${c.name} ${formatDuration(ms)}`];
+  });
+  const window = w.soak ? `a ${formatDuration(w.soak.duration)} soak, sampled every ${formatDuration(w.soak.sample)}`
+    : `${formatDuration(w.duration)} measured${stretched.length ? ` (${stretched.join(', ')}: whole periods of their periodic work)` : ''}`;
   const what = design.kind === 'co-scheduled'
     ? `${loaded.configs.length - 1} configs, each beside its own fresh ${loaded.scenario.baseline} (co-scheduled pairs)`
     : `${loaded.configs.length} configs one at a time (sequential)`;

@@ -114,6 +114,24 @@ export function planRound(input: RoundPlanInput): PlannedUnit[] {
   return units;
 }
 
+/** Longest window the whole-periods rule may stretch to, against the scenario's own: beyond it, the window is left as it is. */
+export const MAX_PERIOD_STRETCH = 3;
+
+/**
+ * The window a unit measures: the scenario's duration, rounded up to a whole number of its configs' periodic work
+ * (their least common multiple, in whole ms). A window of k periods holds exactly k flushes whatever its phase; one
+ * of 1.5 periods holds 1 or 2, and that count would be noise in the pair. Left as it is when the stretch would pass
+ * MAX_PERIOD_STRETCH × the duration (a 60 s harvest against a 3 s window).
+ */
+export function wholePeriodsMs(durationMs: number, periodsMs: readonly number[]): number {
+  const periods = [...new Set(periodsMs.map((p) => Math.round(p)).filter((p) => p > 0))];
+  if (periods.length === 0) return durationMs;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const lcm = periods.reduce((a, b) => (a / gcd(a, b)) * b);
+  const stretched = Math.ceil(durationMs / lcm) * lcm;
+  return stretched <= MAX_PERIOD_STRETCH * durationMs ? stretched : durationMs;
+}
+
 /** Pair ids one round uses: one per unit (co-scheduled), or one per rate (sequential). */
 export function pairsPerRound(design: Design, candidates: number, rates: number): number {
   return design === 'co-scheduled' ? candidates * rates : rates;

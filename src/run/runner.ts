@@ -1,5 +1,5 @@
 import type { InstrumentationConfig } from '../instrument/types.js';
-import type { PlannedUnit } from '../plan/plan.js';
+import { wholePeriodsMs, type PlannedUnit } from '../plan/plan.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import { closedLoopThroughput, OpenLoopDriver, type PhaseResult } from './load.js';
 import type { ProbeStats } from './probe-server.js';
@@ -16,8 +16,16 @@ import { describeFailures, FAILED_SHARE_TOLERANCE, failedRequests, type Arrival 
 
 /** A run whose achieved rate is more than this short of the offered rate is saturated. */
 export const SATURATION_SHORTFALL = 0.02;
-/** Steal above this share of the target CPUs' time marks a window as noisy. */
+/** Steal above this share of the target CPUs' time marks a window as disturbed. */
 export const HEAVY_STEAL_PERCENT = 10;
+/**
+ * The generator's send lag (p99) beyond this many inter-arrival intervals, and beyond LAG_FLOOR_MS, marks a window as
+ * disturbed: the schedule both sides shared broke into bunches. Quiet windows here read p99 0.9–6 ms at 120 req/s
+ * (8.3 ms apart); a busy VM read 12.6 ms typical and 397 ms at worst.
+ */
+export const LAG_INTERVALS = 1;
+/** At high rates an interval is under a millisecond: a lag below this is timer jitter, not a broken schedule. */
+export const LAG_FLOOR_MS = 5;
 /** Priming stops after this long even if a slow config has not answered primeRequests yet. */
 export const MAX_PRIME_MS = 3_000;
 /** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
@@ -120,7 +128,7 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       checkpoint();
     }
 
-    const windowMs = workload.soak?.duration ?? workload.duration;
+    const windowMs = workload.soak?.duration ?? wholePeriodsMs(workload.duration, sides.flatMap((side) => side.config.periodsMs ?? []));
     phase('measuring', windowMs);
     const window = await measureWindow(sides, driver, unit.rateRps, windowMs, ctx.targetCpus, unitAbort.signal, workload.soak?.sample);
     checkpoint();
@@ -426,6 +434,21 @@ function intakeRecord(counts: IntakeCounts, requests: number) {
   const perRequest: Record<string, number> = {};
   for (const [kind, count] of Object.entries(counts.items)) perRequest[kind] = count / Math.max(1, requests);
   return { ...counts, perRequest, bytesPerRequest: counts.payloadBytes / Math.max(1, requests) };
+}
+
+/**
+ * Why a measured window was disturbed by the machine rather than the config (heavy steal, or a generator that fell
+ * behind its schedule), or undefined. A disturbed window is re-measured (session.ts); its raw runs stay in the result.
+ */
+export function disturbance(run: Pick<MeasuredRun, 'noise' | 'load' | 'offeredRps'>): string | undefined {
+  if (run.noise.stealPercent > HEAVY_STEAL_PERCENT) return `heavy steal (${run.noise.stealPercent.toFixed(0)}% of the target CPU's time)`;
+  const lagMs = run.load.sendLagUs.p99 / 1000;
+  const intervalMs = 1000 / run.offeredRps;
+  if (lagMs > Math.max(LAG_INTERVALS * intervalMs, LAG_FLOOR_MS)) {
+    return `the load generator fell behind its schedule (send lag p99 ${lagMs.toFixed(1)} ms, over ${LAG_INTERVALS === 1 ? 'one' : LAG_INTERVALS} ` +
+      `inter-arrival interval of ${intervalMs.toFixed(1)} ms)`;
+  }
+  return undefined;
 }
 
 /** Other processes' share of the target CPU above which a window says so. */

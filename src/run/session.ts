@@ -12,14 +12,14 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot, toolVersion } from '../paths.js';
 import { formatDuration, safeFileName } from '../samples/units.js';
 import {
-  RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type ResultDocument, type RunSample,
+  RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type MeasuredRun, type ResultDocument, type RunSample,
 } from '../samples/result.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from '../instrument/env.js';
 import { machineFacts, packageVersions, pinCpus } from './environment.js';
 import type { NetworkRecord } from './network.js';
 import { ProbeServer } from './probe-server.js';
-import { HEAVY_STEAL_PERCENT, measureUnit, type Phase, type RunContext } from './runner.js';
+import { disturbance, measureUnit, type Phase, type RunContext } from './runner.js';
 import { BURST } from './ticker-worker.js';
 import { SimulatedExecutor, simulationFromEnv } from './simulate.js';
 
@@ -91,7 +91,8 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const configs = new Map(loaded.configs.map((config) => [config.name, config]));
   const names = loaded.configs.map((config) => config.name);
   const unitsPerRound = design.kind === 'co-scheduled' ? (names.length - 1) * design.ratesRps.length : names.length * design.ratesRps.length;
-  const total = () => maxRounds * unitsPerRound;
+  let replacements = 0;
+  const total = () => maxRounds * unitsPerRound + replacements;
   const broken = new Map<string, string>();
   let units = 0;
   let pairs = 0;
@@ -104,19 +105,21 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       for (const unit of plan) {
         if (options.signal.aborted) break;
         options.onUnitStart?.(unit, total());
-        const samples = broken.size && unit.runs.some((run) => broken.has(run.config))
-          ? skipUnit(unit, result.runs.length, broken)
-          : simulated ? await simulated.measureUnit(unit, configs, result.runs.length, ctx) : await measureUnit(unit, configs, result.runs.length, ctx);
-        for (const sample of samples) {
-          if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
-          if (rounds === 'auto' && sample.status === 'measured' && sample.noise.stealPercent > HEAVY_STEAL_PERCENT) {
-            // An adaptive session can afford to replace a window the hypervisor disturbed.
-            sample.exclusions.push(`heavy steal (${sample.noise.stealPercent.toFixed(0)}%): replaced by another round`);
-          }
+        for (let attempt = 0; ; attempt += 1) {
+          const measure = (u: PlannedUnit) => simulated ? simulated.measureUnit(u, configs, result.runs.length, ctx) : measureUnit(u, configs, result.runs.length, ctx);
+          // A re-measured unit keeps its pair, so its runs take the disturbed ones' place in the estimates.
+          const attemptUnit = attempt === 0 ? unit : { ...unit, index: units++ };
+          if (attempt > 0) options.onUnitStart?.(attemptUnit, total());
+          const samples = broken.size && unit.runs.some((run) => broken.has(run.config)) ? skipUnit(attemptUnit, result.runs.length, broken) : await measure(attemptUnit);
+          for (const sample of samples) if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
+          const replaced = !options.signal.aborted && judgeDisturbance(samples, attempt);
+          result.runs.push(...samples);
+          writeResultAtomic(options.outPath, result);
+          options.onUnitEnd?.(attemptUnit, samples, total());
+          if (!replaced) break;
+          replacements += 1;
+          options.onNote?.(`Pair ${unit.pair} (${unit.runs.map((run) => run.config).join(' vs ')}): ${replaced}; measuring it again.`);
         }
-        result.runs.push(...samples);
-        writeResultAtomic(options.outPath, result);
-        options.onUnitEnd?.(unit, samples, total());
       }
       if (broken.has(scenario.baseline)) {
         options.onNote?.(`The baseline ${scenario.baseline} failed; nothing else can be compared, so the session stops.`);
@@ -285,4 +288,22 @@ function recordSession(loaded: LoadedScenario, design: DesignRecord, rounds: num
   if (design.note) result.notes.push(`Design: ${design.note}.`);
   if (network) result.notes.push(`Network: ${network.note}.`);
   return { result, baseEnv, pinning };
+}
+
+/** Re-measurements a disturbed unit gets; the last attempt's windows are kept, with a warning, whatever the machine did. */
+export const MAX_REPLACEMENTS = 2;
+
+/**
+ * Marks a unit's runs when the machine disturbed its window (steal, a generator behind schedule): excluded and replaced
+ * while re-measurements remain, otherwise kept and warned. Returns the reason when the unit should be measured again.
+ */
+export function judgeDisturbance(samples: RunSample[], attempt: number): string | undefined {
+  const measured = samples.filter((sample): sample is MeasuredRun => sample.status === 'measured');
+  const reason = measured.map(disturbance).find((r) => r !== undefined);
+  if (reason === undefined) return undefined;
+  for (const sample of measured) {
+    if (attempt < MAX_REPLACEMENTS) sample.exclusions.push(`${reason}: replaced by a re-measurement of the pair`);
+    else sample.warnings.push(`${reason}; kept: the pair was measured ${attempt + 1} times and every window was disturbed`);
+  }
+  return attempt < MAX_REPLACEMENTS ? reason : undefined;
 }

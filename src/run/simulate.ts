@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { AGENT_VERSION_ENV, compareVersions } from '../instrument/versions.js';
-import type { PlannedUnit } from '../plan/plan.js';
+import { wholePeriodsMs, type PlannedUnit } from '../plan/plan.js';
 import { seededRandom } from '../random.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -63,6 +63,8 @@ const modelSchema = z.strictObject({
   pairSd: z.number().min(0).default(0.02),
   /** By config name, or by the name before its first "@" (datadog@0.1 → datadog). */
   configs: z.record(z.string(), configModel).default({}),
+  /** Units (by index) whose window the generator falls behind on: send lag p99 40 ms. A re-measurement has a new index. */
+  laggedUnits: z.array(z.number().int().min(0)).default([]),
 });
 
 export type SimulationModel = z.output<typeof modelSchema>;
@@ -148,7 +150,7 @@ export class SimulatedExecutor {
     }
     // The machine's common noise hits every side of a unit alike (it cancels in a co-scheduled ratio); each side adds its own.
     const common = ctx.coScheduled ? 0.1 * normal(random) : 0;
-    const windowMs = workload.soak?.duration ?? workload.duration;
+    const windowMs = workload.soak?.duration ?? wholePeriodsMs(workload.duration, unit.runs.flatMap((planned) => configs.get(planned.config)!.periodsMs ?? []));
     return unit.runs.map((planned, i) => {
       const config = configs.get(planned.config)!;
       const m = modelOf(this.model, planned.config, baseline);
@@ -157,7 +159,9 @@ export class SimulatedExecutor {
       const own = ctx.coScheduled ? sd * normal(random) : 0.1 * normal(random) + sd * normal(random);
       const factor = Math.exp(common + own);
       const trueCpu = trueCpuMsPerRequest(this.model, m, config, unit.rateRps);
-      return this.run(identity(i), config, m, trueCpu * factor, trueCpu / this.model.baselineCpuMsPerRequest, windowMs, random, ctx);
+      const run = this.run(identity(i), config, m, trueCpu * factor, trueCpu / this.model.baselineCpuMsPerRequest, windowMs, random, ctx);
+      if (this.model.laggedUnits.includes(unit.index)) run.load.sendLagUs = { p50: 9_000, p99: 40_000, max: 60_000 };
+      return run;
     });
   }
 

@@ -277,10 +277,14 @@ export const resultSchema = z.object({
     if (pair.round !== run.round) {
       ctx.addIssue({ code: 'custom', path: at('pair'), message: `pair ${run.pair} is in round ${pair.round} and round ${run.round}: a pair id belongs to one round` });
     }
-    pair.sides.push(run.side);
     pairs.set(run.pair, pair);
+    // A disturbed window's runs stay, excluded, beside their re-measurement: only the runs the estimates use must pair up.
+    if (run.status !== 'measured' || run.exclusions.length > 0) return;
+    pair.sides.push(run.side);
     if (result.design.kind === 'co-scheduled' && (pair.sides.length > 2 || pair.sides.filter((s) => s === run.side).length > 1)) {
-      ctx.addIssue({ code: 'custom', path: at('pair'), message: `pair ${run.pair} has more than one ${run.side}: a co-scheduled pair is one baseline and one candidate` });
+      ctx.addIssue({
+        code: 'custom', path: at('pair'), message: `pair ${run.pair} has more than one valid ${run.side}: a co-scheduled pair is one baseline and one candidate`,
+      });
     }
   });
 });

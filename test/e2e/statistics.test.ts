@@ -47,6 +47,37 @@ describe('statistics end to end (simulated sessions)', () => {
     expect(wrong.stderr).toContain('--agents: "ghost" is not a config');
   });
 
+  it('a window whose generator fell behind is excluded and its pair measured again, keeping every raw window; the third attempt is kept', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'lag.yaml', `${workload('  rounds: 3\n')}instrumentations:
+  - name: none
+  - name: agent
+    env: { AGENT: "1" }
+    period: 2s
+`);
+    const out = join(dir, 'out');
+    // Unit 1 (round 2's pair) lags, and so do both its re-measurements, which take the next unit indices (2 and 3) at
+    // once; round 3's pair is then unit 4.
+    const env = simulated({ pairSd: 0.02, configs: { agent: { ratio: 1.2 } }, laggedUnits: [1, 2, 3] });
+    const { code, stderr } = await runCli(['run', file, '--out', out], { env });
+    expect(code, stderr).toBe(0);
+    const result = readOnlyResult(out);
+    const measured = result.runs.filter((run) => run.status === 'measured');
+    // 3 pairs planned, unit 1 measured three times: 5 units, 10 raw windows kept.
+    expect(measured.map((run) => run.unit)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    const replaced = measured.filter((run) => run.exclusions.some((e) => /fell behind its schedule \(send lag p99 40\.0 ms, over one inter-arrival interval of 5\.0 ms\): replaced/.test(e)));
+    expect(replaced.map((run) => run.unit)).toEqual([1, 1, 2, 2]);
+    // The last attempt is kept, with a warning: a machine busy throughout still yields a pair.
+    const kept = measured.filter((run) => run.unit === 3);
+    expect(kept.every((run) => run.exclusions.length === 0 && run.warnings.some((w) => /kept: the pair was measured 3 times/.test(w)))).toBe(true);
+    expect(new Set(measured.filter((run) => run.exclusions.length === 0).map((run) => run.pair))).toEqual(new Set([0, 1, 2]));
+    expect(result.analysis!.estimates.find((e) => e.config === 'agent' && e.metric === 'cpuMsPerRequest')!.pairs).toBe(3);
+    // Its periodic work every 2 s stretches each 3 s window of its pairs, both sides, to two whole periods.
+    expect(measured.every((run) => run.measuredMs === 4000)).toBe(true);
+    expect(stderr).toContain('3s measured (agent 4s: whole periods of their periodic work)');
+    expect(stderr).toMatch(/Pair 1 \(none vs agent\): the load generator fell behind its schedule .*; measuring it again\./);
+  });
+
   it('the rate model recovers a known split: 20 ms/s fixed plus 0.1 ms per request', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'rates.yaml', `${workload('  rates: [100, 300]\n  rounds: 3\n').replace('  rate: 200\n', '')}instrumentations:

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
-import { balancedOrder, pairsPerRound, planRound, williamsOrders } from '../../src/plan/plan.js';
+import { balancedOrder, pairsPerRound, planRound, wholePeriodsMs, williamsOrders } from '../../src/plan/plan.js';
 import { neighbourCpuPercent, parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/instrument/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
+import { disturbance } from '../../src/run/runner.js';
 import { parseDurationMs } from '../../src/samples/units.js';
 import { parseScenarioText, splitCommand } from '../../src/scenario/load.js';
 import { scenarioSchema } from '../../src/scenario/schema.js';
@@ -112,8 +113,42 @@ describe('/proc parsing', () => {
     expect(neighbourCpuPercent(before, before, 0)).toBe(0);
   });
 
+  it('a window is disturbed by steal over 10%, or by a send lag p99 over one inter-arrival interval and over 5 ms', () => {
+    const at = (offeredRps: number, p99Us: number, stealPercent = 0) => {
+      const run = measured(0, 'a', 1, { offeredRps, noise: { stealPercent, loadAverage1m: 0, harnessCpuPercent: 0 } });
+      run.load.sendLagUs = { p50: 10, p99: p99Us, max: p99Us };
+      return disturbance(run);
+    };
+    // 120 req/s: 8.3 ms apart. A quiet machine's 6 ms is within it; a busy one's 12.6 ms is not.
+    expect(at(120, 6_000)).toBeUndefined();
+    expect(at(120, 8_300)).toBeUndefined();
+    expect(at(120, 8_400)).toMatch(/send lag p99 8\.4 ms, over one inter-arrival interval of 8\.3 ms/);
+    expect(at(120, 12_600)).toBeDefined();
+    // 1,000 req/s: 1 ms apart, but lag under the 5 ms floor is timer jitter.
+    expect(at(1000, 4_900)).toBeUndefined();
+    expect(at(1000, 5_100)).toMatch(/5\.1 ms, over one inter-arrival interval of 1\.0 ms/);
+    // 50 req/s: 20 ms apart.
+    expect(at(50, 19_000)).toBeUndefined();
+    expect(at(120, 100, 10)).toBeUndefined();
+    expect(at(120, 100, 10.5)).toMatch(/heavy steal \(11% of the target CPU's time\)/);
+  });
+
   it('reads RSS and its peak from status', () => {
     expect(parseProcStatus('Name:\tnode\nVmHWM:\t  81920 kB\nVmRSS:\t  65536 kB\n')).toEqual({ rssBytes: 65536 * 1024, rssPeakBytes: 81920 * 1024 });
+  });
+});
+
+describe('whole periods', () => {
+  it('stretches a window to a whole number of its configs\' periods, their least common multiple, within 3× the duration', () => {
+    expect(wholePeriodsMs(3000, [])).toBe(3000);
+    expect(wholePeriodsMs(3000, [2000])).toBe(4000);
+    expect(wholePeriodsMs(3000, [1000])).toBe(3000);
+    expect(wholePeriodsMs(3000, [2000, 1500])).toBe(6000);
+    expect(wholePeriodsMs(3000, [5000])).toBe(5000);
+    expect(wholePeriodsMs(4000, [2000, 2000, 0])).toBe(4000);
+    // A 60 s harvest against a 3 s window: left as it is, not stretched twentyfold.
+    expect(wholePeriodsMs(3000, [60_000])).toBe(3000);
+    expect(wholePeriodsMs(3000, [2000, 5000])).toBe(3000);
   });
 });
 
