@@ -1,4 +1,5 @@
-import type { Calibration, ResultDocument } from '../samples/result.js';
+import type { Calibration, MeasuredRun, ResultDocument, SpreadCovariate } from '../samples/result.js';
+import { isValidRun } from '../samples/runs.js';
 import { metricNames } from '../samples/metrics.js';
 import { pairsFor, primaryRate } from './summary.js';
 import { minimumDetectableEffect, pairsToDetect } from './stats.js';
@@ -39,7 +40,66 @@ export function calibrate(result: Pick<ResultDocument, 'runs' | 'scenario' | 'de
       config, pairs: logRatios.length, logRatioSD: sd, overhead: Math.exp(mean) - 1,
       minimumDetectableEffect: Object.fromEntries(ROUNDS_SHOWN.map((n) => [String(n), minimumDetectableEffect(sd, n)])),
       ...(rounds !== undefined ? { roundsFor5Percent: rounds } : {}),
+      ...explainedOrNothing(result.runs, config, result.scenario.baseline, primaryRate(result)),
     }];
   });
   return { design: result.design.kind, pairs, metrics, ...(agents.length ? { agents: spreads } : {}) };
+}
+
+/** How each covariate is read from a pair: its candidate run and the baseline beside it. */
+const covariates: Record<SpreadCovariate, (candidate: MeasuredRun, baseline: MeasuredRun) => number | undefined> = {
+  baselineCpu: (_, b) => Math.log(b.cpuMsPerRequest),
+  payloads: (c) => c.intake?.payloads,
+  harnessCpu: (c) => c.noise.harnessCpuPercent,
+  sendLag: (c) => c.load.sendLagUs.p99,
+  neighbourCpu: (c) => c.noise.neighbourCpuPercent,
+};
+
+/** Squared Pearson correlation, or undefined when either side does not vary. */
+export function rSquared(x: readonly number[], y: readonly number[]): number | undefined {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i += 1) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  // Relative to the values' scale: a covariate constant but for rounding (payloads 2.17 every window) explains nothing.
+  if (sxx <= 1e-12 * Math.max(1, mx * mx) * n || syy <= 0) return undefined;
+  return (sxy * sxy) / (sxx * syy);
+}
+
+/**
+ * Pure: the share of a config's per-pair log CPU ratio variance each covariate explains alone, over its valid pairs at
+ * a rate. Four pairs at least: with fewer, r² is mostly chance.
+ */
+export function explainedSpread(runs: ResultDocument['runs'], config: string, baseline: string, rateRps: number): Partial<Record<SpreadCovariate, number>> {
+  const byPair = new Map<number, { c?: MeasuredRun; b?: MeasuredRun }>();
+  for (const run of runs) {
+    if (!isValidRun(run) || run.offeredRps !== rateRps || (run.config !== config && run.config !== baseline) || run.cpuMsPerRequest <= 0) continue;
+    const entry = byPair.get(run.pair) ?? {};
+    if (run.config === config) entry.c = run;
+    else entry.b = run;
+    byPair.set(run.pair, entry);
+  }
+  const pairs = [...byPair.values()].filter((p): p is { c: MeasuredRun; b: MeasuredRun } => p.c !== undefined && p.b !== undefined);
+  if (pairs.length < 4) return {};
+  const y = pairs.map((p) => Math.log(p.c.cpuMsPerRequest / p.b.cpuMsPerRequest));
+  const out: Partial<Record<SpreadCovariate, number>> = {};
+  for (const [name, read] of Object.entries(covariates) as Array<[SpreadCovariate, (typeof covariates)[SpreadCovariate]]>) {
+    const x = pairs.map((p) => read(p.c, p.b));
+    if (x.some((v) => v === undefined || !Number.isFinite(v))) continue;
+    const r2 = rSquared(x as number[], y);
+    if (r2 !== undefined) out[name] = r2;
+  }
+  return out;
+}
+
+function explainedOrNothing(runs: ResultDocument['runs'], config: string, baseline: string, rateRps: number) {
+  const explained = explainedSpread(runs, config, baseline, rateRps);
+  return Object.keys(explained).length ? { explained } : {};
 }

@@ -4,7 +4,7 @@ import { pricingSources, STALE_AFTER_MONTHS, stalePrices } from '../cost/pricing
 import { instancePrice, type ConfigCost, type CostOptions } from '../cost/project.js';
 import type { Comparison } from '../gate/compare.js';
 import { metrics, type MetricName } from '../samples/metrics.js';
-import type { Calibration } from '../samples/result.js';
+import type { Calibration, SpreadCovariate } from '../samples/result.js';
 import { formatChange, formatNumber } from '../samples/units.js';
 import { usd } from './input.js';
 
@@ -37,11 +37,22 @@ export function renderCalibration(calibration: Calibration, scenarioRounds?: num
       const five = agent.roundsFor5Percent !== undefined ? `${agent.roundsFor5Percent} rounds resolve a 5% change` : 'more than 500 rounds to resolve a 5% change';
       lines.push(`  ${agent.config}: CPU ${formatChange(agent.overhead)}, SD of the per-pair log ratio ${agent.logRatioSD.toFixed(3)} over ${agent.pairs} pairs ` +
         `(${(agent.logRatioSD / Math.max(cpu?.logRatioSD ?? 0, 1e-9)).toFixed(1)}× A/A); 3 rounds detect ≥ ${pct('3')}, 10 ≥ ${pct('10')}; ${five}`);
+      const explained = Object.entries(agent.explained ?? {}).sort(([, a], [, b]) => b - a)
+        .map(([name, r2]) => `${COVARIATE_LABELS[name as SpreadCovariate]} ${Math.round(r2 * 100)}%`);
+      if (explained.length) lines.push(`    its spread goes with (r², each alone): ${explained.join(', ')}`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
+
+const COVARIATE_LABELS: Record<SpreadCovariate, string> = {
+  baselineCpu: 'the baseline\'s own CPU/request (the machine\'s speed of the moment)',
+  payloads: 'its in-window payloads (flushes)',
+  harnessCpu: 'apm-bench\'s own CPU',
+  sendLag: 'the generator\'s send lag',
+  neighbourCpu: 'other processes on the target CPU',
+};
 /** Each config's monthly bill with the formula behind every line, for the terminal. */
 export function renderCostText(baseline: string, traffic: string, options: CostOptions, pricing: Pricing, costs: readonly ConfigCost[], today: string): string {
   const { deployment, datadogIndexedFraction } = options;

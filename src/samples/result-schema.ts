@@ -172,6 +172,7 @@ export const calibrationSchema = z.object({
   agents: z.array(z.object({
     config: recordedName, pairs: count, logRatioSD: nonNegative, overhead: finite, minimumDetectableEffect: z.record(keyText, nonNegative),
     roundsFor5Percent: count.optional(),
+    explained: z.partialRecord(z.enum(['baselineCpu', 'payloads', 'harnessCpu', 'sendLag', 'neighbourCpu']), z.number().min(0).max(1)).optional(),
   })).optional(),
 });
 

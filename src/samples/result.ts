@@ -98,7 +98,15 @@ export interface AgentSpread {
   minimumDetectableEffect: Record<string, number>;
   /** Rounds whose CPU CI resolves a 5% change for this agent (95% confidence, 80% power), when 500 or fewer do. */
   roundsFor5Percent?: number;
+  /**
+   * Share of the variance of its per-pair log ratios that each recorded covariate explains alone (r², 0–1), with 4 or
+   * more pairs and where the covariate varies: what its spread goes with, as evidence for its cause.
+   */
+  explained?: Partial<Record<SpreadCovariate, number>>;
 }
+
+/** What a pair's spread is set against: the baseline's own CPU/request (the machine's speed of the moment), the agent's in-window payloads, the harness's CPU, the generator's send lag and neighbours on the target CPU. */
+export type SpreadCovariate = 'baselineCpu' | 'payloads' | 'harnessCpu' | 'sendLag' | 'neighbourCpu';
 
 /** The gate's decision as stored in the result. */
 export interface GateRecord {
