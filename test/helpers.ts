@@ -157,3 +157,11 @@ export async function quietTargetCpu(maxMs = 15_000, busyShare = 0.15): Promise<
     if (after.total > before.total && (after.busy - before.busy) / (after.total - before.total) < busyShare) return;
   }
 }
+
+/**
+ * The runs a session kept: without those a disturbed window had replaced (heavy steal, a generator behind schedule on a
+ * busy test machine), which stay in the result, excluded, beside their re-measurement.
+ */
+export function keptRuns<T extends { status: string; exclusions?: string[] }>(runs: readonly T[]): T[] {
+  return runs.filter((run) => !(run.exclusions ?? []).some((why) => why.endsWith(': replaced by a re-measurement of the pair')));
+}

@@ -48,5 +48,6 @@ export function renderEnvironment(result: ResultDocument): string {
       (env.loadAverageEnd ? ` → ${env.loadAverageEnd.join(' ')}` : ''),
     `node ${env.nodeVersion}; ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `pinning: ${env.pinning.note}`,
+    ...(env.generatorPriority ? [`priority: ${env.generatorPriority.note}`] : []),
   ].join('\n');
 }

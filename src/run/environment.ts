@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, hostname, loadavg, platform, release, totalmem } from 'node:os';
+import { cpus, getPriority, hostname, loadavg, platform, release, setPriority, totalmem } from 'node:os';
 import { adapters } from '../instrument/registry.js';
 import { resolvePackageVersion } from '../instrument/resolve-agent.js';
 
@@ -56,4 +56,39 @@ export function pinCpus(wanted: boolean): { enabled: boolean; targetCpus?: strin
     return { enabled: false, note: 'taskset could not pin this process: not pinned' };
   }
   return { enabled: true, targetCpus: '0', loadGeneratorCpus, note: `target on CPU 0, load generator on CPU ${loadGeneratorCpus}` };
+}
+
+/** How many nice steps the load generator runs above the targets, where the OS allows it. */
+export const GENERATOR_NICE_BOOST = 5;
+
+export interface PriorityRecord {
+  applied: boolean;
+  /** The load generator's (and intakes') nice value, and the targets'. */
+  generatorNice: number;
+  targetNice: number;
+  note: string;
+}
+
+/**
+ * Raise this thread (the load generator's: it sends every request, and its ticker thread is created from it later)
+ * GENERATOR_NICE_BOOST steps above the default, so a neighbour at the default priority yields the CPU to the schedule.
+ * Linux nice is per thread and inherited: targets start through `nice -n BOOST` to get back to where they were.
+ */
+export function raiseGeneratorPriority(): PriorityRecord {
+  const before = getPriority(0);
+  try {
+    setPriority(0, before - GENERATOR_NICE_BOOST);
+  } catch {
+    const note = `not raised (needs root or CAP_SYS_NICE): the load generator runs at nice ${before}, as the targets and their neighbours do`;
+    return { applied: false, generatorNice: before, targetNice: before, note };
+  }
+  return {
+    applied: true, generatorNice: before - GENERATOR_NICE_BOOST, targetNice: before,
+    note: `load generator and intakes at nice ${before - GENERATOR_NICE_BOOST}, targets at ${before}: a neighbour at the default priority yields to the schedule`,
+  };
+}
+
+/** Back to the priority the thread had before the session (calibrate and bisect run several in one process). */
+export function restoreGeneratorPriority(record: PriorityRecord | undefined): void {
+  if (record?.applied) setPriority(0, record.targetNice);
 }

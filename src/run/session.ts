@@ -16,7 +16,7 @@ import {
 } from '../samples/result.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from '../instrument/env.js';
-import { machineFacts, packageVersions, pinCpus } from './environment.js';
+import { GENERATOR_NICE_BOOST, machineFacts, packageVersions, pinCpus, raiseGeneratorPriority, restoreGeneratorPriority } from './environment.js';
 import type { NetworkRecord } from './network.js';
 import { ProbeServer } from './probe-server.js';
 import { disturbance, measureUnit, type Phase, type RunContext } from './runner.js';
@@ -78,6 +78,8 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
     result.simulation = simulation;
     result.notes.unshift(SIMULATED_NOTE);
   }
+  const priority = simulated ? undefined : raiseGeneratorPriority();
+  if (priority) result.environment.generatorPriority = priority;
   writeResultAtomic(options.outPath, result);
 
   const probes = new ProbeServer();
@@ -86,6 +88,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const downstream = await startDownstreamStub();
   const ctx: RunContext = {
     scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal, logDir,
+    ...(priority?.applied ? { niceIncrement: GENERATOR_NICE_BOOST } : {}),
     seed, arrival: design.arrival, coScheduled: design.kind === 'co-scheduled', latencyMs: design.latencyMs, onPhase: options.onPhase,
   };
   const configs = new Map(loaded.configs.map((config) => [config.name, config]));
@@ -136,6 +139,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
     await downstream.close();
     await probes.close();
     removeTemporaryDirectory(logDir);
+    restoreGeneratorPriority(priority);
   }
   result.analysis = analyse(result, loaded.budgets);
   if (result.profiling) Object.assign(result.profiling, attributeProfiles(result, result.profiling.runs));

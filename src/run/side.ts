@@ -14,6 +14,8 @@ export interface SideContext {
   baseEnv: Record<string, string>;
   downstreamUrl: string;
   targetCpus?: string;
+  /** Nice steps the targets start below the generator (`nice -n`), so they run at the default priority again. */
+  niceIncrement?: number;
   /** A private directory for the targets' log files (LOG_FILE), removed when the session ends. */
   logDir: string;
 }
@@ -64,6 +66,7 @@ export class Side {
       probeSocket: ctx.probes.path,
       extraEnv: { DOWNSTREAM_URL: ctx.downstreamUrl, LOG_FILE: this.logFile, ...(this.intake?.env ?? {}) },
       cpuList: ctx.targetCpus,
+      ...(ctx.niceIncrement ? { niceIncrement: ctx.niceIncrement } : {}),
     });
     const target = TargetProcess.start(launch);
     this.target = target;

@@ -32,6 +32,7 @@ export function buildLaunch(opts: {
   probeSocket: string;
   extraEnv: Record<string, string>;
   cpuList?: string;
+  niceIncrement?: number;
 }): TargetLaunch {
   const { target, config } = opts;
   const nodeFlags = [...config.nodeOptions, ...preloadFlags([targetProbePath, ...config.preloads])];
@@ -58,6 +59,8 @@ export function buildLaunch(opts: {
   }
   // A runtime matrix: `node` on PATH is the runtime's too, for start commands and npm scripts.
   if (config.runtime) env.PATH = `${dirname(config.runtime.execPath)}:${env.PATH ?? ''}`;
+  // Both exec the target in place, so its pid is the one spawned.
+  if (opts.niceIncrement) argv = ['nice', '-n', String(opts.niceIncrement), ...argv];
   if (opts.cpuList) argv = ['taskset', '-c', opts.cpuList, ...argv];
   return { argv, env, cwd: target.cwd };
 }

@@ -165,6 +165,9 @@ const configRecord = z.object({
   runtime: z.object({ spec: freeText, label: freeText, execPath: freeText }).optional(),
 });
 
+/** A Linux nice value. */
+const niceValue = z.number().int().min(-20).max(19);
+
 export const calibrationSchema = z.object({
   design: z.enum(['co-scheduled', 'sequential']),
   pairs: count,
@@ -246,6 +249,7 @@ export const resultSchema = z.object({
     loadAverageEnd: z.array(finite).optional(),
     packages: z.record(keyText, freeText),
     pinning: z.object({ enabled: z.boolean(), targetCpus: freeText.optional(), loadGeneratorCpus: freeText.optional(), note: freeText }),
+    generatorPriority: z.object({ applied: z.boolean(), generatorNice: niceValue, targetNice: niceValue, note: freeText }).optional(),
     strippedEnv: z.array(freeText),
     network: z.object({ isolation: z.enum(['namespace', 'host']), note: freeText, bridgedPorts: z.array(count).optional() }).optional(),
   }),

@@ -52,6 +52,8 @@ export interface EnvironmentRecord {
   packages: Record<string, string>;
   pinning: { enabled: boolean; targetCpus?: string; loadGeneratorCpus?: string; note: string };
   strippedEnv: string[];
+  /** The load generator's priority against the targets' (run/environment.ts), absent on simulated sessions and in results before it. */
+  generatorPriority?: { applied: boolean; generatorNice: number; targetNice: number; note: string };
   /** How the session was kept from reaching other machines (run/network.ts): a loopback-only namespace, or the host network and why. */
   network?: { isolation: 'namespace' | 'host'; note: string; bridgedPorts?: number[] };
 }
@@ -105,7 +107,10 @@ export interface AgentSpread {
   explained?: Partial<Record<SpreadCovariate, number>>;
 }
 
-/** What a pair's spread is set against: the baseline's own CPU/request (the machine's speed of the moment), the agent's in-window payloads, the harness's CPU, the generator's send lag and neighbours on the target CPU. */
+/**
+ * What a pair's spread is set against: the baseline's own CPU/request (the machine's speed of the moment), the agent's
+ * in-window payloads, the harness's CPU, the generator's send lag and neighbours on the target CPU.
+ */
 export type SpreadCovariate = 'baselineCpu' | 'payloads' | 'harnessCpu' | 'sendLag' | 'neighbourCpu';
 
 /** The gate's decision as stored in the result. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reachable, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { reachable, keptRuns, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const postgres = await reachable(5432);
 const redis = await reachable(6379);
@@ -26,7 +26,7 @@ instrumentations:
     const out = join(dir, 'out');
     const { code, stderr } = await runCli(['run', file, '--out', out]);
     expect(code, stderr).toBe(0);
-    const { runs } = readOnlyResult(out);
+    const runs = keptRuns(readOnlyResult(out).runs);
     expect(runs.length).toBe(2);
     for (const run of runs) {
       if (run.status !== 'measured') throw new Error(`the run was ${run.status}`);

@@ -113,22 +113,22 @@ describe('/proc parsing', () => {
     expect(neighbourCpuPercent(before, before, 0)).toBe(0);
   });
 
-  it('a window is disturbed by steal over 10%, or by a send lag p99 over one inter-arrival interval and over 5 ms', () => {
+  it('a window is disturbed by steal over 10%, or by a send lag p99 over one inter-arrival interval and over 10 ms', () => {
     const at = (offeredRps: number, p99Us: number, stealPercent = 0) => {
       const run = measured(0, 'a', 1, { offeredRps, noise: { stealPercent, loadAverage1m: 0, harnessCpuPercent: 0 } });
       run.load.sendLagUs = { p50: 10, p99: p99Us, max: p99Us };
       return disturbance(run);
     };
-    // 120 req/s: 8.3 ms apart. A quiet machine's 6 ms is within it; a busy one's 12.6 ms is not.
+    // 120 req/s: 8.3 ms apart, under the 10 ms floor. A quiet machine's 6 ms passes; a busy one's 12.6 ms does not.
     expect(at(120, 6_000)).toBeUndefined();
-    expect(at(120, 8_300)).toBeUndefined();
-    expect(at(120, 8_400)).toMatch(/send lag p99 8\.4 ms, over one inter-arrival interval of 8\.3 ms/);
-    expect(at(120, 12_600)).toBeDefined();
-    // 1,000 req/s: 1 ms apart, but lag under the 5 ms floor is timer jitter.
-    expect(at(1000, 4_900)).toBeUndefined();
-    expect(at(1000, 5_100)).toMatch(/5\.1 ms, over one inter-arrival interval of 1\.0 ms/);
-    // 50 req/s: 20 ms apart.
+    expect(at(120, 9_900)).toBeUndefined();
+    expect(at(120, 12_600)).toMatch(/send lag p99 12\.6 ms, over one inter-arrival interval of 8\.3 ms/);
+    // 1,000 req/s: 1 ms apart, but lag under the floor is jitter.
+    expect(at(1000, 9_000)).toBeUndefined();
+    expect(at(1000, 10_100)).toMatch(/10\.1 ms, over one inter-arrival interval of 1\.0 ms/);
+    // 50 req/s: 20 ms apart, so the interval decides.
     expect(at(50, 19_000)).toBeUndefined();
+    expect(at(50, 21_000)).toMatch(/over one inter-arrival interval of 20\.0 ms/);
     expect(at(120, 100, 10)).toBeUndefined();
     expect(at(120, 100, 10.5)).toMatch(/heavy steal \(11% of the target CPU's time\)/);
   });
