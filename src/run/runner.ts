@@ -21,11 +21,13 @@ export const HEAVY_STEAL_PERCENT = 10;
 /**
  * The generator's send lag (p99) beyond this many inter-arrival intervals, and beyond LAG_FLOOR_MS, marks a window as
  * disturbed: the schedule both sides shared broke into bunches. Quiet windows here read p99 0.9–6 ms at 120 req/s
- * (8.3 ms apart); a busy VM read 12.6 ms typical and 397 ms at worst.
+ * (8.3 ms apart), now and then 11–14 ms; a busy VM 12.6 ms typical and 397 ms at worst. Both sides get the same sends, so
+ * a jittery schedule leaves the CPU ratio alone (A/A held on the busy VM); at one interval, 3 of 56 quiet windows and
+ * many of the test suite's were re-measured for nothing.
  */
-export const LAG_INTERVALS = 1;
+export const LAG_INTERVALS = 4;
 /** At high rates an interval is a few ms or less: a lag below this is jitter from the busy harness, not a broken schedule. */
-export const LAG_FLOOR_MS = 10;
+export const LAG_FLOOR_MS = 25;
 /** Priming stops after this long even if a slow config has not answered primeRequests yet. */
 export const MAX_PRIME_MS = 3_000;
 /** Longest wait for an exporter to deliver what it created in the window (OTel's batch delay is 5 s). */
@@ -445,8 +447,8 @@ export function disturbance(run: Pick<MeasuredRun, 'noise' | 'load' | 'offeredRp
   const lagMs = run.load.sendLagUs.p99 / 1000;
   const intervalMs = 1000 / run.offeredRps;
   if (lagMs > Math.max(LAG_INTERVALS * intervalMs, LAG_FLOOR_MS)) {
-    return `the load generator fell behind its schedule (send lag p99 ${lagMs.toFixed(1)} ms, over ${LAG_INTERVALS === 1 ? 'one' : LAG_INTERVALS} ` +
-      `inter-arrival interval of ${intervalMs.toFixed(1)} ms)`;
+    return `the load generator fell behind its schedule (send lag p99 ${lagMs.toFixed(1)} ms, over ${LAG_INTERVALS} ` +
+      `inter-arrival intervals of ${intervalMs.toFixed(1)} ms)`;
   }
   return undefined;
 }

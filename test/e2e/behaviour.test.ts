@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { fixtures, keptRuns, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 const dir = tempDir('apm-bench-behaviour-');
 copyFileSync(join(fixtures, 'shed-503.cjs'), join(dir, 'shed-503.cjs'));
@@ -32,7 +32,7 @@ instrumentations:
     expect(code, `${stdout}\n${stderr}`).toBe(1);
     const result = readOnlyResult(out);
     // Every run is kept: nothing is excluded for failing requests on an agent's side.
-    for (const run of result.runs) {
+    for (const run of keptRuns(result.runs)) {
       expect(run.status).toBe('measured');
       if (run.status !== 'measured') continue;
       expect(run.exclusions).toEqual([]);
@@ -75,7 +75,7 @@ ${workload('    - { method: GET, path: /json, weight: 3 }\n    - { method: POST,
     const out = join(dir, 'broken');
     const { stdout, stderr } = await runCli(['run', file, '--out', out, '--rounds', '1']);
     const result = readOnlyResult(out);
-    const baseline = result.runs.find((run) => run.config === 'none')!;
+    const baseline = keptRuns(result.runs).find((run) => run.config === 'none')!;
     expect(baseline.status).toBe('measured');
     if (baseline.status === 'measured') {
       expect(baseline.exclusions[0]).toMatch(/^the baseline failed \d+ of \d+ requests \(POST \/orders → \d+× 400\): a scenario error/);

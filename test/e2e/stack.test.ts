@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quickWorkload, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { quickWorkload, keptRuns, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 describe('agents stacked in one process', () => {
   it('runs dd-trace and @sentry/node together, each with its own intake and counts, beside each alone, and reports the interaction', async () => {
@@ -20,7 +20,7 @@ ${quickWorkload({ jsonOnly: true, rate: 40, prime: 100, duration: '2s', latency:
     expect(stackConfig.kind).toBe('stack');
     // Both agents preloaded, in the order listed.
     expect(stackConfig.preloads.map((p) => p.split('/').slice(-2).join('/'))).toEqual(['dd-trace/init.js', 'preloads/sentry.cjs']);
-    const stackRuns = result.runs.filter((r) => r.config === 'datadog@1+sentry@1');
+    const stackRuns = keptRuns(result.runs).filter((r) => r.config === 'datadog@1+sentry@1');
     expect(stackRuns).toHaveLength(2);
     for (const run of stackRuns) {
       if (run.status !== 'measured') throw new Error(`stack run was ${run.status}`);
