@@ -8,34 +8,17 @@
 //      partner effect that makes a pair's difference under-read a cost; see test/e2e/run.test.ts)
 // Run `npm run build` first. Prints one line per claim, and exits 1 if one does not hold.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { root, quickRoutes, runSession, scratch } from './session.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const burnFile = join(root, 'test', 'fixtures', 'burn-cpu.cjs');
-const dir = mkdtempSync(join(tmpdir(), 'apm-bench-bench-'));
-copyFileSync(burnFile, join(dir, 'burn-cpu.cjs'));
-copyFileSync(join(root, 'test', 'fixtures', 'noop.cjs'), join(dir, 'noop.cjs'));
-
-function run(name, yaml) {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  const out = join(dir, name);
-  execFileSync(process.execPath, [join(root, 'bin', 'apm-bench.js'), 'run', file, '--out', out, '--quiet'], { stdio: 'inherit', env: { ...process.env, CI: '1' } });
-  return JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.json'))), 'utf8'));
-}
+const dir = scratch('apm-bench-bench-', ['burn-cpu.cjs', 'noop.cjs']);
+const run = (name, yaml) => runSession(dir, name, yaml);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 let failed = false;
 const claim = (ok, text) => { failed ||= !ok; process.stdout.write(`${ok ? 'holds ' : 'FAILS '} ${text}\n`); };
 
-const mix = `  routes:
-    - { method: GET, path: /json, weight: 6 }
-    - { method: GET, path: /ping, weight: 2 }
-    - { method: POST, path: /orders, weight: 2, body: { sku: SKU-00042, quantity: 2 } }
-    - { method: GET, path: /downstream, weight: 1 }
-    - { method: GET, path: /error, weight: 1, expectStatus: 500 }
+const mix = `${quickRoutes}
   warmup: 0.5s
   duration: 3s`;
 

@@ -6,24 +6,12 @@
 //   2. a fixed-work burn of 5% of dd-trace@1's own CPU per request, planted on top of dd-trace@1 (its NODE_OPTIONS), is
 //      caught in a session against dd-trace@1 itself: the CI of dd+burn / dd lies wholly above 0
 // Run `npm run build` first. Prints one line per claim, and exits 1 if one does not hold.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { quickRoutes, runSession, scratch } from './session.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = mkdtempSync(join(tmpdir(), 'apm-bench-periodic-'));
+const dir = scratch('apm-bench-periodic-', ['burn-cpu.cjs']);
 const burn = join(dir, 'burn-cpu.cjs');
-copyFileSync(join(root, 'test', 'fixtures', 'burn-cpu.cjs'), burn);
-
-function run(name, yaml) {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  const out = join(dir, name);
-  execFileSync(process.execPath, [join(root, 'bin', 'apm-bench.js'), 'run', file, '--out', out, '--quiet'], { stdio: 'inherit', env: { ...process.env, CI: '1' } });
-  return JSON.parse(readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.json'))), 'utf8'));
-}
+const run = (name, yaml) => runSession(dir, name, yaml);
 const sd = (xs) => { const m = xs.reduce((s, x) => s + x, 0) / xs.length; return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1)); };
 const estimate = (result, config) => result.analysis.estimates.find((e) => e.config === config && e.metric === 'cpuMsPerRequest');
 const spread = (result, config) => sd(estimate(result, config).perPair.map((p) => Math.log(p.value / p.baselineValue)));
@@ -49,12 +37,7 @@ claim(aligned <= 1.5 * steady && aligned >= steady / 1.5,
   `30 ms every 1.5 s, whole periods: per-pair SD ${aligned.toFixed(4)} against the steady 100 µs burn's ${steady.toFixed(4)} (${(aligned / steady).toFixed(2)}×)`);
 process.stdout.write(`       the same lump in 2 s windows: SD ${unaligned.toFixed(4)} (${(unaligned / steady).toFixed(2)}× the steady burn's)\n`);
 
-const mix = `  routes:
-    - { method: GET, path: /json, weight: 6 }
-    - { method: GET, path: /ping, weight: 2 }
-    - { method: POST, path: /orders, weight: 2, body: { sku: SKU-00042, quantity: 2 } }
-    - { method: GET, path: /downstream, weight: 1 }
-    - { method: GET, path: /error, weight: 1, expectStatus: 500 }
+const mix = `${quickRoutes}
   rate: 120
   primeRequests: 600
   warmup: 0.5s
