@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ResultDocument } from '../src/samples/result.js';
+import { REPLACED } from '../src/samples/runs.js';
 
 export const root = resolve(import.meta.dirname, '..');
 export const cli = join(root, 'bin', 'apm-bench.js');
@@ -163,5 +164,5 @@ export async function quietTargetCpu(maxMs = 15_000, busyShare = 0.15): Promise<
  * busy test machine), which stay in the result, excluded, beside their re-measurement.
  */
 export function keptRuns<T extends { status: string; exclusions?: string[] }>(runs: readonly T[]): T[] {
-  return runs.filter((run) => !(run.exclusions ?? []).some((why) => why.endsWith(': replaced by a re-measurement of the pair')));
+  return runs.filter((run) => !(run.exclusions ?? []).some((why) => why.endsWith(REPLACED)));
 }

@@ -78,20 +78,15 @@ export function rSquared(x: readonly number[], y: readonly number[]): number | u
  * a rate. Four pairs at least: with fewer, r² is mostly chance.
  */
 export function explainedSpread(runs: ResultDocument['runs'], config: string, baseline: string, rateRps: number): Partial<Record<SpreadCovariate, number>> {
-  const byPair = new Map<number, { c?: MeasuredRun; b?: MeasuredRun }>();
-  for (const run of runs) {
-    if (!isValidRun(run) || run.offeredRps !== rateRps || (run.config !== config && run.config !== baseline) || run.cpuMsPerRequest <= 0) continue;
-    const entry = byPair.get(run.pair) ?? {};
-    if (run.config === config) entry.c = run;
-    else entry.b = run;
-    byPair.set(run.pair, entry);
-  }
-  const pairs = [...byPair.values()].filter((p): p is { c: MeasuredRun; b: MeasuredRun } => p.c !== undefined && p.b !== undefined);
+  // The analysis's own pairs, then each side's run for its covariates.
+  const pairs = pairsFor(runs, config, baseline, 'cpuMsPerRequest', rateRps);
   if (pairs.length < 4) return {};
-  const y = pairs.map((p) => Math.log(p.c.cpuMsPerRequest / p.b.cpuMsPerRequest));
+  const runOf = new Map(runs.filter(isValidRun).filter((run) => run.offeredRps === rateRps).map((run) => [`${run.pair} ${run.config}`, run]));
+  const sides = pairs.map((p) => ({ c: runOf.get(`${p.pair} ${config}`)!, b: runOf.get(`${p.pair} ${baseline}`)! }));
+  const y = pairs.map((p) => p.logRatio);
   const out: Partial<Record<SpreadCovariate, number>> = {};
   for (const [name, read] of Object.entries(covariates) as Array<[SpreadCovariate, (typeof covariates)[SpreadCovariate]]>) {
-    const x = pairs.map((p) => read(p.c, p.b));
+    const x = sides.map((p) => read(p.c, p.b));
     if (x.some((v) => v === undefined || !Number.isFinite(v))) continue;
     const r2 = rSquared(x as number[], y);
     if (r2 !== undefined) out[name] = r2;

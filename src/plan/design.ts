@@ -1,7 +1,7 @@
 import type { DesignRecord } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { formatDuration } from '../samples/units.js';
-import { wholePeriodsMs } from './plan.js';
+import { unitWindowMs, wholePeriodsMs } from './plan.js';
 
 /*
  * What a session will be, before it runs: its design, its rates and about how long it takes. Pure, and apart from the
@@ -21,7 +21,7 @@ export function estimateSessionMs(loaded: LoadedScenario, rounds: number | 'auto
   const maxMs = w.maxThroughput ? w.maxThroughput.duration : 0;
   const measured = design.kind === 'co-scheduled' ? loaded.configs.filter((c) => c.name !== loaded.scenario.baseline) : loaded.configs;
   // Each config's windows, stretched to whole periods of its periodic work.
-  const windowsMs = measured.reduce((sum, c) => sum + (w.soak?.duration ?? wholePeriodsMs(w.duration, c.periodsMs ?? [])), 0);
+  const windowsMs = measured.reduce((sum, c) => sum + unitWindowMs(w, [c]), 0);
   const fixedMs = design.kind === 'co-scheduled' ? 3_000 + w.warmup + 2 * (w.latencyDuration + maxMs) : 1_300 + w.warmup + maxMs;
   return (measured.length * fixedMs + windowsMs) * design.ratesRps.length * n;
 }

@@ -132,6 +132,11 @@ export function wholePeriodsMs(durationMs: number, periodsMs: readonly number[])
   return stretched <= MAX_PERIOD_STRETCH * durationMs ? stretched : durationMs;
 }
 
+/** The CPU window of a unit of these configs: the soak's whole duration, or the duration in whole periods of their work. */
+export function unitWindowMs(workload: { duration: number; soak?: { duration: number } }, configs: ReadonlyArray<{ periodsMs?: number[] }>): number {
+  return workload.soak?.duration ?? wholePeriodsMs(workload.duration, configs.flatMap((c) => c.periodsMs ?? []));
+}
+
 /** Pair ids one round uses: one per unit (co-scheduled), or one per rate (sequential). */
 export function pairsPerRound(design: Design, candidates: number, rates: number): number {
   return design === 'co-scheduled' ? candidates * rates : rates;

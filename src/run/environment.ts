@@ -59,7 +59,7 @@ export function pinCpus(wanted: boolean): { enabled: boolean; targetCpus?: strin
 }
 
 /** How many nice steps the load generator runs above the targets, where the OS allows it. */
-export const GENERATOR_NICE_BOOST = 5;
+const GENERATOR_NICE_BOOST = 5;
 
 export interface PriorityRecord {
   applied: boolean;

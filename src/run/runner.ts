@@ -1,5 +1,5 @@
 import type { InstrumentationConfig } from '../instrument/types.js';
-import { wholePeriodsMs, type PlannedUnit } from '../plan/plan.js';
+import { unitWindowMs, type PlannedUnit } from '../plan/plan.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import { closedLoopThroughput, OpenLoopDriver, type PhaseResult } from './load.js';
 import type { ProbeStats } from './probe-server.js';
@@ -130,7 +130,7 @@ export async function measureUnit(unit: PlannedUnit, configs: ReadonlyMap<string
       checkpoint();
     }
 
-    const windowMs = workload.soak?.duration ?? wholePeriodsMs(workload.duration, sides.flatMap((side) => side.config.periodsMs ?? []));
+    const windowMs = unitWindowMs(workload, sides.map((side) => side.config));
     phase('measuring', windowMs);
     const window = await measureWindow(sides, driver, unit.rateRps, windowMs, ctx.targetCpus, unitAbort.signal, workload.soak?.sample);
     checkpoint();

@@ -14,9 +14,10 @@ import { formatDuration, safeFileName } from '../samples/units.js';
 import {
   RESULT_SCHEMA_VERSION, SIMULATED_NOTE, writeResultAtomic, type DesignRecord, type MeasuredRun, type ResultDocument, type RunSample,
 } from '../samples/result.js';
+import { REPLACED } from '../samples/runs.js';
 import { startDownstreamStub } from './downstream.js';
 import { sanitizeEnv } from '../instrument/env.js';
-import { GENERATOR_NICE_BOOST, machineFacts, packageVersions, pinCpus, raiseGeneratorPriority, restoreGeneratorPriority } from './environment.js';
+import { machineFacts, packageVersions, pinCpus, raiseGeneratorPriority, restoreGeneratorPriority } from './environment.js';
 import type { NetworkRecord } from './network.js';
 import { ProbeServer } from './probe-server.js';
 import { disturbance, measureUnit, type Phase, type RunContext } from './runner.js';
@@ -88,7 +89,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   const downstream = await startDownstreamStub();
   const ctx: RunContext = {
     scenario: loaded, probes, baseEnv, downstreamUrl: downstream.url, targetCpus: pinning.targetCpus, signal: options.signal, logDir,
-    ...(priority?.applied ? { niceIncrement: GENERATOR_NICE_BOOST } : {}),
+    ...(priority?.applied ? { niceIncrement: priority.targetNice - priority.generatorNice } : {}),
     seed, arrival: design.arrival, coScheduled: design.kind === 'co-scheduled', latencyMs: design.latencyMs, onPhase: options.onPhase,
   };
   const configs = new Map(loaded.configs.map((config) => [config.name, config]));
@@ -107,13 +108,12 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
       pairs += pairsPerRound(design.kind, names.length - 1, design.ratesRps.length);
       for (const unit of plan) {
         if (options.signal.aborted) break;
-        options.onUnitStart?.(unit, total());
         for (let attempt = 0; ; attempt += 1) {
-          const measure = (u: PlannedUnit) => simulated ? simulated.measureUnit(u, configs, result.runs.length, ctx) : measureUnit(u, configs, result.runs.length, ctx);
           // A re-measured unit keeps its pair, so its runs take the disturbed ones' place in the estimates.
           const attemptUnit = attempt === 0 ? unit : { ...unit, index: units++ };
-          if (attempt > 0) options.onUnitStart?.(attemptUnit, total());
-          const samples = broken.size && unit.runs.some((run) => broken.has(run.config)) ? skipUnit(attemptUnit, result.runs.length, broken) : await measure(attemptUnit);
+          options.onUnitStart?.(attemptUnit, total());
+          const samples = broken.size && unit.runs.some((run) => broken.has(run.config)) ? skipUnit(attemptUnit, result.runs.length, broken)
+            : simulated ? await simulated.measureUnit(attemptUnit, configs, result.runs.length, ctx) : await measureUnit(attemptUnit, configs, result.runs.length, ctx);
           for (const sample of samples) if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
           const replaced = !options.signal.aborted && judgeDisturbance(samples, attempt);
           result.runs.push(...samples);
@@ -306,7 +306,7 @@ export function judgeDisturbance(samples: RunSample[], attempt: number): string 
   const reason = measured.map(disturbance).find((r) => r !== undefined);
   if (reason === undefined) return undefined;
   for (const sample of measured) {
-    if (attempt < MAX_REPLACEMENTS) sample.exclusions.push(`${reason}: replaced by a re-measurement of the pair`);
+    if (attempt < MAX_REPLACEMENTS) sample.exclusions.push(`${reason}${REPLACED}`);
     else sample.warnings.push(`${reason}; kept: the pair was measured ${attempt + 1} times and every window was disturbed`);
   }
   return attempt < MAX_REPLACEMENTS ? reason : undefined;

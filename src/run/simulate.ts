@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { InstrumentationConfig } from '../instrument/types.js';
 import { AGENT_VERSION_ENV, compareVersions } from '../instrument/versions.js';
-import { wholePeriodsMs, type PlannedUnit } from '../plan/plan.js';
+import { unitWindowMs, type PlannedUnit } from '../plan/plan.js';
 import { seededRandom } from '../random.js';
 import type { IntakeCounts, LoadRecord, MeasuredRun, RunIdentity, RunSample, SoakSample } from '../samples/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -150,7 +150,7 @@ export class SimulatedExecutor {
     }
     // The machine's common noise hits every side of a unit alike (it cancels in a co-scheduled ratio); each side adds its own.
     const common = ctx.coScheduled ? 0.1 * normal(random) : 0;
-    const windowMs = workload.soak?.duration ?? wholePeriodsMs(workload.duration, unit.runs.flatMap((planned) => configs.get(planned.config)!.periodsMs ?? []));
+    const windowMs = unitWindowMs(workload, unit.runs.map((planned) => configs.get(planned.config)!));
     return unit.runs.map((planned, i) => {
       const config = configs.get(planned.config)!;
       const m = modelOf(this.model, planned.config, baseline);

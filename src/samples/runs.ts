@@ -232,3 +232,6 @@ export function exclusionReasons(run: RunSample): string[] {
 
 /** How the load generator spaces arrivals: evenly, Poisson, or (the profiling pass only) in groups at the same mean rate. */
 export type Arrival = 'constant' | 'poisson' | 'burst';
+
+/** How the exclusion of a window the machine disturbed ends: its re-measurement follows, with the same pair. */
+export const REPLACED = ': replaced by a re-measurement of the pair';
