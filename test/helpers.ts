@@ -8,6 +8,8 @@ import { REPLACED } from '../src/samples/runs.js';
 export const root = resolve(import.meta.dirname, '..');
 export const cli = join(root, 'bin', 'apm-bench.js');
 export const fixtures = join(root, 'test', 'fixtures');
+/** apm-bench's own Fastify app, the target when a scenario names none. */
+export const bundledFixture = join(root, 'fixtures', 'fastify-app', 'server.js');
 
 export interface CliResult {
   code: number | null;

@@ -49,5 +49,6 @@ export function renderEnvironment(result: ResultDocument): string {
     `node ${env.nodeVersion}; ${Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')}`,
     `pinning: ${env.pinning.note}`,
     ...(env.generatorPriority ? [`priority: ${env.generatorPriority.note}`] : []),
+    ...(env.neighbours ?? []).map((n) => `neighbour ${n.name}: ${n.note}`),
   ].join('\n');
 }

@@ -151,3 +151,8 @@ export function processGroupPids(pgid: number): number[] {
   }
   return pids;
 }
+
+/** taskset -c -p's "pid 812's current affinity list: 0,1" → "0,1". */
+export function parseAffinityList(output: string): string | undefined {
+  return /affinity list:\s*(\S+)/.exec(output)?.[1];
+}

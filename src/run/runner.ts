@@ -418,7 +418,7 @@ function toMeasuredRun(
   if (window.stealPercent > HEAVY_STEAL_PERCENT) run.warnings.push(`heavy steal: ${window.stealPercent.toFixed(0)}% of the target CPU's time went to other guests`);
   if ((window.neighbourCpuPercent ?? 0) > BUSY_NEIGHBOUR_PERCENT) {
     run.warnings.push(`other processes used ${window.neighbourCpuPercent!.toFixed(0)}% of the target CPU during the window (a database, a build, another test): ` +
-      'both sides of a pair share it, but the spread grows');
+      'both sides of a pair share it, but the spread grows (target.neighbours moves named processes off it)');
   }
   for (const record of [load.record, ...(solo ? [solo.record] : [])]) {
     if (record.sendLagUs.p99 > 5000) {

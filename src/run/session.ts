@@ -20,6 +20,7 @@ import { sanitizeEnv } from '../instrument/env.js';
 import { machineFacts, packageVersions, pinCpus, raiseGeneratorPriority, restoreGeneratorPriority } from './environment.js';
 import type { NetworkRecord } from './network.js';
 import { ProbeServer } from './probe-server.js';
+import { moveNeighbours, type NeighbourMove } from './neighbours.js';
 import { disturbance, measureUnit, type Phase, type RunContext } from './runner.js';
 import { BURST } from './ticker-worker.js';
 import { SimulatedExecutor, simulationFromEnv } from './simulate.js';
@@ -81,6 +82,8 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
   }
   const priority = simulated ? undefined : raiseGeneratorPriority();
   if (priority) result.environment.generatorPriority = priority;
+  const neighbours: NeighbourMove | undefined = simulated || !loaded.target.neighbours.length ? undefined : moveNeighbours(loaded.target.neighbours, pinning);
+  if (neighbours) result.environment.neighbours = neighbours.records;
   writeResultAtomic(options.outPath, result);
 
   const probes = new ProbeServer();
@@ -140,6 +143,7 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
     await probes.close();
     removeTemporaryDirectory(logDir);
     restoreGeneratorPriority(priority);
+    neighbours?.restore();
   }
   result.analysis = analyse(result, loaded.budgets);
   if (result.profiling) Object.assign(result.profiling, attributeProfiles(result, result.profiling.runs));

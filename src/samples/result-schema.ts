@@ -250,6 +250,7 @@ export const resultSchema = z.object({
     packages: z.record(keyText, freeText),
     pinning: z.object({ enabled: z.boolean(), targetCpus: freeText.optional(), loadGeneratorCpus: freeText.optional(), note: freeText }),
     generatorPriority: z.object({ applied: z.boolean(), generatorNice: niceValue, targetNice: niceValue, note: freeText }).optional(),
+    neighbours: z.array(z.object({ name: freeText, processes: count, moved: z.boolean(), note: freeText })).optional(),
     strippedEnv: z.array(freeText),
     network: z.object({ isolation: z.enum(['namespace', 'host']), note: freeText, bridgedPorts: z.array(count).optional() }).optional(),
   }),

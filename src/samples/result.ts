@@ -54,6 +54,8 @@ export interface EnvironmentRecord {
   strippedEnv: string[];
   /** The load generator's priority against the targets' (run/environment.ts), absent on simulated sessions and in results before it. */
   generatorPriority?: { applied: boolean; generatorNice: number; targetNice: number; note: string };
+  /** target.neighbours: each named process, how many ran and whether they were moved off the target CPU (run/neighbours.ts). */
+  neighbours?: Array<{ name: string; processes: number; moved: boolean; note: string }>;
   /** How the session was kept from reaching other machines (run/network.ts): a loopback-only namespace, or the host network and why. */
   network?: { isolation: 'namespace' | 'host'; note: string; bridgedPorts?: number[] };
 }

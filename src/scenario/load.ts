@@ -40,6 +40,8 @@ export interface ResolvedTarget {
   uses: string[];
   /** Loopback ports of this machine to carry into the session's network namespace, besides those found in env. */
   bridgePorts: number[];
+  /** Process names moved off the target CPU for the session (run/neighbours.ts). */
+  neighbours: string[];
   /** target.envFile, read: applied under target.env, vendor keys removed at launch as from the shell. */
   envFile?: { path: string; vars: Record<string, string> };
 }
@@ -323,6 +325,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
       uses: declaredLibraries(dirname(bundledFixture)),
       // Its /db and /cache routes use PostgreSQL and Redis on this machine.
       bridgePorts: [5432, 6379],
+      neighbours: [],
     };
   }
   const cwd = resolve(scenarioDir, target.cwd ?? '.');
@@ -334,7 +337,7 @@ function resolveTarget(scenario: Scenario, scenarioDir: string, file: string): R
   if (envFile) assertNoEgress(sanitizeEnv(envFile.vars).env, `${file}: target.envFile ${target.envFile}`, egressRoutes());
   const common = {
     cwd, fixedPort: target.port, readyPath: target.readyPath, readyTimeoutMs: target.readyTimeout, env: target.env, uses: declaredLibraries(cwd),
-    bridgePorts: target.bridgePorts,
+    bridgePorts: target.bridgePorts, neighbours: target.neighbours,
     ...(envFile ? { envFile } : {}),
   };
   if ('module' in target) {

@@ -56,6 +56,11 @@ const targetCommon = {
       'loopback-only network namespace, and these are carried into it. Ports in env URLs, and PostgreSQL, MariaDB and Redis for the drivers the app declares, ' +
       'are carried in without it.',
   }),
+  neighbours: z.array(z.string().regex(/^[^\s/\u0000]{1,15}$/, { message: 'expected a process name as ps -e shows it (at most 15 characters, no spaces), e.g. "postgres"' }))
+    .default([]).meta({
+      description: 'Processes on this machine the app works with (e.g. [postgres, mariadbd, redis-server]): moved off the target CPU, onto the load generator\'s, for ' +
+        'the session and put back after, so their work does not preempt the measured pair. Needs root or CAP_SYS_NICE for another user\'s processes.',
+    }),
 };
 
 const moduleTarget = z.strictObject({

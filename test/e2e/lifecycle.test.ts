@@ -2,10 +2,12 @@
  * A session's life on real processes, without timing claims: a target that crashes mid-run, one that never becomes
  * ready, Ctrl-C, and the sequential design's runner path. Nothing here asserts a measured figure.
  */
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtures, processesMentioning, quickWorkload, keptRuns, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
+import { bundledFixture, fixtures, processesMentioning, quickWorkload, keptRuns, readOnlyResult, runCli, tempDir, writeScenario } from '../helpers.js';
 
 function withPreloads(dir: string, ...names: string[]): void {
   for (const name of names) copyFileSync(join(fixtures, name), join(dir, name));
@@ -92,10 +94,20 @@ instrumentations:
     expect(processesMentioning(dir)).toEqual([]);
   });
 
-  it('stops cleanly on Ctrl-C, keeps finished runs and leaves no process behind', async () => {
+  it('stops cleanly on Ctrl-C, keeps finished runs, leaves no process behind and puts a named neighbour back on its CPUs', async () => {
     const dir = tempDir();
     withPreloads(dir, 'noop.cjs');
-    const file = writeScenario(dir, 'long.yaml', `${quickWorkload({ rounds: 20, duration: '1s', warmup: '0s' })}
+    // A neighbour (target.neighbours) that writes the CPUs it may run on, as the kernel has them, every 100 ms.
+    const name = `apmbn-${process.pid % 100_000}`;
+    const cpusFile = join(dir, 'neighbour-cpus.txt');
+    const neighbour = spawn(process.execPath, ['-e', `process.title = ${JSON.stringify(name)}; const fs = require('node:fs');
+setInterval(() => fs.appendFileSync(${JSON.stringify(cpusFile)}, /Cpus_allowed_list:\\s*(\\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1] + '\\n'), 100);`],
+    { stdio: 'ignore' });
+    while (!existsSync(cpusFile)) await new Promise((r) => setTimeout(r, 50));
+    const file = writeScenario(dir, 'long.yaml', `target:
+  module: ${bundledFixture}
+  neighbours: [${name}]
+${quickWorkload({ rounds: 20, duration: '1s', warmup: '0s' })}
 instrumentations:
   - name: none
   - name: noop
@@ -103,7 +115,8 @@ instrumentations:
 `);
     const out = join(dir, 'out');
     let cliPid = 0;
-    const finished = runCli(['run', file, '--out', out], { onSpawn: (pid) => { cliPid = pid; } });
+    // Pinned, so there is a target CPU to move the neighbour off.
+    const finished = runCli(['run', file, '--out', out], { onSpawn: (pid) => { cliPid = pid; }, pin: cpus().length > 1 });
     // Wait until at least one run is in the result file and a target is running.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -125,5 +138,22 @@ instrumentations:
     expect(result.status).toBe('interrupted');
     expect(result.runs.filter((run) => run.status === 'measured').length).toBeGreaterThanOrEqual(2);
     expect(processesMentioning(dir)).toEqual([]);
+    try {
+      if (cpus().length > 1) {
+        const generatorCpus = result.environment.pinning.loadGeneratorCpus!;
+        expect(result.environment.neighbours).toEqual([expect.objectContaining({ name, processes: 1, moved: true })]);
+        await new Promise((r) => setTimeout(r, 300));
+        const seen = readFileSync(cpusFile, 'utf8').trim().split('\n');
+        // It ran on every CPU before the session, on the load generator's during it, and on every CPU again after.
+        const all = seen[0]!;
+        expect(all).not.toBe(generatorCpus);
+        expect(seen).toContain(generatorCpus);
+        expect(seen.at(-1)).toBe(all);
+      } else {
+        expect(result.environment.neighbours).toEqual([expect.objectContaining({ name, moved: false })]);
+      }
+    } finally {
+      neighbour.kill();
+    }
   });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { pairsFor } from '../../src/analysis/summary.js';
 import { median } from '../../src/analysis/stats.js';
 import { balancedOrder, pairsPerRound, planRound, wholePeriodsMs, williamsOrders } from '../../src/plan/plan.js';
-import { neighbourCpuPercent, parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
+import { neighbourCpuPercent, parseAffinityList, parseCpuList, parseListeningInodes, parseProcStat, parseProcStatCpus, parseProcStatus, stealPercent } from '../../src/run/procfs.js';
 import { sanitizeEnv } from '../../src/instrument/env.js';
 import { weightedSequence, toWireRequest } from '../../src/run/route-mix.js';
 import { preloadFlags } from '../../src/run/target.js';
@@ -319,5 +319,13 @@ describe('/proc/net/tcp', () => {
     ].join('\n');
     expect(parseListeningInodes(table, 3000)).toEqual(['41234']);
     expect(parseListeningInodes(table, 50000)).toEqual([]);
+  });
+});
+
+describe('taskset -c -p', () => {
+  it('reads the CPU list a process may run on, so a moved neighbour goes back to it', () => {
+    expect(parseAffinityList("pid 812's current affinity list: 0,1\n")).toBe('0,1');
+    expect(parseAffinityList("pid 9's current affinity list: 0-3,6\n")).toBe('0-3,6');
+    expect(parseAffinityList('taskset: failed to get pid 9\'s affinity: No such process\n')).toBeUndefined();
   });
 });
