@@ -1,11 +1,14 @@
-import type { Calibration, MeasuredRun, ResultDocument, SpreadCovariate } from '../samples/result.js';
+import type { Calibration, MeasuredRun, NeighbourShift, ResultDocument, SpreadCovariate } from '../samples/result.js';
 import { isValidRun } from '../samples/runs.js';
 import { metricNames } from '../samples/metrics.js';
 import { pairsFor, primaryRate } from './summary.js';
-import { minimumDetectableEffect, pairsToDetect } from './stats.js';
+import { mean, minimumDetectableEffect, pairsToDetect, welchInterval } from './stats.js';
 
 /** The name of the baseline's identical twin in a calibration session. */
 export const AA_NAME = 'aa-baseline';
+/** `calibrate --neighbour`: the twin of a config, measured while the synthetic neighbour runs. */
+export const neighbourTwin = (config: string): string => `${config} (neighbour)`;
+
 /** Rounds the noise floor is shown for. */
 export const ROUNDS_SHOWN = [3, 5, 10, 20, 30];
 
@@ -97,4 +100,38 @@ export function explainedSpread(runs: ResultDocument['runs'], config: string, ba
 function explainedOrNothing(runs: ResultDocument['runs'], config: string, baseline: string, rateRps: number) {
   const explained = explainedSpread(runs, config, baseline, rateRps);
   return Object.keys(explained).length ? { explained } : {};
+}
+
+/** The mean of the values that are there, or undefined when none is. */
+function meanOfPresent(values: ReadonlyArray<number | undefined>): number | undefined {
+  const present = values.filter((v): v is number => v !== undefined);
+  return present.length ? mean(present) : undefined;
+}
+
+/**
+ * Pure: how far each config's overhead moved under the synthetic neighbour: its pairs beside the baseline with the
+ * neighbour off (`config`) against those with it on (`neighbourTwin(config)`), rounds interleaved in one session. The
+ * shift is the ratio of the two geometric means, less 1, with its 95% Welch interval (independent pairs).
+ */
+export function neighbourShifts(result: Pick<ResultDocument, 'runs' | 'scenario' | 'design'>, configs: readonly string[]): NeighbourShift[] {
+  const rate = primaryRate(result);
+  const baseline = result.scenario.baseline;
+  const valid = result.runs.filter(isValidRun).filter((run) => run.offeredRps === rate);
+  const side = (config: string) => {
+    const logRatios = pairsFor(result.runs, config, baseline, 'cpuMsPerRequest', rate).map((p) => p.logRatio);
+    const { mean: m, sd } = logRatios.length >= 2 ? spread(logRatios) : { mean: Number.NaN, sd: Number.NaN };
+    // Other processes on the target CPU over the pair's windows: the neighbour's own reach, as measured.
+    const others = meanOfPresent(valid.filter((run) => run.config === config).map((run) => run.noise.neighbourCpuPercent));
+    return { logRatios, summary: { pairs: logRatios.length, overhead: Math.exp(m) - 1, logRatioSD: sd, ...(others !== undefined ? { otherCpuPercent: others } : {}) } };
+  };
+  return configs.flatMap((config) => {
+    const quiet = side(config);
+    const busy = side(neighbourTwin(config));
+    if (quiet.logRatios.length < 2 || busy.logRatios.length < 2) return [];
+    const interval = welchInterval(quiet.logRatios, busy.logRatios);
+    return [{
+      config, quiet: quiet.summary, busy: busy.summary,
+      shift: Math.exp(mean(busy.logRatios) - mean(quiet.logRatios)) - 1, shiftLow: Math.exp(interval.low) - 1, shiftHigh: Math.exp(interval.high) - 1,
+    }];
+  });
 }

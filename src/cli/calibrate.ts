@@ -15,6 +15,8 @@ export function defineCalibrate(program: Command): void {
     .option('-r, --rounds <n>', 'rounds (A/A pairs) to measure', '10')
     .option('--agents <configs>', 'also measure these configs of the scenario beside their baselines ("datadog@1,sentry@1", or "all"): each one\'s own ' +
       'spread, and the rounds that resolve a 5% change for it')
+    .option('--neighbour', 'also measure the A/A twin and each --agents config while a synthetic neighbour runs (one process per CPU, busy 10 ms of every ' +
+      '20 ms, at the targets\' priority), in pairs interleaved with the quiet ones: how far each one\'s ratio moves on a busy machine')
     .option('--json', 'print one JSON document (result file, per-metric spread and detectable effects) on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
@@ -28,21 +30,22 @@ Examples:
   $ apm-bench calibrate scenarios/quick.yaml
   $ apm-bench calibrate scenarios/realistic.yaml --rounds 20
   $ apm-bench calibrate scenarios/quick.yaml --agents datadog@1,sentry@1
+  $ apm-bench calibrate scenarios/quick.yaml --agents datadog@1 --neighbour
   $ apm-bench calibrate scenarios/quick.yaml --json | jq '.calibration.metrics.cpuMsPerRequest'
 ${exitCodes([0, 2, 4, 130], 'the noise floor was measured')}`)
-    .action(async (file: string, flags: { out: string; rounds: string; agents?: string; quiet?: boolean; json?: boolean }) => {
+    .action(async (file: string, flags: { out: string; rounds: string; agents?: string; neighbour?: boolean; quiet?: boolean; json?: boolean }) => {
       process.exitCode = await calibrate(file, flags);
     });
 }
 
-async function calibrate(file: string, flags: { out: string; rounds: string; agents?: string; quiet?: boolean; json?: boolean }): Promise<number> {
+async function calibrate(file: string, flags: { out: string; rounds: string; agents?: string; neighbour?: boolean; quiet?: boolean; json?: boolean }): Promise<number> {
   const output = new Output(Boolean(flags.json), Boolean(flags.quiet));
   const progress = new Progress(process.stderr, output.quiet);
   // SIGINT or SIGTERM: the current pair is cleaned up and the result keeps the pairs finished (a second one stops at once).
   const { signal, release } = interrupts(progress);
   const rounds = Number(flags.rounds);
   try {
-    progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload, ${flags.rounds} rounds.`);
+    progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload${flags.neighbour ? ', quiet and under a synthetic neighbour' : ''}, ${flags.rounds} rounds.`);
     const { result, outPath, scenarioRounds } = await calibrateFile(file, flags, {
       signal,
       onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AA_NAME, calibrate } from '../analysis/calibrate.js';
+import { AA_NAME, calibrate, neighbourShifts, neighbourTwin } from '../analysis/calibrate.js';
 import { InputError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { runSession, type SessionOptions } from '../run/session.js';
@@ -7,13 +7,18 @@ import { writeResultAtomic, type ResultDocument } from '../samples/result.js';
 import { loadScenario, type LoadedScenario } from '../scenario/load.js';
 import { assertOutDirectory, resultPath } from './project.js';
 import { installAgentVersions } from '../run/agent-install.js';
+import { hogSpec, startHog } from '../run/hog.js';
+import type { PlannedUnit } from '../plan/plan.js';
 
 /**
  * The scenario's baseline beside its own twin and beside a no-op preload: what the noise alone looks like; and beside
- * each of `agents`, the scenario's own configs, whose spread is their own.
+ * each of `agents`, the scenario's own configs, whose spread is their own. With `neighbour`, the twin and each agent
+ * once more under another name, measured while the synthetic neighbour runs: their pairs interleave with the quiet ones.
  */
-export function calibrationScenario(loaded: LoadedScenario, agents: readonly string[] = []): LoadedScenario {
+export function calibrationScenario(loaded: LoadedScenario, agents: readonly string[] = [], neighbour = false): LoadedScenario {
   const baseline = loaded.configs.find((config) => config.name === loaded.scenario.baseline)!;
+  const twin = { ...baseline, name: AA_NAME };
+  const measured = loaded.configs.filter((config) => agents.includes(config.name));
   return {
     ...loaded,
     name: `${loaded.name}-calibration`,
@@ -21,9 +26,10 @@ export function calibrationScenario(loaded: LoadedScenario, agents: readonly str
     moneyBudgets: [],
     configs: [
       baseline,
-      { ...baseline, name: AA_NAME },
+      twin,
       { ...baseline, name: 'noop-preload', kind: 'custom', preloads: [...baseline.preloads, join(packageRoot, 'preloads', 'noop.cjs')] },
-      ...loaded.configs.filter((config) => agents.includes(config.name)),
+      ...measured,
+      ...(neighbour ? [twin, ...measured].map((config) => ({ ...config, name: neighbourTwin(config.name) })) : []),
     ],
   };
 }
@@ -52,14 +58,19 @@ export interface CalibrateOutcome {
 
 /** `apm-bench calibrate`: run the A/A session and keep its noise floor in the result. */
 export async function calibrateFile(
-  file: string, options: { out: string; rounds: string; agents?: string }, hooks: Omit<SessionOptions, 'outPath' | 'rounds'>,
+  file: string, options: { out: string; rounds: string; agents?: string; neighbour?: boolean }, hooks: Omit<SessionOptions, 'outPath' | 'rounds' | 'aroundUnit'>,
 ): Promise<CalibrateOutcome> {
   const rounds = Number(options.rounds);
   if (!Number.isInteger(rounds) || rounds < 3 || rounds > 500) throw new InputError(`--rounds: expected a whole number from 3 to 500, got "${options.rounds}".`);
   assertOutDirectory(options.out);
   const original = loadScenario(file, { needsCandidates: false });
+  if (options.neighbour && original.scenario.workload.design !== 'co-scheduled') {
+    throw new InputError(`--neighbour: ${file}: workload.design is "${original.scenario.workload.design}"; expected "co-scheduled", where each pair's two sides ` +
+      'share the neighbour (a sequential baseline would be measured without it).');
+  }
   const agents = chosenAgents(original, options.agents);
-  const loaded = calibrationScenario(original, agents);
+  const loaded = calibrationScenario(original, agents, options.neighbour);
+  const underNeighbour = new Set([AA_NAME, ...agents].map(neighbourTwin));
   if (agents.length) await installAgentVersions(loaded.configs, hooks.onNote);
   const outPath = resultPath(options.out, loaded.name);
   const network = {
@@ -68,8 +79,11 @@ export async function calibrateFile(
       ? 'host network (calibrate does not isolate yet): only the configuration checks kept the agents on this machine'
       : 'host network: calibrate runs the baseline and apm-bench\'s own no-op preload, no agent',
   };
-  const result = await runSession(loaded, { ...hooks, outPath, rounds, network });
+  // The neighbour runs through the whole of each of its pairs: the targets' start, priming, warm-up, window and latency phases.
+  const aroundUnit = async (unit: PlannedUnit) => (unit.runs.some((run) => underNeighbour.has(run.config)) ? startHog() : undefined);
+  const result = await runSession(loaded, { ...hooks, outPath, rounds, network, ...(options.neighbour ? { aroundUnit } : {}) });
   result.calibration = calibrate(result, agents);
+  if (options.neighbour) result.calibration.neighbour = { hog: hogSpec(), configs: neighbourShifts(result, [AA_NAME, ...agents]) };
   writeResultAtomic(outPath, result);
   return { result, outPath, scenarioRounds: original.scenario.workload.rounds, baseline: loaded.scenario.baseline };
 }

@@ -4,7 +4,7 @@ import { pricingSources, STALE_AFTER_MONTHS, stalePrices } from '../cost/pricing
 import { instancePrice, type ConfigCost, type CostOptions } from '../cost/project.js';
 import type { Comparison } from '../gate/compare.js';
 import { metrics, type MetricName } from '../samples/metrics.js';
-import type { Calibration, SpreadCovariate } from '../samples/result.js';
+import type { Calibration, NeighbourSide, SpreadCovariate } from '../samples/result.js';
 import { formatChange, formatNumber } from '../samples/units.js';
 import { usd } from './input.js';
 
@@ -42,7 +42,21 @@ export function renderCalibration(calibration: Calibration, scenarioRounds?: num
       if (explained.length) lines.push(`    its spread goes with (r², each alone): ${explained.join(', ')}`);
     }
   }
+  if (calibration.neighbour) lines.push('', ...renderNeighbour(calibration.neighbour));
   return `${lines.join('\n')}\n`;
+}
+
+/** `calibrate --neighbour`: each config quiet and under the hog, side by side, and how far its overhead moved. */
+function renderNeighbour(neighbour: NonNullable<Calibration['neighbour']>): string[] {
+  const { hog } = neighbour;
+  const others = (side: NeighbourSide) => (side.otherCpuPercent !== undefined ? `, others ${side.otherCpuPercent.toFixed(0)}% of the target CPU` : '');
+  const side = (s: NeighbourSide) => `${formatChange(s.overhead)} (SD ${s.logRatioSD.toFixed(3)}, ${s.pairs} pairs${others(s)})`;
+  return [
+    `Under a neighbour (${hog.processes} processes, one per CPU, unpinned, at the targets' priority, each busy ${hog.busyMs} ms of every ` +
+      `${hog.busyMs + hog.idleMs} ms; its pairs interleaved with the quiet ones):`,
+    ...neighbour.configs.map((c) => `  ${c.config}: quiet ${side(c.quiet)}; with the neighbour ${side(c.busy)}; ` +
+      `its CPU ratio moved ${formatChange(c.shift)} [${formatChange(c.shiftLow)}, ${formatChange(c.shiftHigh)}]`),
+  ];
 }
 
 

@@ -31,7 +31,7 @@ export function machineFacts() {
   };
 }
 
-function hasTaskset(): boolean {
+export function hasTaskset(): boolean {
   try {
     execFileSync('taskset', ['--version'], { stdio: 'ignore' });
     return true;

@@ -53,6 +53,11 @@ export interface SessionOptions {
   profile?: { dir: string; intervalUs: number };
   /** How the session was kept from reaching other machines (run/network.ts), for the result. */
   network?: NetworkRecord;
+  /**
+   * Awaited before each attempt at a unit, and what it returns after the attempt: `calibrate --neighbour` starts its
+   * synthetic neighbour here for the units it measures under one. Not called in a simulated session, which starts no process.
+   */
+  aroundUnit?: (unit: PlannedUnit) => Promise<(() => Promise<void>) | undefined>;
 }
 
 /**
@@ -115,8 +120,18 @@ export async function runSession(loaded: LoadedScenario, options: SessionOptions
           // A re-measured unit keeps its pair, so its runs take the disturbed ones' place in the estimates.
           const attemptUnit = attempt === 0 ? unit : { ...unit, index: units++ };
           options.onUnitStart?.(attemptUnit, total());
-          const samples = broken.size && unit.runs.some((run) => broken.has(run.config)) ? skipUnit(attemptUnit, result.runs.length, broken)
-            : simulated ? await simulated.measureUnit(attemptUnit, configs, result.runs.length, ctx) : await measureUnit(attemptUnit, configs, result.runs.length, ctx);
+          const skipped = broken.size && unit.runs.some((run) => broken.has(run.config)) ? skipUnit(attemptUnit, result.runs.length, broken) : undefined;
+          let samples: RunSample[];
+          if (skipped) samples = skipped;
+          else if (simulated) samples = await simulated.measureUnit(attemptUnit, configs, result.runs.length, ctx);
+          else {
+            const after = await options.aroundUnit?.(attemptUnit);
+            try {
+              samples = await measureUnit(attemptUnit, configs, result.runs.length, ctx);
+            } finally {
+              await after?.();
+            }
+          }
           for (const sample of samples) if (sample.status === 'failed') broken.set(sample.config, sample.failure.reason);
           const replaced = !options.signal.aborted && judgeDisturbance(samples, attempt);
           result.runs.push(...samples);

@@ -168,6 +168,8 @@ const configRecord = z.object({
 /** A Linux nice value. */
 const niceValue = z.number().int().min(-20).max(19);
 
+const neighbourSide = z.object({ pairs: count, overhead: finite, logRatioSD: nonNegative, otherCpuPercent: nonNegative.optional() });
+
 export const calibrationSchema = z.object({
   design: z.enum(['co-scheduled', 'sequential']),
   pairs: count,
@@ -177,6 +179,10 @@ export const calibrationSchema = z.object({
     roundsFor5Percent: count.optional(),
     explained: z.partialRecord(z.enum(['baselineCpu', 'payloads', 'harnessCpu', 'sendLag', 'neighbourCpu']), z.number().min(0).max(1)).optional(),
   })).optional(),
+  neighbour: z.object({
+    hog: z.object({ processes: count, busyMs: nonNegative, idleMs: nonNegative }),
+    configs: z.array(z.object({ config: recordedName, quiet: neighbourSide, busy: neighbourSide, shift: finite, shiftLow: finite, shiftHigh: finite })),
+  }).optional(),
 });
 
 const functionTime = z.object({ bucket: freeText, functionName: freeText, url: freeText, line: finite, selfMs: nonNegative });

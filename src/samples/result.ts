@@ -92,6 +92,27 @@ export interface Calibration {
    * work comes in lumps), the overhead it read, what each number of rounds detects for it, and the rounds that resolve 5%.
    */
   agents?: AgentSpread[];
+  /** With `calibrate --neighbour`: the synthetic neighbour, and how far each config's overhead moved under it. */
+  neighbour?: { hog: { processes: number; busyMs: number; idleMs: number }; configs: NeighbourShift[] };
+}
+
+/** One side of `calibrate --neighbour`: a config's pairs with the neighbour off, or on. */
+export interface NeighbourSide {
+  pairs: number;
+  overhead: number;
+  logRatioSD: number;
+  /** Mean share of the target CPU that other processes used in its windows (pinned sessions): the neighbour's reach. */
+  otherCpuPercent?: number;
+}
+
+export interface NeighbourShift {
+  config: string;
+  quiet: NeighbourSide;
+  busy: NeighbourSide;
+  /** exp(mean busy log ratio − mean quiet log ratio) − 1: how far the overhead moved, with its 95% Welch interval. */
+  shift: number;
+  shiftLow: number;
+  shiftHigh: number;
 }
 
 export interface AgentSpread {

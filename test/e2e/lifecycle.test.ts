@@ -94,6 +94,27 @@ instrumentations:
     expect(processesMentioning(dir)).toEqual([]);
   });
 
+  it('calibrate --neighbour runs its synthetic neighbour during exactly the pairs it names, on the target CPU too, and leaves none behind', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'neighbour.yaml', `${quickWorkload({ rounds: 3, duration: '1s', warmup: '0.3s', prime: 300, latency: '0.2s', jsonOnly: true })}
+instrumentations:
+  - name: none
+`);
+    const { code, stdout, stderr } = await runCli(['calibrate', file, '--out', join(dir, 'out'), '--rounds', '3', '--neighbour', '--json']);
+    expect(code, stderr).toBe(0);
+    const { calibration } = JSON.parse(stdout) as { calibration: { neighbour: { hog: { processes: number }; configs: Array<Record<string, any>> } } };
+    expect(calibration.neighbour.hog.processes).toBe(cpus().length);
+    const [aa] = calibration.neighbour.configs;
+    expect(aa).toMatchObject({ config: 'aa-baseline', quiet: { pairs: 3 }, busy: { pairs: 3 } });
+    expect(stderr).toMatch(/Under a neighbour \(\d+ processes, one per CPU.*\n  aa-baseline: quiet [+−]\d+\.\d%.*its CPU ratio moved [+−]\d+\.\d%/);
+    if (cpus().length > 1) {
+      // Pinned: the target CPU's other work, read from /proc/stat, rose while the neighbour ran, and only then. Each of its
+      // processes is busy half the time, so on the target CPU it takes a large share whatever else the machine runs.
+      expect(aa.busy.otherCpuPercent - aa.quiet.otherCpuPercent).toBeGreaterThan(10);
+    }
+    expect(processesMentioning('setTimeout(spin, idle)')).toEqual([]);
+  }, 120_000);
+
   it('stops cleanly on Ctrl-C, keeps finished runs, leaves no process behind and puts a named neighbour back on its CPUs', async () => {
     const dir = tempDir();
     withPreloads(dir, 'noop.cjs');

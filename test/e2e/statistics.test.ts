@@ -45,6 +45,12 @@ describe('statistics end to end (simulated sessions)', () => {
     const wrong = await runCli(['calibrate', file, '--agents', 'ghost'], { env });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--agents: "ghost" is not a config');
+    // A sequential baseline runs alone, so it could not share the neighbour with its candidate.
+    const sequential = writeScenario(dir, 'sequential.yaml', `${workload('  rounds: 3\n  design: sequential\n')}instrumentations:\n  - name: none\n`);
+    const refused = await runCli(['calibrate', sequential, '--neighbour'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--neighbour: ');
+    expect(refused.stderr).toContain('workload.design is "sequential"; expected "co-scheduled"');
   });
 
   it('a window whose generator fell behind is excluded and its pair measured again, keeping every raw window; the third attempt is kept', async () => {

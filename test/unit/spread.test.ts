@@ -1,6 +1,7 @@
 /** What a real agent's spread goes with (calibrate --agents): r² of each recorded covariate, with known answers. */
 import { describe, expect, it } from 'vitest';
-import { explainedSpread, rSquared } from '../../src/analysis/calibrate.js';
+import { explainedSpread, neighbourShifts, neighbourTwin, rSquared } from '../../src/analysis/calibrate.js';
+import { mean, standardDeviation, welchInterval } from '../../src/analysis/stats.js';
 import type { MeasuredRun } from '../../src/samples/result.js';
 import { measured } from '../samples.js';
 
@@ -42,5 +43,46 @@ describe('explained spread', () => {
     expect(explainedSpread(runs, 'agent', 'none', 100).payloads).toBeCloseTo(1, 9);
     runs[7]!.exclusions.push('saturated');
     expect(explainedSpread(runs, 'agent', 'none', 100)).toEqual({});
+  });
+});
+
+describe('calibrate --neighbour', () => {
+  const ids = { next: 0 };
+  /** One pair of `config` beside its own baseline, with a known ratio and others' share of the target CPU. */
+  const pairOf = (config: string, ratio: number, othersPercent: number): MeasuredRun[] => {
+    const id = ids.next++;
+    const noise = { stealPercent: 0, loadAverage1m: 0, harnessCpuPercent: 5, neighbourCpuPercent: othersPercent };
+    return [measured(id, 'none', 1, { noise }), measured(id, config, ratio, { noise })];
+  };
+  const document = (runs: MeasuredRun[]) => ({
+    runs, scenario: { baseline: 'none' } as never, design: { kind: 'co-scheduled', ratesRps: [100] } as never,
+  });
+
+  it('the shift is the ratio of the two geometric means, less 1, with the Welch interval of the log ratios', () => {
+    const quiet = [1.10, 1.12, 1.08, 1.11];
+    const busy = [1.20, 1.25, 1.17];
+    const runs = [...quiet.flatMap((r) => pairOf('agent', r, 2)), ...busy.flatMap((r) => pairOf(neighbourTwin('agent'), r, 40))];
+    const [shift] = neighbourShifts(document(runs), ['agent']);
+    const lq = quiet.map(Math.log);
+    const lb = busy.map(Math.log);
+    const interval = welchInterval(lq, lb);
+    expect(shift!.config).toBe('agent');
+    expect(shift!.quiet).toMatchObject({ pairs: 4, otherCpuPercent: 2 });
+    expect(shift!.busy).toMatchObject({ pairs: 3, otherCpuPercent: 40 });
+    expect(shift!.quiet.overhead).toBeCloseTo(Math.exp(mean(lq)) - 1, 12);
+    expect(shift!.busy.logRatioSD).toBeCloseTo(standardDeviation(lb), 12);
+    expect(shift!.shift).toBeCloseTo(Math.exp(mean(lb) - mean(lq)) - 1, 12);
+    expect(shift!.shiftLow).toBeCloseTo(Math.exp(interval.low) - 1, 12);
+    expect(shift!.shiftHigh).toBeCloseTo(Math.exp(interval.high) - 1, 12);
+    // About +9.6% moved, and the interval, from 7 pairs this tight, excludes no change.
+    expect(shift!.shift).toBeGreaterThan(0.09);
+    expect(shift!.shiftLow).toBeGreaterThan(0);
+  });
+
+  it('a config with fewer than two pairs on either side gets no row, and excluded runs are left out', () => {
+    const runs = [...[1.1, 1.2].flatMap((r) => pairOf('agent', r, 1)), ...[1.3, 1.4].flatMap((r) => pairOf(neighbourTwin('agent'), r, 30))];
+    expect(neighbourShifts(document(runs), ['agent'])).toHaveLength(1);
+    runs.at(-1)!.exclusions.push('the load generator fell behind its schedule: replaced by a re-measurement of the pair');
+    expect(neighbourShifts(document(runs), ['agent'])).toEqual([]);
   });
 });
