@@ -45,7 +45,8 @@ async function calibrate(file: string, flags: { out: string; rounds: string; age
   const { signal, release } = interrupts(progress);
   const rounds = Number(flags.rounds);
   try {
-    progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload${flags.neighbour ? ', quiet and under a synthetic neighbour' : ''}, ${flags.rounds} rounds.`);
+    const neighbour = flags.neighbour ? ', quiet and under a synthetic neighbour' : '';
+    progress.message(`Calibrating ${file}: its baseline beside its own twin and beside a no-op preload${neighbour}, ${flags.rounds} rounds.`);
     const { result, outPath, scenarioRounds } = await calibrateFile(file, flags, {
       signal,
       onUnitStart: (unit, total) => progress.unitStart(unit, total, rounds),
