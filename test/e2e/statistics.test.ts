@@ -84,6 +84,27 @@ describe('statistics end to end (simulated sessions)', () => {
     expect(stderr).toMatch(/Pair 1 \(none vs agent\): the load generator fell behind its schedule .*; measuring it again\./);
   });
 
+  it('a session re-measures at most a quarter of its planned pairs: on a machine disturbed throughout it still ends on time', async () => {
+    const dir = tempDir();
+    const file = writeScenario(dir, 'busy.yaml', `${workload('  rounds: 12\n')}instrumentations:
+  - name: none
+  - name: agent
+    env: { AGENT: "1" }
+`);
+    const out = join(dir, 'out');
+    // Every window lags. 12 planned units give a budget of 3: unit 0 twice (its third attempt kept), round 2's pair once.
+    const env = simulated({ pairSd: 0.02, configs: { agent: { ratio: 1.2 } }, laggedUnits: Array.from({ length: 40 }, (_, i) => i) });
+    const { code, stderr } = await runCli(['run', file, '--out', out], { env });
+    expect(code, stderr).toBe(0);
+    const measured = readOnlyResult(out).runs.filter((run) => run.status === 'measured');
+    expect(measured).toHaveLength(2 * 15);
+    expect(new Set(measured.filter((run) => run.exclusions.length).map((run) => run.unit))).toEqual(new Set([0, 1, 3]));
+    const spent = measured.filter((run) => run.warnings.some((w) => /kept: the session's re-measurements \(a quarter of its planned pairs\) were spent/.test(w)));
+    // Round 2's second attempt and the 10 pairs after it.
+    expect(new Set(spent.map((run) => run.unit)).size).toBe(11);
+    expect(measured.filter((run) => run.exclusions.length === 0).map((run) => run.pair).filter((p, i, all) => all.indexOf(p) === i)).toHaveLength(12);
+  });
+
   it('the rate model recovers a known split: 20 ms/s fixed plus 0.1 ms per request', async () => {
     const dir = tempDir();
     const file = writeScenario(dir, 'rates.yaml', `${workload('  rates: [100, 300]\n  rounds: 3\n').replace('  rate: 200\n', '')}instrumentations:
