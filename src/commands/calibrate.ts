@@ -80,10 +80,24 @@ export async function calibrateFile(
       : 'host network: calibrate runs the baseline and apm-bench\'s own no-op preload, no agent',
   };
   // The neighbour runs through the whole of each of its pairs: the targets' start, priming, warm-up, window and latency phases.
-  const aroundUnit = async (unit: PlannedUnit) => (unit.runs.some((run) => underNeighbour.has(run.config)) ? startHog() : undefined);
+  const spells = { units: 0, wallMs: 0, cpuMs: 0 };
+  const aroundUnit = async (unit: PlannedUnit) => {
+    if (!unit.runs.some((run) => underNeighbour.has(run.config))) return undefined;
+    const stop = startHog();
+    return async () => {
+      const spell = await stop();
+      spells.units += 1;
+      spells.wallMs += spell.wallMs;
+      spells.cpuMs += spell.cpuMs;
+    };
+  };
   const result = await runSession(loaded, { ...hooks, outPath, rounds, network, ...(options.neighbour ? { aroundUnit } : {}) });
   result.calibration = calibrate(result, agents);
-  if (options.neighbour) result.calibration.neighbour = { hog: hogSpec(), configs: neighbourShifts(result, [AA_NAME, ...agents]) };
+  if (options.neighbour) {
+    const hog = hogSpec();
+    const cpuPercent = spells.wallMs > 0 ? (100 * spells.cpuMs) / (spells.wallMs * hog.processes) : 0;
+    result.calibration.neighbour = { hog: { ...hog, units: spells.units, cpuPercent }, configs: neighbourShifts(result, [AA_NAME, ...agents]) };
+  }
   writeResultAtomic(outPath, result);
   return { result, outPath, scenarioRounds: original.scenario.workload.rounds, baseline: loaded.scenario.baseline };
 }

@@ -53,7 +53,7 @@ function renderNeighbour(neighbour: NonNullable<Calibration['neighbour']>): stri
   const side = (s: NeighbourSide) => `${formatChange(s.overhead)} (SD ${s.logRatioSD.toFixed(3)}, ${s.pairs} pairs${others(s)})`;
   return [
     `Under a neighbour (${hog.processes} processes, one per CPU, unpinned, at the targets' priority, each busy ${hog.busyMs} ms of every ` +
-      `${hog.busyMs + hog.idleMs} ms; its pairs interleaved with the quiet ones):`,
+      `${hog.busyMs + hog.idleMs} ms; through ${hog.units} pairs, interleaved with the quiet ones, it used ${hog.cpuPercent.toFixed(0)}% of every CPU):`,
     ...neighbour.configs.map((c) => `  ${c.config}: quiet ${side(c.quiet)}; with the neighbour ${side(c.busy)}; ` +
       `its CPU ratio moved ${formatChange(c.shift)} [${formatChange(c.shiftLow)}, ${formatChange(c.shiftHigh)}]`),
   ];

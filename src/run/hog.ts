@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, getPriority } from 'node:os';
 import { hasTaskset } from './environment.js';
 import { killGroup, trackGroup } from './processes.js';
+import { readCpuTimes } from './procfs.js';
 
 /**
  * `calibrate --neighbour`'s synthetic neighbour, the same on every machine: one process per CPU, unpinned, at the
@@ -29,8 +30,17 @@ export function hogSpec(): HogSpec {
   return { processes: cpus().length, ...HOG };
 }
 
-/** Starts the neighbour; the returned stop ends every process of it (and cleanup does, however apm-bench exits). */
-export function startHog(): () => Promise<void> {
+/** What one run of the neighbour did: how long it ran and the CPU its processes used (/proc, 10 ms ticks). */
+export interface HogSpell {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * Starts the neighbour; the returned stop ends every process of it (and cleanup does, however apm-bench exits) and says
+ * what it did.
+ */
+export function startHog(): () => Promise<HogSpell> {
   const { processes } = hogSpec();
   const children: ChildProcess[] = [];
   // This process is pinned to the load generator's CPUs and its session thread may run at a raised priority: the hog
@@ -45,7 +55,19 @@ export function startHog(): () => Promise<void> {
     if (child.pid) trackGroup(child.pid);
     children.push(child);
   }
+  const startedMs = performance.now();
   return async () => {
+    // taskset and nice exec in place: each child's pid is its node process.
+    const cpuMs = children.reduce((sum, child) => {
+      try {
+        const times = readCpuTimes(child.pid!);
+        return sum + times.userMs + times.systemMs;
+      } catch {
+        return sum;
+      }
+    }, 0);
+    const wallMs = performance.now() - startedMs;
     await Promise.all(children.map((child) => killGroup(child, 500)));
+    return { wallMs, cpuMs };
   };
 }

@@ -180,7 +180,7 @@ export const calibrationSchema = z.object({
     explained: z.partialRecord(z.enum(['baselineCpu', 'payloads', 'harnessCpu', 'sendLag', 'neighbourCpu']), z.number().min(0).max(1)).optional(),
   })).optional(),
   neighbour: z.object({
-    hog: z.object({ processes: count, busyMs: nonNegative, idleMs: nonNegative }),
+    hog: z.object({ processes: count, busyMs: nonNegative, idleMs: nonNegative, units: count, cpuPercent: nonNegative }),
     configs: z.array(z.object({ config: recordedName, quiet: neighbourSide, busy: neighbourSide, shift: finite, shiftLow: finite, shiftHigh: finite })),
   }).optional(),
 });

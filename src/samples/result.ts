@@ -93,7 +93,11 @@ export interface Calibration {
    */
   agents?: AgentSpread[];
   /** With `calibrate --neighbour`: the synthetic neighbour, and how far each config's overhead moved under it. */
-  neighbour?: { hog: { processes: number; busyMs: number; idleMs: number }; configs: NeighbourShift[] };
+  neighbour?: {
+    /** The neighbour as specified, the units it ran through, and the share of every CPU its processes used then (/proc). */
+    hog: { processes: number; busyMs: number; idleMs: number; units: number; cpuPercent: number };
+    configs: NeighbourShift[];
+  };
 }
 
 /** One side of `calibrate --neighbour`: a config's pairs with the neighbour off, or on. */

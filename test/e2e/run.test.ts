@@ -83,7 +83,9 @@ instrumentations:
       expect(run.rssPeakBytes).toBeGreaterThan(10 * 1024 * 1024);
     }
     const cpu = (config: string) => result.analysis!.estimates.find((e) => e.config === config && e.metric === 'cpuMsPerRequest')!;
-    expect(cpu('noop').significance).toBe('no significant difference');
+    // Equivalence, not a test of significance that fails 5% of sessions by design (and more as the pairs get finer: 4 pairs
+    // here have read SD 0.002 and a significant −0.3%): the do-nothing preload reads within a quarter of the burn's cost.
+    expect(Math.abs(cpu('noop').delta)).toBeLessThan(0.25 * burn.usPerBurn / 1000);
     expect(cpu('burn').significance).toBe('significant overhead');
     // The burn's own cost, alone, against the paired reading in a server. A pair's difference under-reads a fixed cost
     // by what the cost does to its partner on the shared core (the baseline beside a heavier partner is preempted
