@@ -54,6 +54,8 @@ if (socketPath) {
   let markedAtMs = performance.now();
   let eluMark = performance.eventLoopUtilization();
   let cpuMark = process.cpuUsage();
+  let windowEnd: NodeJS.Timeout | undefined;
+  let windowReading: object | undefined;
   let heapPeak = 0;
   const heapSampler = setInterval(() => {
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
@@ -111,7 +113,7 @@ if (socketPath) {
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
-      let command: { type?: string };
+      let command: { type?: string; windowMs?: number };
       try { command = JSON.parse(line); } catch { continue; }
       if (command.type === 'mark') {
         // The CPU window's edges: cpuUsage is µs and covers every thread of the process.
@@ -123,6 +125,12 @@ if (socketPath) {
         gcCount = 0;
         heapPeak = process.memoryUsage().heapUsed;
         startProfile();
+        // The window ends by this process's own timer, exactly windowMs after the mark, not when "collect" arrives: a
+        // collect a few ms late would let a periodic lump due just after the end block it and land inside, and whole
+        // periods would hold one lump too many (timers run in order of expiry, so one due after the end runs after it).
+        clearTimeout(windowEnd);
+        windowReading = undefined;
+        if (typeof command.windowMs === 'number' && command.windowMs > 0) windowEnd = setTimeout(() => { windowReading = readWindow(); }, command.windowMs).unref();
         send({ type: 'marked' });
       } else if (command.type === 'sample') {
         fullGc();
@@ -139,32 +147,39 @@ if (socketPath) {
           cpuUs: cpu.user + cpu.system,
         });
       } else if (command.type === 'collect') {
-        const cpu = process.cpuUsage(cpuMark);
-        const elapsedMs = performance.now() - markedAtMs;
-        const elu = performance.eventLoopUtilization(eluMark);
-        const memory = process.memoryUsage();
-        const stats = {
-          type: 'stats',
-          pid: process.pid,
-          eventLoopUtilization: elu.utilization,
-          eventLoopDelayUs: {
-            p50: delay.percentile(50) / 1000,
-            p99: delay.percentile(99) / 1000,
-            max: delay.max / 1000,
-            mean: Number.isNaN(delay.mean) ? 0 : delay.mean / 1000,
-          },
-          gcPauseMsTotal: gcPauseMs,
-          gcCount,
-          heapUsedBytes: memory.heapUsed,
-          heapPeakBytes: Math.max(heapPeak, memory.heapUsed),
-          externalBytes: memory.external,
-          processCpuUserUs: cpu.user,
-          processCpuSystemUs: cpu.system,
-          elapsedMs,
-        };
+        clearTimeout(windowEnd);
+        const stats = windowReading ?? readWindow();
+        windowReading = undefined;
         // Stopped after the window's figures are read, so writing the profile is not in them.
         stopProfile((file) => send(file ? { ...stats, profileFile: file } : stats));
       }
     }
   });
+
+  /** The window's figures since the mark: CPU, event loop, GC and memory. */
+  function readWindow() {
+    const cpu = process.cpuUsage(cpuMark);
+    const elapsedMs = performance.now() - markedAtMs;
+    const elu = performance.eventLoopUtilization(eluMark);
+    const memory = process.memoryUsage();
+    return {
+      type: 'stats',
+      pid: process.pid,
+      eventLoopUtilization: elu.utilization,
+      eventLoopDelayUs: {
+        p50: delay.percentile(50) / 1000,
+        p99: delay.percentile(99) / 1000,
+        max: delay.max / 1000,
+        mean: Number.isNaN(delay.mean) ? 0 : delay.mean / 1000,
+      },
+      gcPauseMsTotal: gcPauseMs,
+      gcCount,
+      heapUsedBytes: memory.heapUsed,
+      heapPeakBytes: Math.max(heapPeak, memory.heapUsed),
+      externalBytes: memory.external,
+      processCpuUserUs: cpu.user,
+      processCpuSystemUs: cpu.system,
+      elapsedMs,
+    };
+  }
 }

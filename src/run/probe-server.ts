@@ -22,7 +22,7 @@ export interface ProbeStats {
   externalBytes: number;
   processCpuUserUs: number;
   processCpuSystemUs: number;
-  /** Mark → collect by the target's own clock. */
+  /** Mark → the window's end by the target's own clock (its end timer, or collect without one). */
   elapsedMs: number;
 }
 
@@ -47,16 +47,17 @@ export class ProbeConnection {
     }
   }
 
-  private request(command: string, reply: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  private request(command: string, reply: string, timeoutMs: number, fields: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the target's probe did not answer "${command}" within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({ type: reply, resolve: (message) => { clearTimeout(timer); resolve(message); } });
-      this.socket.write(`${JSON.stringify({ type: command })}\n`);
+      this.socket.write(`${JSON.stringify({ ...fields, type: command })}\n`);
     });
   }
 
-  async mark(): Promise<void> {
-    await this.request('mark', 'marked', 5000);
+  /** Starts the window; with `windowMs`, the probe ends it by its own clock that long after, whenever "collect" comes. */
+  async mark(windowMs?: number): Promise<void> {
+    await this.request('mark', 'marked', 5000, windowMs ? { windowMs } : {});
   }
 
   /** Soak windows: memory after a full GC the probe forces, and CPU since the mark. */

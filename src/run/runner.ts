@@ -210,7 +210,7 @@ async function measureWindow(
   const harnessStartMs = Date.now();
   const procBefore = sides.map((side) => readCpuTimes(side.pid));
   const logsBefore = sides.map((side) => fileSize(side.logFile));
-  await Promise.all(sides.map((side) => side.probe!.mark()));
+  await Promise.all(sides.map((side) => side.probe!.mark(durationMs)));
   for (const side of sides) side.intake?.startWindow();
   const samplers = sides.map((side) => new ProcessSampler(side.pid));
   const soak = soakSampleMs ? new SoakSampler(sides, soakSampleMs) : undefined;
