@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, existsSync, lstatSync, mkdirSync, readdirSyn
 import { dirname, join, resolve } from 'node:path';
 import { analyse } from '../analysis/analyse.js';
 import { summarise } from '../analysis/summary.js';
-import { measureDraws, measuresFromResult } from '../cost/measures.js';
+import { measuresFromResult, pairMeasures } from '../cost/measures.js';
 import { loadPricing, type Pricing } from '../cost/pricing.js';
 import { projectConfig, type ConfigCost, type CostOptions } from '../cost/project.js';
 import { parseTraffic, type TrafficProfile } from '../cost/traffic.js';
@@ -121,10 +121,10 @@ export function costSetup(flags: CostFlags): CostSetup {
 /** The monthly bill of every config, each vendor's part from its adapter. */
 export function projectCosts(result: ResultDocument, setup: CostSetup): { measures: ReturnType<typeof measuresFromResult>; costs: ConfigCost[] } {
   const measures = measuresFromResult(result);
-  const draws = measureDraws(result, measures);
+  const pairs = pairMeasures(result, measures);
   // Whether logs are shipped is the scenario's to say; the traffic and prices are the flags'.
   const options = result.scenario.logs?.shipped ? { ...setup.options, logs: result.scenario.logs } : setup.options;
-  const costs = measures.map((measure) => projectConfig(measure, options, setup.pricing, adapterFor(measure.kind)?.bill, draws.get(measure.config)));
+  const costs = measures.map((measure) => projectConfig(measure, options, setup.pricing, adapterFor(measure.kind)?.bill, pairs.get(measure.config)));
   return { measures, costs };
 }
 

@@ -141,7 +141,7 @@ async function finishScenario(loaded: LoadedScenario, result: ResultDocument, ou
     noValidRuns: input.rows.every((row) => row.validRuns === 0) && result.status !== 'interrupted',
   };
   try {
-    // The projection (with its bootstrap draws) is made once, for the reports and the gate alike.
+    // The projection (with its pair-level ranges) is made once, for the reports and the gate alike.
     outcome.reports = await writeReports(result, dirname(outPath), basename(outPath).replace(/\.json$/, ''), request.costFlags, input, request.reportFormats);
   } catch (error) {
     outcome.reportError = (error as Error).message;

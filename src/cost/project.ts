@@ -1,3 +1,4 @@
+import { standardDeviation, tQuantile } from '../analysis/stats.js';
 import type { Pricing, SentryPlan } from './pricing.js';
 
 /** One line of a bill, with the inputs of its formula so every dollar can be traced. */
@@ -419,12 +420,12 @@ export type VendorBill = (input: BillInput) => CostLine[];
  *   1. extra compute (from the rate model when the result has one) and memory
  *   2. the fleet over the month: average and p99-hour hosts
  *   3. the vendor bill from the measured volumes, via its adapter
- *   4. the range: the same bill over bootstrap draws of the paired blocks when
- *      given (every measured input varies together), else the CPU CI alone
+ *   4. the range: a paired t interval over the bills of the pairs when given (every measured input of a pair varies
+ *      together), else the CPU CI alone
  */
-export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill, draws: readonly ConfigMeasure[] = []): ConfigCost {
+export function projectConfig(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill?: VendorBill, pairs: readonly ConfigMeasure[] = []): ConfigCost {
   const central = billOf(measure, options, pricing, vendorBill);
-  const range = draws.length >= 20 ? rangeOverDraws(measure, draws, options, pricing, vendorBill, central.totalUsd) : cpuRange(measure, options, pricing, vendorBill, central);
+  const range = pairs.length >= 3 ? rangeOverPairs(measure, pairs, options, pricing, vendorBill, central.totalUsd) : cpuRange(measure, options, pricing, vendorBill, central);
   const cost = { ...central, ...range };
   return { ...cost, drivers: billDrivers(measure, cost, options, pricing, vendorBill) };
 }
@@ -452,17 +453,25 @@ const inputs: Array<{ name: string; keys: Array<keyof ConfigMeasure> }> = [
   { name: 'errors per request', keys: ['errorEventsPerRequest', 'errorSpansPerRequest'] },
 ];
 
-const percentile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
+/** Half the width of the 95% t interval of the mean of `bills`. */
+function tHalfWidth(bills: readonly number[]): number {
+  return (tQuantile(0.975, bills.length - 1) * standardDeviation(bills)) / Math.sqrt(bills.length);
+}
 
-function rangeOverDraws(measure: ConfigMeasure, draws: readonly ConfigMeasure[], options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, totalUsd: number) {
-  const totals = (list: readonly ConfigMeasure[]) => list.map((draw) => billOf(draw, options, pricing, vendorBill).totalUsd).sort((a, b) => a - b);
-  const all = totals(draws);
-  const low = Math.min(percentile(all, 0.025), totalUsd);
-  const high = Math.max(percentile(all, 0.975), totalUsd);
+/**
+ * The bill's 95% range from its pairs: the central bill ± t(0.975, n − 1) × SD of the pair-level bills / √n, the same
+ * paired inference as the CPU estimate, so a money budget at its limit fails falsely 2.5% of the time as a CPU budget
+ * does. A rate model's coefficient interval (the same at every pair) is added in quadrature.
+ */
+function rangeOverPairs(measure: ConfigMeasure, pairs: readonly ConfigMeasure[], options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, totalUsd: number) {
+  const bills = (list: readonly ConfigMeasure[]) => list.map((pair) => billOf(pair, options, pricing, vendorBill).totalUsd);
+  const model = measure.cpuRateModel ? cpuRange(measure, options, pricing, vendorBill, { totalUsd }) : undefined;
+  const modelHalf = model ? (model.highUsd - model.lowUsd) / 2 : 0;
+  const half = Math.sqrt(tHalfWidth(bills(pairs)) ** 2 + modelHalf ** 2);
   // One input at a time, the others at their central values: which one makes the range?
   const widths = inputs.map(({ name, keys }) => {
-    const one = totals(draws.map((draw) => ({ ...measure, ...Object.fromEntries(keys.map((key) => [key, draw[key]])) })));
-    return { name, width: percentile(one, 0.975) - percentile(one, 0.025) };
+    const one = bills(pairs.map((pair) => ({ ...measure, ...Object.fromEntries(keys.map((key) => [key, pair[key]])) })));
+    return { name, width: name === 'CPU per request' ? Math.hypot(tHalfWidth(one), modelHalf) : tHalfWidth(one) };
   }).sort((a, b) => b.width - a.width);
   const top = widths[0]!;
   const sum = widths.reduce((s, w) => s + w.width, 0);
@@ -470,8 +479,9 @@ function rangeOverDraws(measure: ConfigMeasure, draws: readonly ConfigMeasure[],
   // Counted volumes often repeat exactly (a fixed route mix): then they carry no sampling uncertainty, and the reader should know why.
   const volumesFixed = widths.filter((w) => w.name !== 'CPU per request' && w.name !== 'memory').every((w) => w.width === 0)
     && (measure.spansPerRequest ?? measure.series ?? measure.bytesPerRequest) !== undefined;
-  const fixed = volumesFixed ? '; the counted volumes per request were the same in every block (a fixed route mix), so only your traffic\'s own mix would move them' : '';
-  return { lowUsd: low, highUsd: high, rangeNote: `95% range over ${draws.length} bootstrap draws of the paired blocks${dominated}${fixed}` };
+  const fixed = volumesFixed ? '; the counted volumes per request were the same in every pair (a fixed route mix), so only your traffic\'s own mix would move them' : '';
+  const how = `95% paired t interval over the bills of ${pairs.length} pairs${model ? ', with the rate model\'s coefficient interval' : ''}`;
+  return { lowUsd: totalUsd - half, highUsd: totalUsd + half, rangeNote: `${how}${dominated}${fixed}` };
 }
 
 function cpuRange(measure: ConfigMeasure, options: CostOptions, pricing: Pricing, vendorBill: VendorBill | undefined, central: { totalUsd: number }) {

@@ -210,7 +210,7 @@ export function costChart(data: { stack: CostRow[]; ranges: CostRange[] }, traff
     id: 'monthly-cost',
     title: `Monthly cost at ${traffic}: infrastructure against the vendor bill`,
     howToRead: 'Stacked bar: extra compute (from the CPU overhead), extra memory (from RSS) and the vendor bill (from the measured volumes and the pricing file). Whisker: the ' +
-      'bill\'s 95% range over bootstrap draws of every measured input. The formula behind every dollar is in the table below.',
+      'bill\'s 95% range, a paired t interval over the pairs\' bills (every measured input of a pair together). The formula behind every dollar is in the table below.',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width, height: Math.max(60, data.ranges.length * 34), config,

@@ -7,6 +7,7 @@ import {
   tieredErrorCost, type ConfigMeasure, type CostOptions,
 } from '../../src/cost/project.js';
 import { moneyCases } from '../../src/gate/gate.js';
+import { seededRandom } from '../../src/analysis/stats.js';
 import { sentry } from '../../src/instrument/sentry.js';
 import { parseCount, parseTraffic } from '../../src/cost/traffic.js';
 import { datadog } from '../../src/instrument/datadog.js';
@@ -187,15 +188,47 @@ describe('cost projection, hand-computed', () => {
     expect(cost.rangeNote).toBe('range from the CPU interval alone');
   });
 
-  it('a range over bootstrap draws names the input that dominates it', () => {
+  it('a range over the pairs\' bills is the paired t interval, and names the input that dominates it', () => {
     const measure: ConfigMeasure = { config: 's', kind: 'sentry', cpuDeltaMsPerRequest: 0.01, rssDeltaBytes: 0, spansPerRequest: 1, errorEventsPerRequest: 0, sampleRate: 1 };
     const options: CostOptions = { requestsPerMonth: 205e6, deployment: { instanceType: 'm7i.large', instances: 2, targetUtilization: 0.6 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
-    // Spans per request vary ±20% over the draws; CPU hardly at all.
-    const draws = Array.from({ length: 100 }, (_, i) => ({ ...measure, spansPerRequest: 0.8 + (0.4 * i) / 99, cpuDeltaMsPerRequest: 0.01 + (i % 2) * 1e-6 }));
-    const cost = projectConfig(measure, options, pricing, sentry.bill, draws);
-    expect(cost.lowUsd).toBeLessThan(cost.totalUsd);
-    expect(cost.highUsd).toBeGreaterThan(cost.totalUsd);
-    expect(cost.rangeNote).toMatch(/100 bootstrap draws of the paired blocks; spans per request makes (9\d|100)% of it/);
+    // Spans per request vary ±20% over five pairs; CPU hardly at all.
+    const pairs = [0.8, 0.9, 1.0, 1.1, 1.2].map((spans, i) => ({ ...measure, spansPerRequest: spans, cpuDeltaMsPerRequest: 0.01 + (i % 2) * 1e-6 }));
+    const cost = projectConfig(measure, options, pricing, sentry.bill, pairs);
+    // By hand: the pairs' bills, their SD, and t(0.975, 4) = 2.776.
+    const bills = pairs.map((pair) => projectConfig(pair, options, pricing, sentry.bill).totalUsd);
+    const m = bills.reduce((a, b) => a + b, 0) / 5;
+    const half = (2.7764451 * Math.sqrt(bills.reduce((a, b) => a + (b - m) ** 2, 0) / 4)) / Math.sqrt(5);
+    expect(cost.lowUsd).toBeCloseTo(cost.totalUsd - half, 3);
+    expect(cost.highUsd).toBeCloseTo(cost.totalUsd + half, 3);
+    expect(cost.rangeNote).toMatch(/^95% paired t interval over the bills of 5 pairs; spans per request makes (9\d|100)% of it/);
+  });
+
+  it('the bill\'s 95% range holds the true bill 95% of the time at 3, 4 and 5 pairs, missing 2.5% on each side (seeded simulation)', () => {
+    // Normal per-pair noise on CPU, memory and spans, around a truth beyond every free tier, where the bill is linear.
+    const truth: ConfigMeasure = { config: 's', kind: 'sentry', cpuDeltaMsPerRequest: 0.5, rssDeltaBytes: 30e6, spansPerRequest: 3, errorEventsPerRequest: 0.05, sampleRate: 1 };
+    const options: CostOptions = { requestsPerMonth: 720e6, deployment: { instanceType: 'm7i.large', instances: 4, targetUtilization: 0.5 }, sentryPlan: 'team', datadogIndexedFraction: 0 };
+    const trueUsd = projectConfig(truth, options, pricing, sentry.bill).totalUsd;
+    const random = seededRandom(29);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const sessions = 4000;
+    // Each side's miss rate, 2.5%, within 3 Monte Carlo standard errors.
+    const se = Math.sqrt((0.025 * 0.975) / sessions);
+    for (const n of [3, 4, 5]) {
+      let below = 0;
+      let above = 0;
+      for (let s = 0; s < sessions; s += 1) {
+        const pairs = Array.from({ length: n }, () => ({
+          ...truth, cpuDeltaMsPerRequest: 0.5 + 0.1 * normal(), rssDeltaBytes: 30e6 + 3e6 * normal(), spansPerRequest: 3 + 0.3 * normal(),
+        }));
+        const mean = (key: 'cpuDeltaMsPerRequest' | 'rssDeltaBytes' | 'spansPerRequest') => pairs.reduce((a, p) => a + p[key], 0) / n;
+        const central = { ...truth, cpuDeltaMsPerRequest: mean('cpuDeltaMsPerRequest'), rssDeltaBytes: mean('rssDeltaBytes'), spansPerRequest: mean('spansPerRequest') };
+        const cost = projectConfig(central, options, pricing, sentry.bill, pairs);
+        if (cost.highUsd < trueUsd) below += 1;
+        if (cost.lowUsd > trueUsd) above += 1;
+      }
+      expect(Math.abs(below / sessions - 0.025), `${n} pairs: the range fell below the truth ${below} times`).toBeLessThan(3 * se);
+      expect(Math.abs(above / sessions - 0.025), `${n} pairs: the range lay above the truth ${above} times`).toBeLessThan(3 * se);
+    }
   });
 
   it('what would change the bill: the largest line, and the sample rate that halves it', () => {
