@@ -122,8 +122,9 @@ function checksFor(budgets: readonly Budget[], configs: readonly string[], runs:
  * - each check is two one-sided t tests against the limit (over it → fail,
  *   within it → pass), each direction at VERDICT_ALPHA;
  * - Holm's procedure over all the session's checks, per direction, so the
- *   chance of any false fail (or any false pass) in the gate is at most
- *   VERDICT_ALPHA, however many budgets there are;
+ *   chance of any false fail (or any false pass) among the overhead budgets is
+ *   at most VERDICT_ALPHA, however many there are (growth budgets are their own
+ *   family in analysis/soak.ts; money budgets are judged alone in gate/gate.ts);
  * - with rounds: auto, every look after the minimum spends part of that error
  *   (O'Brien–Fleming alpha spending), so looking after each round does not
  *   inflate it; a check decided at a look stays decided.

@@ -35,7 +35,8 @@ export function renderGateMarkdown(title: string, outcome: GateOutcome, warnings
   lines.push('| verdict | config | budget | measured (95% CI) | note |', '|---|---|---|---|---|');
   for (const c of outcome.cases) lines.push(`| ${icon[c.verdict]} | ${markdownText(c.config)} | ${markdownText(c.check)} | ${cell(c.measured)} | ${cell(c.note ?? '')} |`);
   lines.push('', 'fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. ' +
-    'The chance of any false fail, or any false pass, among all the budgets is at most 2.5% (Holm).');
+    'The chance of any false fail, or any false pass, among the overhead budgets is at most 2.5% (Holm); growth budgets are their own family, and each ' +
+    'money budget is judged alone on its 95% range.');
   return `${lines.join('\n')}\n`;
 }
 

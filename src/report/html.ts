@@ -234,7 +234,7 @@ function overheadSection({ input, show }: Page): string {
   const budgets = analysis.budgets.length
     ? `<h3>Budgets</h3>${table(['config', 'budget', 'verdict', 'note'], analysis.budgets.map((b) => [esc(b.config), esc(b.budget.text), badge(b.verdict), esc(b.note ?? '')]))}` +
       '<p class="note">fail: clearly over the budget · pass: clearly within it · inconclusive: the data cannot tell yet. The chance of any false fail, or any false pass, among ' +
-        'all the budgets is at most 2.5% (Holm).</p>'
+        'the overhead budgets is at most 2.5% (Holm); growth budgets are their own family, and each money budget is judged alone on its 95% range.</p>'
     : '';
   const interactions = analysis.interactions?.length
     ? `<h3>Agents stacked together</h3><ul>${analysis.interactions.map((i) => `<li>${esc(interactionText(i))}</li>`).join('')}</ul>`
