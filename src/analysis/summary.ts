@@ -49,8 +49,11 @@ export interface ConfigSummary {
   medians: Partial<Record<MetricName, number>>;
   /** The paired estimate's overhead (geometric mean of the per-pair ratios, as a fraction: 0.25 = +25%). */
   changeVsBaseline: Partial<Record<MetricName, number>>;
-  /** Median of the baseline runs this config was paired with (co-scheduled: the ones beside it). */
-  pairedBaselineMedians: Partial<Record<MetricName, number>>;
+  /**
+   * Geometric means over the same pairs as the change, of this config's values and of the baselines beside them: their
+   * ratio is exactly 1 + the change, so "a vs b (+x%)" never sets a ratio of medians beside a geometric mean.
+   */
+  pairedGeometricMeans: Partial<Record<MetricName, { value: number; baseline: number }>>;
   achievedRpsMedian?: number;
   offeredRps: number;
   spansPerRequest?: number;
@@ -73,7 +76,7 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
     const valid = runs.filter(isValidRun);
     const medians: ConfigSummary['medians'] = {};
     const changeVsBaseline: ConfigSummary['changeVsBaseline'] = {};
-    const pairedBaselineMedians: ConfigSummary['pairedBaselineMedians'] = {};
+    const pairedGeometricMeans: ConfigSummary['pairedGeometricMeans'] = {};
     for (const metric of metricNames) {
       const values = valid.map(metrics[metric].read).filter((value) => Number.isFinite(value));
       if (values.length) medians[metric] = median(values);
@@ -82,7 +85,8 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
         const pairs = pairsFor(result.runs, name, baseline, metric, rate);
         if (pairs.length) {
           changeVsBaseline[metric] = Math.exp(mean(pairs.map((pair) => pair.logRatio))) - 1;
-          pairedBaselineMedians[metric] = median(pairs.map((pair) => pair.baselineValue));
+          const geometric = (values: number[]) => Math.exp(mean(values.map(Math.log)));
+          pairedGeometricMeans[metric] = { value: geometric(pairs.map((pair) => pair.value)), baseline: geometric(pairs.map((pair) => pair.baselineValue)) };
         }
       }
     }
@@ -95,7 +99,7 @@ export function summarise(result: ResultDocument): ConfigSummary[] {
       exclusionReasons: [...new Set(runs.filter((run) => !isValidRun(run)).flatMap(exclusionReasons))],
       medians,
       changeVsBaseline,
-      pairedBaselineMedians,
+      pairedGeometricMeans,
       achievedRpsMedian: valid.length ? median(valid.map((run) => run.achievedRps)) : undefined,
       offeredRps: rate,
       ...telemetry(valid.filter((run) => run.intake)),

@@ -29,7 +29,7 @@ export interface ReportRow {
   agent?: string;
   validRuns: number;
   runs: number;
-  /** Co-scheduled, "its CPU vs that of the baselines beside it"; otherwise its CPU. */
+  /** Co-scheduled, "its CPU vs that of the baselines beside it" (geometric means over its pairs); otherwise its CPU's median. */
   cpuText: string;
   cells: Record<MetricName, MetricCell>;
   /** The primary metric's marker after multiplicity control. */
@@ -83,9 +83,9 @@ export function reportRows(
       };
       return [metric, cell];
     })) as Record<MetricName, MetricCell>;
-    const pairedBase = s.pairedBaselineMedians[PRIMARY_METRIC];
-    const cpuText = result.design.kind === 'co-scheduled' && !isBaseline && pairedBase !== undefined
-      ? `${cells[PRIMARY_METRIC].text} vs ${metrics[PRIMARY_METRIC].format(pairedBase)}`
+    const paired = s.pairedGeometricMeans[PRIMARY_METRIC];
+    const cpuText = result.design.kind === 'co-scheduled' && !isBaseline && paired !== undefined
+      ? `${metrics[PRIMARY_METRIC].format(paired.value)} vs ${metrics[PRIMARY_METRIC].format(paired.baseline)}`
       : cells[PRIMARY_METRIC].text;
     const cost = costs.find((c) => c.config === s.config);
     const behaviour = analysis.behaviour?.find((b) => b.config === s.config);

@@ -24,7 +24,7 @@ export function tableNotes(result: ResultDocument, rows: readonly ReportRow[]): 
   const rate = result.design.ratesRps[0];
   const notes = [result.design.kind === 'co-scheduled'
     ? `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline that ran beside it ` +
-      '("a vs b": the config\'s CPU and that of the baselines beside it).'
+      '("a vs b": geometric means over its pairs of its CPU and of the baselines\' beside it, so a ÷ b is the change).'
     : `Medians of valid runs at ${rate} req/s; (±x%) is the geometric mean of the per-pair ratios against the baseline run of the same round.`];
   if (result.simulation) notes.unshift(SIMULATED_NOTE);
   const runtimes = [...new Set(result.configs.flatMap((c) => (c.runtime ? [c.runtime.label] : [])))];

@@ -5,6 +5,8 @@ import { costRows, cpuOverheadRows, latencyCurves, sampleRateData } from '../../
 import { colourScale, cpuOverheadChart, latencyChart } from '../../src/report/charts.js';
 import { describeConfig } from '../../src/report/describe.js';
 import { esc } from '../../src/report/html.js';
+import { reportRows } from '../../src/report/rows.js';
+import { summarise } from '../../src/analysis/summary.js';
 import { renderSvg } from '../../src/report/render-svg.js';
 import type { ConfigRecord, MeasuredRun, ResultDocument } from '../../src/samples/result.js';
 import { failed, measured, resultOf } from '../samples.js';
@@ -112,6 +114,20 @@ describe('report text', () => {
     expect(describeConfig({ kind: 'opentelemetry', options: { ratio: 0, ladder: 'L2' }, preloads: [] })).toBe('OpenTelemetry SDK, ladder L2: instrumentation on, sampling 0');
     expect(describeConfig({ kind: 'custom', options: {}, preloads: ['/x/tracer.cjs'] })).toBe('custom preload tracer.cjs');
     expect(describeConfig({ kind: 'none', options: {}, preloads: [] })).toBe('no instrumentation');
+  });
+
+  it('"a vs b (+x%)": a ÷ b is the printed change, geometric means over the pairs, not a ratio of medians beside a geometric mean', () => {
+    // Per-pair ratios 1.1, 1.0 and 1.2 beside baselines of 1, 2 and 4 ms: medians 2.2 vs 2 (+10%), geometric mean of the ratios +9.7%.
+    const runs = [[1, 1.1], [2, 2], [4, 4.8]].flatMap(([base, agent], pair) => [measured(pair, 'none', base!), measured(pair, 'agent', agent!)]);
+    const result = resultOf(runs, [
+      { name: 'none', kind: 'none', preloads: [], options: {}, envKeys: [] }, { name: 'agent', kind: 'custom', preloads: [], options: {}, envKeys: [] },
+    ]);
+    const [row] = reportRows(result, summarise(result), analyse(result, []), []).filter((r) => r.config === 'agent');
+    const change = Math.cbrt(1.1 * 1.0 * 1.2) - 1;
+    expect(row!.cells.cpuMsPerRequest.change).toBeCloseTo(change, 12);
+    // Geometric means: (1.1 × 2 × 4.8)^⅓ = 2.193 and (1 × 2 × 4)^⅓ = 2.
+    expect(row!.cpuText).toBe('2.19 vs 2.00');
+    expect(2.193 / 2 - 1).toBeCloseTo(change, 3);
   });
 
   it('escapes HTML', () => {
