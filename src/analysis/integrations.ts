@@ -64,6 +64,7 @@ export function instrumentationReports(result: Pick<ResultDocument, 'runs' | 'co
       agent: label,
       ...(config.loading ? { loading: config.loading } : {}),
       spansPerRequest: runs.reduce((sum, run) => sum + (run.status === 'measured' ? run.intake?.perRequest.spans ?? 0 : 0), 0) / runs.length,
+      namedPerRequest: Object.values(names).reduce((sum, n) => sum + n, 0),
       libraries: [...byLibrary].map(([module, n]) => ({ module, spansPerRequest: n })).sort((a, b) => b.spansPerRequest - a.spansPerRequest),
       spanNames: Object.entries(names).map(([name, n]) => ({ name, perRequest: n })).sort((a, b) => b.perRequest - a.perRequest).slice(0, 12),
       missing,
@@ -72,8 +73,11 @@ export function instrumentationReports(result: Pick<ResultDocument, 'runs' | 'co
   return reports;
 }
 
-/** "dd-trace traced: fastify, pg, http (3 spans/request)". */
+/** "dd-trace traced: fastify, pg, http (3 spans/request)"; an agent that sends no spans, by its named items ("1.0 named items/request, no spans"). */
 export function tracedText(report: InstrumentationReport): string {
-  const spans = report.spansPerRequest >= 10 ? report.spansPerRequest.toFixed(0) : report.spansPerRequest.toPrecision(2);
-  return `${report.agent} traced: ${report.libraries.map((l) => l.module).join(', ') || 'nothing it could name'} (${spans} spans/request)`;
+  const figure = (n: number) => (n >= 10 ? n.toFixed(0) : n.toPrecision(2));
+  const count = report.spansPerRequest > 0 || report.namedPerRequest === 0
+    ? `${figure(report.spansPerRequest)} spans/request`
+    : `${figure(report.namedPerRequest)} named items/request, no spans`;
+  return `${report.agent} traced: ${report.libraries.map((l) => l.module).join(', ') || 'nothing it could name'} (${count})`;
 }

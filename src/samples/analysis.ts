@@ -240,6 +240,8 @@ export interface InstrumentationReport {
   /** How it was loaded ("--import dd-trace/initialize.mjs (ESM)"). */
   loading?: string;
   spansPerRequest: number;
+  /** Every named item per request (New Relic's are transactions and segments, not spans): what the traced line counts when it sends no spans. */
+  namedPerRequest: number;
   /** Spans per request by the library that made them (fastify, pg, mysql2, http…), most first. */
   libraries: Array<{ module: string; spansPerRequest: number }>;
   /** The vendor's own span labels, most frequent first (at most 12). */

@@ -55,6 +55,16 @@ describe('what each agent instrumented', () => {
     expect(tracedText(report!)).toBe('dd-trace traced: fastify, pg (1.8 spans/request)');
   });
 
+  it('an agent that sends transactions, not spans (New Relic), is counted by its named items, not as "0.0 spans/request"', () => {
+    const transactions = { config: 'datadog@1', status: 'measured', intake: {
+      items: { transactions: 600 }, perRequest: { transactions: 1 }, spanNames: { 'WebTransaction/WebFrameworkUri/Fastify (transaction)': 600 },
+    } };
+    const [report] = instrumentationReports(result(['fastify'], [transactions]));
+    expect(report!.spansPerRequest).toBe(0);
+    expect(report!.namedPerRequest).toBe(1);
+    expect(tracedText(report!)).toBe('dd-trace traced: fastify (1.0 named items/request, no spans)');
+  });
+
   it('a framework the app uses with no span is a certain miss; a driver with none may be a route that never queries', () => {
     const [report] = instrumentationReports(result(['fastify', 'pg', 'knex'], [run('datadog@1', { 'web.request (http)': 100 }, 100)]));
     expect(report!.missing.map((m) => [m.module, m.framework])).toEqual([['fastify', true], ['pg', false]]);
