@@ -6,8 +6,8 @@ import { readCpuTimes } from './procfs.js';
 
 /**
  * `calibrate --neighbour`'s synthetic neighbour, the same on every machine: one process per CPU, unpinned, at the
- * priority apm-bench was started with (so at the targets', below the load generator's), each busy HOG_BUSY_MS of wall
- * time then asleep HOG_IDLE_MS, about half of every CPU: a parallel build or a second service on the VM. Each
+ * priority apm-bench was started with (so at the targets', below the load generator's), each busy HOG.busyMs of wall
+ * time then asleep HOG.idleMs, about half of every CPU: a parallel build or a second service on the VM. Each
  * busy stretch is wall time, not fixed work: a neighbour that is preempted does less, as a real one would.
  */
 export const HOG = { busyMs: 10, idleMs: 10 } as const;
@@ -20,6 +20,8 @@ export interface HogSpec {
 
 // Read when apm-bench starts, before a session raises the load generator's thread (children inherit its nice).
 const startingNice = getPriority(0);
+/** Whether taskset is there, asked once: the hog starts for every pair it runs through. */
+let unpinCommand: string[] | undefined;
 
 const HOG_SOURCE = `const [busy, idle] = process.argv.slice(-2).map(Number);
 const spin = () => { const end = performance.now() + busy; while (performance.now() < end); setTimeout(spin, idle); };
@@ -46,7 +48,8 @@ export function startHog(): () => Promise<HogSpell> {
   // This process is pinned to the load generator's CPUs and its session thread may run at a raised priority: the hog
   // gets every CPU and the starting nice back.
   const increment = Math.max(0, startingNice - getPriority(0));
-  const unpin = hasTaskset() ? ['taskset', '-c', `0-${processes - 1}`] : [];
+  unpinCommand ??= hasTaskset() ? ['taskset', '-c', `0-${processes - 1}`] : [];
+  const unpin = unpinCommand;
   for (let i = 0; i < processes; i += 1) {
     const argv = [...unpin, 'nice', '-n', String(increment), process.execPath, '-e', HOG_SOURCE, '--', String(HOG.busyMs), String(HOG.idleMs)];
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
